@@ -1,0 +1,3 @@
+from reviews_cli.cli import run
+
+run()

@@ -1,0 +1,298 @@
+"""The ``reviews`` command line: parse options, call the core, hand results to a renderer.
+
+Exit codes: 0 success, 1 nothing found / a dump could not be read, 2 usage error.
+Human output goes through ``render.human`` (rich, imported only when used); ``--json`` output
+through ``render.machine`` and plain ``click.echo``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import __version__
+from .errors import NotFound, ReviewsError, UsageError
+
+SEARCH_HELP = """Search the library; the best match comes first.
+
+\b
+QUERY language:
+  lottery ticket        all words must match (Russian and English, any
+                        inflection: лотерея finds «лотерейного»); when
+                        no review has them all, the best partial matches
+  "winning tickets"     exact phrase
+  prun*                 prefix
+  -pruning              exclude a word (or -"a phrase")
+  author:Frankle        in the authors      reviewer:Скоблов  the reviewer
+  tag:GAN               with that hashtag   source:habr       from that dump
+  year:2019             paper year          year:2019..2020   a range
+  1803.03635            an arXiv id or URL ranks that paper's reviews first
+
+\b
+A misspelt word is corrected to the closest word in the library and the
+output says what was searched. Punctuation is never syntax: GPT-3, C++
+and O(sqrt(N)) are ordinary searches.
+
+Exit status: 0 found, 1 nothing found, 2 bad query.
+"""
+
+
+def _fail(exc: ReviewsError) -> None:
+    click.echo(f"reviews: {exc}", err=True)
+    if isinstance(exc, NotFound) and exc.suggestions:
+        click.echo("Did you mean:", err=True)
+        for s in exc.suggestions[:3]:
+            from .safe_text import clean_line
+
+            click.echo(f"  {clean_line(s)}", err=True)
+    sys.exit(exc.exit_code)
+
+
+def _library():
+    from .library import Library
+
+    return Library.open()
+
+
+def _print(*renderables, stderr: bool = False) -> None:
+    from .render.human import console
+
+    c = console(stderr=stderr)
+    for r in renderables:
+        c.print(r)
+
+
+class _Group(click.Group):
+    """Maps core errors to one-line messages and exit codes; no traceback for bad input."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ReviewsError as exc:
+            _fail(exc)
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(0)
+        except KeyboardInterrupt:
+            click.echo("reviews: interrupted", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="reviews")
+def main() -> None:
+    """A terminal reader for ML paper-review digests (Telegram channels, Habr, conference
+    round-ups). The bundled dumps are always in the library; add your own with `reviews add`.
+    Data lives in $REVIEWS_HOME (default: the platform's user data folder)."""
+
+
+@main.command(help=SEARCH_HELP)
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 10_000), help="Most results shown.")
+@click.option("--sort", type=click.Choice(["relevance", "date", "title"]), default="relevance", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (with score and snippet) instead of a table.")
+def search(query: tuple[str, ...], limit: int, sort: str, as_json: bool) -> None:
+    from .search import Query, Searcher
+
+    q = Query.parse(" ".join(query))
+    lib = _library()
+    result = Searcher(lib.conn).search(q, limit=limit, sort=sort)
+    if as_json:
+        from .render.machine import search_json
+
+        click.echo(search_json(result))
+        sys.exit(0 if result.hits else 1)
+    if not result.hits:
+        raise NotFound(q.text)
+    from .render.human import search_table
+
+    _print(*search_table(result))
+
+
+@main.command()
+@click.argument("tags", nargs=-1, required=True)
+@click.option("--any", "any_", is_flag=True, help="Records with any of the tags (default: all of them).")
+@click.option("--limit", "-n", default=None, type=click.IntRange(1, None), help="Most results shown.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of records.")
+def tag(tags: tuple[str, ...], any_: bool, limit: int | None, as_json: bool) -> None:
+    """Reviews with a hashtag: '#GAN', GAN and gan are the same tag. Several tags: all must be
+    present (or any, with --any)."""
+    from .search import Searcher
+
+    lib = _library()
+    found = Searcher(lib.conn).by_tags(list(tags), any_=any_, limit=limit)
+    if as_json:
+        from .render.machine import reviews_json
+
+        click.echo(reviews_json(found))
+        sys.exit(0 if found else 1)
+    if not found:
+        raise NotFound(" ".join(tags))
+    from .render.human import reviews_table
+
+    _print(reviews_table(found))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: [{tag, reviews}].")
+def tags(as_json: bool) -> None:
+    """Every tag in the library with its number of reviews."""
+    lib = _library()
+    rows = lib.tags()
+    if as_json:
+        from .render.machine import to_json
+
+        click.echo(to_json([{"tag": t, "reviews": n} for t, n in rows]))
+        return
+    from .render.human import tags_table
+
+    _print(tags_table(rows))
+
+
+@main.command()
+@click.argument("ident", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the records as a JSON array.")
+def show(ident: str, as_json: bool) -> None:
+    """One review, or every review of one paper. ID is an arXiv id or URL (1803.03635,
+    arXiv:1803.03635, https://arxiv.org/abs/1803.03635v2), a record id, or a title fragment."""
+    from .search import resolve
+
+    lib = _library()
+    found = resolve(lib.conn, ident)
+    if as_json:
+        from .render.machine import reviews_json
+
+        click.echo(reviews_json(found))
+        return
+    from .render.human import review_page
+
+    parts = []
+    for i, r in enumerate(found):
+        if i:
+            from rich.rule import Rule
+
+            parts.append(Rule())
+        parts += review_page(r)
+    _print(*parts)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of the records.")
+@click.option("--verbose", "-v", is_flag=True, help="List skipped posts with the reason.")
+def parse(paths: tuple[str, ...], as_json: bool, verbose: bool) -> None:
+    """Parse dumps without adding them to the library and print their records. A file that
+    cannot be read gets a one-line error; the others are still printed (exit 1 if any failed)."""
+    from .errors import DumpError
+    from .parsing import parse_file
+
+    records, failed = [], 0
+    summaries = []
+    for p in paths:
+        try:
+            parsed = parse_file(p)
+        except DumpError as exc:
+            failed += 1
+            click.echo(f"reviews: {exc}", err=True)
+            continue
+        records += parsed.reviews
+        summaries.append((p, parsed))
+    for p, parsed in summaries:
+        from .safe_text import clean_line
+
+        note = f"{clean_line(p)}: {parsed.format}, {len(parsed.reviews)} reviews, {len(parsed.skipped)} skipped"
+        click.echo(note, err=True)
+        if verbose:
+            for s in parsed.skipped:
+                click.echo(f"  skipped {clean_line(s.where)}: {clean_line(s.reason)}", err=True)
+    if as_json:
+        from .render.machine import reviews_json
+
+        click.echo(reviews_json(records))
+    elif records:
+        from .render.human import reviews_table
+
+        _print(reviews_table(records))
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to a file instead of stdout.")
+def export(fmt: str, output: str | None) -> None:
+    """Every record in the library, as JSON or YAML."""
+    from .render.machine import reviews_json, reviews_yaml
+
+    lib = _library()
+    reviews = lib.all_reviews()
+    text = reviews_json(reviews) if fmt == "json" else reviews_yaml(reviews)
+    if output:
+        import os
+
+        tmp = output + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text if text.endswith("\n") else text + "\n")
+        os.replace(tmp, output)
+        click.echo(f"wrote {len(reviews)} reviews to {output}", err=True)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the per-dump summary as JSON.")
+def add(paths: tuple[str, ...], as_json: bool) -> None:
+    """Copy dumps into the library and index them. Each dump gets a summary line: format,
+    reviews, merged into existing records, skipped. Unreadable dumps are refused (exit 1);
+    the others are still added."""
+    lib = _library()
+    results = lib.add(list(paths))
+    if as_json:
+        from .render.machine import to_json
+
+        click.echo(to_json([r.__dict__ for r in results]))
+    else:
+        for r in results:
+            if r.error:
+                from .safe_text import clean_line
+
+                click.echo(f"reviews: {clean_line(r.path)}: {clean_line(r.error)}", err=True)
+        from .render.human import add_summary
+
+        _print(add_summary(results))
+    sys.exit(1 if any(r.error for r in results) else 0)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def sources(as_json: bool) -> None:
+    """The dumps in the library, with their format and record counts."""
+    lib = _library()
+    rows = lib.sources()
+    if as_json:
+        from .render.machine import to_json
+
+        click.echo(to_json([r.__dict__ for r in rows]))
+        return
+    from .render.human import sources_table
+
+    _print(sources_table(rows))
+    click.echo(f"{lib.count()} distinct reviews in {lib.home}", err=True)
+
+
+@main.command()
+@click.argument("source")
+def remove(source: str) -> None:
+    """Take an added dump out of the library (see `reviews sources` for names)."""
+    lib = _library()
+    name = lib.remove(source)
+    click.echo(f"removed {name}; {lib.count()} reviews left", err=True)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    try:
+        main(prog_name="reviews")
+    except UsageError as exc:  # raised outside a command (never expected)
+        _fail(exc)

@@ -1,0 +1,195 @@
+"""Building the search index from parsed records: merging duplicates, then writing the
+``reviews``, ``review_tags``, ``vocab`` and ``fts`` tables (schema in ``library.py``).
+
+Called inside the library's write transaction; nothing here commits.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from dataclasses import replace
+
+from . import textnorm as tn
+from .extract import arxiv_ids_in_url, canonical_tag, normalize_url
+from .models import Link, Review, Source
+
+# Two bodies of one paper are the same post when rapidfuzz's ratio of their starts is at least this.
+SAME_POST_RATIO = 90.0
+
+
+def _keys(r: Review) -> list[str]:
+    keys = []
+    if r.arxiv_id:
+        keys.append("arxiv:" + r.arxiv_id)
+    if r.paper_url:
+        keys.append("url:" + normalize_url(r.paper_url))
+    title = " ".join(tn.words(r.title))
+    if len(title) >= 12:
+        keys.append("title:" + title)
+    return keys
+
+
+def _body_head(r: Review) -> str:
+    return " ".join(tn.words(r.body[:4000]))[:2000]
+
+
+def _same_post(a: Review, b: Review) -> bool:
+    if a.id == b.id:
+        return True
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(_body_head(a), _body_head(b)) >= SAME_POST_RATIO
+
+
+def _merge_pair(a: Review, b: Review) -> Review:
+    """``a`` with ``b``'s sources added and its empty fields filled from ``b``."""
+    sources = list(a.sources)
+    for s in b.sources:
+        if s not in sources:
+            sources.append(s)
+    links = {normalize_url(x.url): x for x in a.links}
+    for x in b.links:
+        links.setdefault(normalize_url(x.url), x)
+    tags = {canonical_tag(t): t for t in b.tags}
+    tags.update({canonical_tag(t): t for t in a.tags})
+    return Review(
+        id=min(a.id, b.id),
+        title=a.title,
+        authors=a.authors or b.authors,
+        affiliations=a.affiliations or b.affiliations,
+        arxiv_id=a.arxiv_id or b.arxiv_id,
+        paper_url=a.paper_url or b.paper_url,
+        year=a.year or b.year,
+        tags=tuple(tags.values()),
+        links=tuple(Link(x.url, x.role) for x in links.values()),
+        reviewer=a.reviewer or b.reviewer,
+        date=a.date or b.date,
+        body=a.body if len(a.body) >= len(b.body) else b.body,
+        sources=tuple(Source(**s.to_dict()) for s in sources),
+    )
+
+
+def merge(records: list[Review], origins: list[str | None]) -> list[tuple[Review, str | None]]:
+    """De-duplicate records in library order: a record merges into an earlier one of the same
+    paper (arXiv id, paper URL or folded title) whose body is the same post; ids stay unique."""
+    out: list[list] = []  # [review, origin]
+    by_key: dict[str, list[int]] = {}
+    for r, origin in zip(records, origins):
+        target = None
+        for key in _keys(r):
+            for idx in by_key.get(key, ()):
+                if _same_post(out[idx][0], r):
+                    target = idx
+                    break
+            if target is not None:
+                break
+        if target is None:
+            out.append([r, origin])
+            target = len(out) - 1
+        else:
+            out[target][0] = _merge_pair(out[target][0], r)
+        for key in _keys(r):
+            lst = by_key.setdefault(key, [])
+            if target not in lst:
+                lst.append(target)
+    # ids are 8 hex digits; on the rare clash the later record gets a suffix
+    seen: set[str] = set()
+    result = []
+    for r, origin in out:
+        rid = r.id
+        k = 2
+        while rid in seen:
+            rid = f"{r.id}{k}"
+            k += 1
+        seen.add(rid)
+        result.append((replace(r, id=rid) if rid != r.id else r, origin))
+    return result
+
+
+class _Analyzer:
+    """Folds and stems text with a per-build word -> stem cache (most words repeat)."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, str] = {}
+        self.counts: Counter[str] = Counter()
+
+    def terms(self, text: str, count: bool = True) -> list[str]:
+        ws = tn.words(text)
+        missing = [w for w in set(ws) if w not in self.cache]
+        if missing:
+            self.cache.update(zip(missing, tn.stems(missing)))
+        if count:
+            self.counts.update(ws)
+        cache = self.cache
+        return [cache[w] for w in ws]
+
+
+def fts_row(r: Review, origin: str | None, an: _Analyzer) -> tuple[str, ...]:
+    """The six FTS column texts of a record (title, authors, tags, reviewer, body, extra), each
+    a space-separated list of index terms."""
+    tags = []
+    for t in r.tags:
+        tags.append(tn.tag_token(t))
+        tags += an.terms(t.replace("_", " "))
+    extra = an.terms(" ".join(r.affiliations), count=False)
+    if r.arxiv_id:
+        extra.append(tn.arxiv_token(r.arxiv_id))
+    for link in r.links:
+        if link.role == "paper" and "arxiv.org" in link.url:
+            aid = arxiv_ids_in_url(link.url)
+            if aid and aid != r.arxiv_id:
+                extra.append(tn.arxiv_token(aid))
+    if r.year:
+        extra.append(str(r.year))
+    reviewer = ""
+    if r.reviewer:
+        reviewer = " ".join(an.terms(f"{r.reviewer.name or ''} {r.reviewer.handle or ''}"))
+    return (
+        " ".join(an.terms(r.title)),
+        " ".join(an.terms(" ".join(r.authors))),
+        " ".join(tags),
+        reviewer,
+        " ".join(an.terms(r.body)),
+        " ".join(extra),
+    )
+
+
+def build_index(conn: sqlite3.Connection, records: list[Review], origins: list[str | None]) -> int:
+    """Replace the index content with the merged ``records``. Returns the number of records."""
+    merged = merge(records, origins)
+    conn.execute("DELETE FROM reviews")
+    conn.execute("DELETE FROM review_tags")
+    conn.execute("DELETE FROM vocab")
+    conn.execute("INSERT INTO fts(fts) VALUES('delete-all')")
+    an = _Analyzer()
+    rows, tag_rows, fts_rows = [], [], []
+    for rid, (r, origin) in enumerate(merged, start=1):
+        src = "\n".join([origin or ""] + [x for s in r.sources for x in (s.path, s.url, s.post_id) if x])
+        rows.append((rid, r.id, r.title, r.arxiv_id, r.year, r.date, origin, src.casefold(), len(r.sources),
+                     json.dumps(r.to_dict(), ensure_ascii=False)))
+        seen_tags = set()
+        for t in r.tags:
+            ct = canonical_tag(t)
+            if ct not in seen_tags:
+                seen_tags.add(ct)
+                tag_rows.append((ct, rid, t))
+        fts_rows.append((rid, *fts_row(r, origin, an)))
+        if len(fts_rows) >= 2000:
+            _flush(conn, rows, tag_rows, fts_rows)
+    _flush(conn, rows, tag_rows, fts_rows)
+    conn.executemany("INSERT INTO vocab VALUES(?,?,?)",
+                     ((w, an.cache[w], n) for w, n in an.counts.items() if len(w) > 1))
+    return len(merged)
+
+
+def _flush(conn, rows, tag_rows, fts_rows) -> None:
+    conn.executemany("INSERT INTO reviews VALUES(?,?,?,?,?,?,?,?,?,?)", rows)
+    conn.executemany("INSERT INTO review_tags VALUES(?,?,?)", tag_rows)
+    conn.executemany("INSERT INTO fts(rowid, title, authors, tags, reviewer, body, extra) VALUES(?,?,?,?,?,?,?)",
+                     fts_rows)
+    rows.clear()
+    tag_rows.clear()
+    fts_rows.clear()
+

@@ -1,0 +1,56 @@
+"""Machine output: JSON and YAML strings for ``--json`` and ``export``. The CLI prints them with
+plain ``click.echo``, never through rich. JSON escapes control characters itself; YAML output is
+produced by PyYAML's safe dumper, which quotes and escapes them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..models import Review
+from ..search import SearchResult
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def reviews_json(reviews: list[Review]) -> str:
+    """A JSON array of review objects (the contract in ``models``)."""
+    return to_json([r.to_dict() for r in reviews])
+
+
+def reviews_yaml(reviews: list[Review]) -> str:
+    """The same records as a YAML list."""
+    import yaml
+
+    return yaml.safe_dump([r.to_dict() for r in reviews], allow_unicode=True, sort_keys=False, width=100)
+
+
+def search_json(result: SearchResult) -> str:
+    """``{query, searched_for, corrections, partial, fuzzy, hits: [{rank, score, id, title, authors,
+    tags, arxiv_id, year, sources, snippet, highlights}]}``; ``highlights`` are ``[start, end]``
+    character offsets into ``snippet``."""
+    return to_json({
+        "query": result.query.text,
+        "searched_for": result.searched_for,
+        "corrections": result.corrections,
+        "partial": result.partial,
+        "fuzzy": result.fuzzy,
+        "hits": [
+            {
+                "rank": i,
+                "score": h.score,
+                "id": h.review.id,
+                "title": h.review.title,
+                "authors": list(h.review.authors),
+                "tags": list(h.review.tags),
+                "arxiv_id": h.review.arxiv_id,
+                "year": h.review.year,
+                "sources": [s.path for s in h.review.sources],
+                "snippet": h.snippet,
+                "highlights": [list(x) for x in h.highlights],
+            }
+            for i, h in enumerate(result.hits, start=1)
+        ],
+    })
