@@ -63,6 +63,12 @@ def _print(*renderables, stderr: bool = False) -> None:
         c.print(r)
 
 
+def _width() -> int:
+    from .render.human import console
+
+    return console().width
+
+
 class _Group(click.Group):
     """Maps core errors to one-line messages and exit codes; no traceback for bad input."""
 
@@ -107,7 +113,7 @@ def search(query: tuple[str, ...], limit: int, sort: str, as_json: bool) -> None
         raise NotFound(q.text)
     from .render.human import search_table
 
-    _print(*search_table(result))
+    _print(*search_table(result, _width()))
 
 
 @main.command()
@@ -131,7 +137,7 @@ def tag(tags: tuple[str, ...], any_: bool, limit: int | None, as_json: bool) -> 
         raise NotFound(" ".join(tags))
     from .render.human import reviews_table
 
-    _print(reviews_table(found))
+    _print(reviews_table(found, _width()))
 
 
 @main.command()
@@ -213,7 +219,7 @@ def parse(paths: tuple[str, ...], as_json: bool, verbose: bool) -> None:
     elif records:
         from .render.human import reviews_table
 
-        _print(reviews_table(records))
+        _print(reviews_table(records, _width()))
     sys.exit(1 if failed else 0)
 
 
@@ -246,18 +252,18 @@ def add(paths: tuple[str, ...], as_json: bool) -> None:
     """Copy dumps into the library and index them. Each dump gets a summary line: format,
     reviews, merged into existing records, skipped. Unreadable dumps are refused (exit 1);
     the others are still added."""
+    from .safe_text import clean_line
+
     lib = _library()
     results = lib.add(list(paths))
+    for r in results:
+        if r.error:
+            click.echo(f"reviews: {clean_line(r.path)}: {clean_line(r.error)}", err=True)
     if as_json:
         from .render.machine import to_json
 
         click.echo(to_json([r.__dict__ for r in results]))
     else:
-        for r in results:
-            if r.error:
-                from .safe_text import clean_line
-
-                click.echo(f"reviews: {clean_line(r.path)}: {clean_line(r.error)}", err=True)
         from .render.human import add_summary
 
         _print(add_summary(results))

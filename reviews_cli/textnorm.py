@@ -3,9 +3,10 @@
 Pipeline for a piece of text:
 
 1. Unicode NFKC, casefold, ``ё`` -> ``е``.
-2. Homoglyph folding inside mixed-script words: a white-space delimited chunk that mixes
-   Cyrillic and Latin letters has its look-alike letters (``а е о р с х у к м т н в``…) mapped to
-   the script of the majority, so ``O(sqrt(N))`` typed with a Cyrillic ``О`` reads as Latin.
+2. Homoglyph folding inside mixed-script words: a word typed in both scripts has its look-alike
+   letters (``а е о р с х у к м т н в``…) mapped to its majority script, and a one- or two-letter
+   look-alike run glued by punctuation to the other script follows it, so ``O(sqrt(N))`` typed
+   with a Cyrillic ``О`` reads as Latin while ``GAN-преобразования`` keeps both words.
 3. Words: runs of letters and digits (``\\w`` without ``_``).
 4. Diacritics dropped from Latin words only (``jégou`` -> ``jegou``; ``й`` stays ``й``).
 5. Snowball stemming: Russian for Cyrillic words, English for Latin ones; numbers as they are.
@@ -34,14 +35,37 @@ def fold(text: str) -> str:
     t = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
     if not (_CYR.search(t) and _LAT.search(t)):
         return t
-    out = []
-    for chunk in t.split(" "):
-        if _CYR.search(chunk) and _LAT.search(chunk):
-            n_cyr = len(_CYR.findall(chunk))
-            n_lat = len(_LAT.findall(chunk))
-            chunk = chunk.translate(_CYR_TO_LAT if n_lat >= n_cyr else _LAT_TO_CYR)
-        out.append(chunk)
-    return " ".join(out)
+    return _CHUNK.sub(_fold_chunk, t)
+
+
+_CHUNK = re.compile(r"\S+")
+_RUN = re.compile(r"[^\W\d_]+")
+_CYR_LOOK = frozenset("аеорсхукмтнвіј")
+_LAT_LOOK = frozenset("aeopcxykmthb")
+
+
+def _fold_chunk(m: re.Match) -> str:
+    chunk = m.group(0)
+    if not (_CYR.search(chunk) and _LAT.search(chunk)):
+        return chunk
+    n_cyr, n_lat = len(_CYR.findall(chunk)), len(_LAT.findall(chunk))
+
+    def fix(run: re.Match) -> str:
+        w = run.group(0)
+        c, lat = len(_CYR.findall(w)), len(_LAT.findall(w))
+        if c and lat:  # a word typed in two scripts: fold to the script it can only be in
+            cyr_ok = all(ch in _CYR_LOOK for ch in w if _CYR.match(ch))
+            lat_ok = all(ch in _LAT_LOOK for ch in w if _LAT.match(ch))
+            to_lat = cyr_ok if cyr_ok != lat_ok else lat >= c
+            return w.translate(_CYR_TO_LAT if to_lat else _LAT_TO_CYR)
+        # a one- or two-letter look-alike run glued to the other script: О(sqrt(N))
+        if len(w) <= 2 and c and n_lat > n_cyr and set(w) <= _CYR_LOOK:
+            return w.translate(_CYR_TO_LAT)
+        if len(w) <= 2 and lat and n_cyr > n_lat and set(w) <= _LAT_LOOK:
+            return w.translate(_LAT_TO_CYR)
+        return w
+
+    return _RUN.sub(fix, chunk)
 
 
 def words(text: str) -> list[str]:

@@ -173,6 +173,8 @@ def drafts_from_lines(lines: list[str], url: str | None = None, post_id: str | N
             else:
                 kept.append(ln)
         body = "\n".join(kept)
+        # Telegram makes every #word in a post a hashtag, not only those on a tag line
+        tags += [t for t in ex.hashtags(body) if t[0].isalpha()]
         header_papers = [ln for ln in links if ln.role == "paper"]
         arxiv_id = next(filter(None, (ex.arxiv_ids_in_url(ln.url) for ln in header_papers)), None)
         paper_url = header_papers[0].url if header_papers else None

@@ -39,11 +39,34 @@ def _short_authors(authors: tuple[str, ...], n: int = 2) -> str:
 
 
 def _source_label(r: Review) -> str:
-    return ", ".join(dict.fromkeys(s.post_id or s.path for s in r.sources))
+    """The first source, as a post id when known, else the dump name without its extension;
+    ``+N`` counts the others."""
+    labels = list(dict.fromkeys(s.post_id or s.path.rsplit("/", 1)[-1].rsplit(".", 1)[0] for s in r.sources))
+    return labels[0] + (f" +{len(labels) - 1}" if len(labels) > 1 else "")
 
 
-def search_table(result: SearchResult) -> list:
-    """Renderables for a search: a note line (corrections, partial/fuzzy), then the table."""
+def _result_table(rows: list[tuple[Review, object]], width: int, title: str | None = None) -> Table:
+    """The shared results table; below 100 columns the tags and source columns are left out."""
+    wide = width >= 100
+    table = Table(show_header=True, header_style="bold", expand=True, title=clean_line(title) if title else None)
+    table.add_column("#", justify="right", style="dim", no_wrap=True)
+    table.add_column("title", ratio=6, overflow="fold")
+    table.add_column("authors", ratio=2, overflow="fold")
+    if wide:
+        table.add_column("tags", ratio=2, overflow="fold")
+        table.add_column("source", ratio=2, overflow="fold")
+    table.add_column("id", no_wrap=True, style="cyan")
+    for i, (r, cell) in enumerate(rows, start=1):
+        cols = [str(i), cell, _t(_short_authors(r.authors, 1))]
+        if wide:
+            cols += [_t(" ".join("#" + t for t in r.tags)), _t(_source_label(r))]
+        table.add_row(*cols, _t(r.id))
+    return table
+
+
+def search_table(result: SearchResult, width: int) -> list:
+    """Renderables for a search: a note line (corrections, partial/fuzzy), then the table
+    laid out for a terminal ``width`` columns wide."""
     out: list = []
     notes = []
     if result.corrections:
@@ -54,25 +77,17 @@ def search_table(result: SearchResult) -> list:
         notes.append("No word matched; showing the closest titles.")
     for n in notes:
         out.append(Text(clean_line(n), style="italic yellow"))
-    table = Table(show_header=True, header_style="bold", expand=True)
-    table.add_column("#", justify="right", style="dim", no_wrap=True)
-    table.add_column("title", ratio=5, overflow="fold")
-    table.add_column("authors", ratio=2, overflow="fold")
-    table.add_column("tags", ratio=1, overflow="fold")
-    table.add_column("source", ratio=2, overflow="fold")
-    table.add_column("id", no_wrap=True, style="cyan")
-    for i, h in enumerate(result.hits, start=1):
-        r = h.review
-        cell = _t(r.title, "bold")
+    rows = []
+    for h in result.hits:
+        cell = _t(h.review.title, "bold")
         if h.snippet:
             from rich.console import Group
 
             snip = highlighted(h.snippet, h.highlights)
             snip.no_wrap, snip.overflow = True, "ellipsis"
             cell = Group(cell, snip)
-        table.add_row(str(i), cell, _t(_short_authors(r.authors)),
-                      _t(" ".join("#" + t for t in r.tags)), _t(_source_label(r)), _t(r.id))
-    out.append(table)
+        rows.append((h.review, cell))
+    out.append(_result_table(rows, width))
     return out
 
 
@@ -91,18 +106,9 @@ def highlighted(snippet: str, spans: list[tuple[int, int]]) -> Text:
     return t
 
 
-def reviews_table(reviews: list[Review], title: str | None = None) -> Table:
-    table = Table(show_header=True, header_style="bold", expand=True, title=clean_line(title) if title else None)
-    table.add_column("#", justify="right", style="dim", no_wrap=True)
-    table.add_column("title", ratio=5, overflow="fold")
-    table.add_column("authors", ratio=2, overflow="fold")
-    table.add_column("tags", ratio=1, overflow="fold")
-    table.add_column("source", ratio=2, overflow="fold")
-    table.add_column("id", no_wrap=True, style="cyan")
-    for i, r in enumerate(reviews, start=1):
-        table.add_row(str(i), _t(r.title, "bold"), _t(_short_authors(r.authors)),
-                      _t(" ".join("#" + t for t in r.tags)), _t(_source_label(r)), _t(r.id))
-    return table
+def reviews_table(reviews: list[Review], width: int, title: str | None = None) -> Table:
+    """A results table of records (for ``tag`` and ``parse``)."""
+    return _result_table([(r, _t(r.title, "bold")) for r in reviews], width, title)
 
 
 def _body_markdown(body: str) -> str:

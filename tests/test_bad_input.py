@@ -1,0 +1,123 @@
+"""Bad input is normal input: one-line errors naming the file, exit != 0, no traceback, and the
+good files of the same call still work. Dump text never acts on the terminal."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from reviews_cli.cli import main
+
+GOOD = """Some channel – Telegram
+Deep Residual Learning for Image Recognition
+Kaiming He, Xiangyu Zhang, Shaoqing Ren, Jian Sun
+Microsoft Research
+
+Статья: https://arxiv.org/abs/1512.03385
+
+#CNN
+
+Остаточные связи позволяют обучать очень глубокие сети без деградации качества.
+"""
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def bad_files(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    blank = tmp_path / "blank.txt"
+    blank.write_text("  \n\n \n")
+    binary = tmp_path / "photo.jpg"
+    binary.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(range(256)) * 4)
+    prose = tmp_path / "notes.txt"
+    prose.write_text("Купить молоко.\nПозвонить маме.\n", encoding="utf-8")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    return {
+        "missing": (str(tmp_path / "nope.txt"), "no such file"),
+        "directory": (str(folder), "directory"),
+        "empty": (str(empty), "empty"),
+        "blank": (str(blank), "empty"),
+        "binary": (str(binary), "binary"),
+        "no review": (str(prose), "no review found"),
+    }
+
+
+@pytest.mark.parametrize("command", ["parse", "add"])
+@pytest.mark.parametrize("kind", ["missing", "directory", "empty", "blank", "binary", "no review"])
+def test_bad_file_gets_one_line_error(command, kind, bad_files):
+    path, reason = bad_files[kind]
+    res = run(command, path)
+    assert res.exit_code == 1
+    err_lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(err_lines) == 1, res.stderr
+    assert path in err_lines[0] and reason in err_lines[0]
+    assert "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("command", ["parse", "add"])
+def test_good_file_survives_bad_ones(command, bad_files, tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text(GOOD, encoding="utf-8")
+    paths = [p for p, _ in bad_files.values()]
+    res = run(command, "--json", paths[0], str(good), *paths[1:])
+    assert res.exit_code == 1
+    assert sum("reviews:" in ln for ln in res.stderr.splitlines()) == len(paths)
+    if command == "parse":
+        assert [r["title"] for r in json.loads(res.stdout)] == ["Deep Residual Learning for Image Recognition"]
+    else:
+        assert [r["name"] for r in json.loads(res.stdout) if r["name"]] == ["good.txt"]
+        assert json.loads(run("show", "--json", "1512.03385").stdout)[0]["arxiv_id"] == "1512.03385"
+
+
+HOSTILE = """Evil channel – Telegram
+[bold]x[/] Attention [/] \x1b[31mIs\x1b[0m All \u202eYou Need\x07
+Ashish Vaswani, Noam Shazeer
+Google Brain
+
+Статья: https://arxiv.org/abs/1706.03762
+
+#NLP [red]tag[/red]
+
+Тело поста [link=file:///etc/passwd]click[/link] и \x1b]8;;http://evil\x1b\\ссылка\x1b]8;;\x1b\\ и
+:smile: и \x1b[2J конец.
+"""
+
+
+@pytest.fixture
+def hostile(tmp_path):
+    p = tmp_path / "hostile.txt"
+    p.write_text(HOSTILE, encoding="utf-8")
+    assert run("add", str(p)).exit_code == 0
+    return p
+
+
+@pytest.mark.parametrize("args", [("show", "1706.03762"), ("search", "attention"), ("tag", "NLP"),
+                                  ("search", "тело"), ("sources",)])
+def test_markup_and_escapes_never_reach_terminal(hostile, args):
+    out = run(*args).stdout
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    if args[0] != "sources":
+        assert "[bold]x[/]" in out  # markup shown literally
+        assert "\\x1b[31m" in out or args[0] == "search"
+    if args[0] == "show":
+        assert "[link=file:///etc/passwd]click[/link]" in out
+        assert ":smile:" in out
+
+
+def test_json_output_escapes_controls(hostile):
+    out = run("show", "--json", "1706.03762").stdout
+    assert "\x1b" not in out
+    rec = json.loads(out)[0]
+    assert "\x1b[31m" in rec["title"]  # the data itself is kept, only its display is made safe
+
+
+def test_parse_of_hostile_file_is_safe(hostile):
+    out = run("parse", str(hostile)).stdout
+    assert "\x1b" not in out and "[bold]x[/]" in out
