@@ -1,0 +1,83 @@
+"""Library behaviour: caching, staleness, atomicity."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from reviews_cli import library as libmod
+from reviews_cli.library import Library
+
+
+def test_second_open_does_not_reparse(library, monkeypatch):
+    assert library.count() == 31
+    library.close()
+
+    def boom(*a, **k):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(libmod, "parse_file", boom)
+    with Library.open() as again:
+        assert again.count() == 31
+
+
+def test_changed_dump_is_reparsed_and_removed_dump_dropped(tmp_path, _isolated_home):
+    dump = tmp_path / "mine.txt"
+    dump.write_text("Ch – Telegram\nA Paper Title Here\nAnn Lee, Bo Chen\n\nhttps://arxiv.org/abs/2001.00001\n\nТекст.\n",
+                    encoding="utf-8")
+    with Library.open() as lib:
+        lib.add([str(dump)])
+        assert lib.count() == 32
+        stored = next((_isolated_home / "dumps").iterdir())
+    # the stored copy changes (a user editing it, a newer parser...): re-read on next open
+    stored.write_text(stored.read_text(encoding="utf-8").replace("A Paper Title Here", "Another Title Now"),
+                      encoding="utf-8")
+    os.utime(stored, ns=(1, 1))
+    with Library.open() as lib:
+        assert "Another Title Now" in [r.title for r in lib.all_reviews()]
+    stored.unlink()
+    with Library.open() as lib:
+        names = {s.name: s for s in lib.sources()}
+        assert names["mine.txt"].error  # listed as unreadable, not silently dropped
+        assert lib.count() == 31
+
+
+def test_failed_rebuild_keeps_previous_index(tmp_path, library, monkeypatch):
+    dump = tmp_path / "new.txt"
+    dump.write_text("Ch – Telegram\nSome Title Words\nAnn Lee, Bo Chen\n\nhttps://arxiv.org/abs/2001.00002\n\nТекст.\n",
+                    encoding="utf-8")
+    import reviews_cli.index as index
+
+    real = index.build_index
+
+    def half_then_crash(conn, records, origins):
+        real(conn, records[:3], origins[:3])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(index, "build_index", half_then_crash)
+    with pytest.raises(KeyboardInterrupt):
+        library.add([str(dump)])
+    monkeypatch.setattr(index, "build_index", real)
+    with Library.open(sync=False) as reader:
+        assert reader.count() == 31  # the half-built state never became visible
+
+
+def test_parser_version_change_rebuilds(library, monkeypatch):
+    library.close()
+    monkeypatch.setattr(libmod, "PARSER_VERSION", libmod.PARSER_VERSION + 1)
+    calls = []
+    real = libmod.parse_file
+    monkeypatch.setattr(libmod, "parse_file", lambda *a, **k: calls.append(a) or real(*a, **k))
+    with Library.open() as lib:
+        assert lib.count() == 31
+    assert len(calls) == 5
+
+
+def test_corrupt_index_is_rebuilt(_isolated_home):
+    Library.open().close()
+    for suffix in ("-wal", "-shm"):
+        (_isolated_home / ("index.sqlite" + suffix)).unlink(missing_ok=True)
+    (_isolated_home / "index.sqlite").write_bytes(b"this is not a database" * 100)
+    with Library.open() as lib:
+        assert lib.count() == 31
