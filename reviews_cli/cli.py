@@ -55,18 +55,26 @@ def _library():
     return Library.open()
 
 
-def _print(*renderables, stderr: bool = False) -> None:
-    from .render.human import console
+_consoles: dict[bool, object] = {}
 
-    c = console(stderr=stderr)
+
+def _console(stderr: bool = False):
+    """The run's rich console (one per stream)."""
+    if stderr not in _consoles:
+        from .render.human import console
+
+        _consoles[stderr] = console(stderr=stderr)
+    return _consoles[stderr]
+
+
+def _print(*renderables, stderr: bool = False) -> None:
+    c = _console(stderr)
     for r in renderables:
         c.print(r)
 
 
 def _width() -> int:
-    from .render.human import console
-
-    return console().width
+    return _console().width
 
 
 class _Group(click.Group):
@@ -279,7 +287,7 @@ def sources(as_json: bool) -> None:
     if as_json:
         from .render.machine import to_json
 
-        click.echo(to_json([r.__dict__ for r in rows]))
+        click.echo(to_json([r._asdict() for r in rows]))
         return
     from .render.human import sources_table
 

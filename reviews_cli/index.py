@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from dataclasses import replace
 
 from . import textnorm as tn
 from .extract import arxiv_ids_in_url, canonical_tag, normalize_url
@@ -104,7 +103,7 @@ def merge(records: list[Review], origins: list[str | None]) -> list[tuple[Review
             rid = f"{r.id}{k}"
             k += 1
         seen.add(rid)
-        result.append((replace(r, id=rid) if rid != r.id else r, origin))
+        result.append((r._replace(id=rid) if rid != r.id else r, origin))
     return result
 
 

@@ -27,10 +27,11 @@ import json
 import re
 import sqlite3
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from . import textnorm as tn
 from .errors import UsageError
-from .extract import canonical_tag, parse_arxiv_id
+from .ids import canonical_tag, parse_arxiv_id
 from .models import Review
 
 FIELDS = ("author", "tag", "year", "source", "reviewer")
@@ -194,15 +195,14 @@ def _arxiv_in(value: str) -> str | None:
 # ---------------------------------------------------------------------------------- results
 
 
-@dataclass
-class Hit:
+class Hit(NamedTuple):
     """One ranked result: the record, its ``score`` (higher is better), a one-line ``snippet`` of
     the body around the matched words, and ``highlights``: ``(start, end)`` offsets into it."""
 
     review: Review
     score: float
     snippet: str = ""
-    highlights: list[tuple[int, int]] = field(default_factory=list)
+    highlights: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass
@@ -411,9 +411,7 @@ class Searcher:
             hits.sort(key=lambda h: (h.review.date or str(h.review.year or "")), reverse=True)
         else:
             hits.sort(key=lambda h: h.review.title.casefold())
-        result.hits = hits[:limit]
-        for h in result.hits:
-            h.snippet, h.highlights = snippet(h.review, [t for t in q.positive], q.arxiv_ids)
+        result.hits = [Hit(h.review, h.score, *snippet(h.review, q.positive, q.arxiv_ids)) for h in hits[:limit]]
         return result
 
     def _load(self, rids: list[int]) -> dict[int, Review]:
@@ -433,9 +431,8 @@ class Searcher:
         titles = {rid: " ".join(tn.words(t)) for rid, t in self.conn.execute("SELECT rid, title FROM reviews")}
         found = process.extract(text, titles, scorer=fuzz.WRatio, score_cutoff=70, limit=limit)
         records = self._load([rid for _, _, rid in found])
-        result.hits = [Hit(records[rid], round(score, 2)) for _, score, rid in found if rid in records]
-        for h in result.hits:
-            h.snippet, h.highlights = snippet(h.review, [], [])
+        result.hits = [Hit(records[rid], round(score, 2), *snippet(records[rid], [], []))
+                       for _, score, rid in found if rid in records]
         result.fuzzy = bool(result.hits)
         return result
 
@@ -461,20 +458,30 @@ class Searcher:
 _TOKEN = re.compile(r"[^\W_]+")
 
 
-def snippet(r: Review, terms: list[Term], arxiv_ids: list[str], width: int = 140) -> tuple[str, list[tuple[int, int]]]:
+# a token that folding may change: accents, other scripts, or Latin and Cyrillic mixed
+_ODD = re.compile(r"[^\x00-\x7f\u0400-\u04ff]|[a-z].*[\u0400-\u04ff]|[\u0400-\u04ff].*[a-z]")
+
+
+def snippet(r: Review, terms: list[Term], arxiv_ids: list[str], width: int = 140) -> tuple[str, tuple[tuple[int, int], ...]]:
     """A one-line excerpt of the body (about ``width`` characters) around the densest cluster of
     query words, with ``(start, end)`` offsets of the matched words in it."""
     body = " ".join(r.body.split())
     if not body:
-        return "", []
+        return "", ()
     want_stems = set()
     for t in terms:
         for s in tn.stems(t.words):
             want_stems.add(s)
     prefixes = tuple(s for s in want_stems if _prefix_ok(s))
+    # cheap filter before folding and stemming a word: its first two letters must fit a stem
+    heads = {s[:2] for s in want_stems}
     matches = []
-    for m in _TOKEN.finditer(body):
-        ws = tn.words(m.group(0))
+    for m in _TOKEN.finditer(body[:50_000]):
+        low = m.group(0).lower().replace("ё", "е")
+        if low[:2] not in heads and (low.isascii() or not _ODD.search(low)):
+            continue
+        tok = m.group(0)
+        ws = tn.words(tok)
         if not ws:
             continue
         st = tn.stem(ws[0])
@@ -486,7 +493,7 @@ def snippet(r: Review, terms: list[Term], arxiv_ids: list[str], width: int = 140
     matches.sort()
     if not matches:
         cut = body[:width]
-        return (cut + "…" if len(body) > width else cut), []
+        return (cut + "…" if len(body) > width else cut), ()
     best, best_n = 0, 0
     for i, (s, _) in enumerate(matches):
         n = sum(1 for s2, _ in matches[i:] if s2 < s + width)
@@ -503,7 +510,7 @@ def snippet(r: Review, terms: list[Term], arxiv_ids: list[str], width: int = 140
     text = body[start:end]
     prefix = "…" if start > 0 else ""
     spans = [(s - start + len(prefix), e - start + len(prefix)) for s, e in matches if s >= start and e <= end]
-    return prefix + text + ("…" if end < len(body) else ""), spans
+    return prefix + text + ("…" if end < len(body) else ""), tuple(spans)
 
 
 # ------------------------------------------------------------------------------------ lookup

@@ -3,27 +3,34 @@ the file name) and returns a :class:`ParsedDump`. No click, no rich here."""
 
 from __future__ import annotations
 
+import os
 import re
-from pathlib import Path
 from typing import Callable
 
+from typing import TYPE_CHECKING
+
 from ..errors import DumpError, UnknownFormat
-from . import digest_text, telegram_text
-from .common import ParsedDump, Skipped
-from .text import decode, read_text
+
+if TYPE_CHECKING:
+    from .common import ParsedDump
 
 # Bump when a parse rule changes: the library re-parses every dump whose records came from an
-# older parser.
+# older parser. (This package imports its format modules lazily: a search needs only this.)
 PARSER_VERSION = 1
 
-_Parser = Callable[[str, str], ParsedDump]
+_Parser = Callable[[str, str], "ParsedDump"]
 
-PARSERS: dict[str, _Parser] = {
-    telegram_text.FORMAT_MIRROR: telegram_text.parse_mirror,
-    digest_text.FORMAT_HABR: digest_text.parse_habr,
-    digest_text.FORMAT_NUMBERED: digest_text.parse_numbered,
-    telegram_text.FORMAT_CHANNEL: telegram_text.parse_channel,
-}
+
+def parsers() -> dict[str, _Parser]:
+    """Format name -> parse function ``(text, path) -> ParsedDump``."""
+    from . import digest_text, telegram_text
+
+    return {
+        telegram_text.FORMAT_MIRROR: telegram_text.parse_mirror,
+        digest_text.FORMAT_HABR: digest_text.parse_habr,
+        digest_text.FORMAT_NUMBERED: digest_text.parse_numbered,
+        telegram_text.FORMAT_CHANNEL: telegram_text.parse_channel,
+    }
 
 
 def detect_format(text: str) -> str | None:
@@ -32,6 +39,8 @@ def detect_format(text: str) -> str | None:
     Order matters: a mirror page also holds a channel-style post, and a Habr digest also has
     numbered headings, so the more specific shapes are tried first.
     """
+    from . import digest_text, telegram_text
+
     head = text[:200_000]
     lines = head.split("\n")
     if telegram_text.mirror_post_id(lines[:400]) and re.search(r"(?m)^\s*(Last Update:|Create:|BY )", head):
@@ -53,16 +62,18 @@ def parse_text(text: str, path: str, fmt: str | None = None) -> ParsedDump:
     fmt = fmt or detect_format(text)
     if fmt is None:
         raise UnknownFormat(path, "no review found (not a supported digest or channel dump)")
-    result = PARSERS[fmt](text, path)
+    result = parsers()[fmt](text, path)
     if not result.reviews:
         raise DumpError(path, f"no review found (read as {fmt})")
     return result
 
 
-def parse_file(path: str | Path, display_path: str | None = None) -> ParsedDump:
+def parse_file(path: str | os.PathLike, display_path: str | None = None) -> ParsedDump:
     """Read, decode, sniff and parse one dump file. ``display_path`` is what sources record
     (defaults to ``path``). Raises :class:`DumpError` with a one-line reason."""
-    name = display_path or str(path)
+    from .text import read_text
+
+    name = display_path or os.fspath(path)
     try:
         text = read_text(path)
     except DumpError as exc:
@@ -70,5 +81,4 @@ def parse_file(path: str | Path, display_path: str | None = None) -> ParsedDump:
     return parse_text(text, name)
 
 
-__all__ = ["PARSER_VERSION", "ParsedDump", "Skipped", "decode", "detect_format", "parse_file",
-           "parse_text", "read_text"]
+__all__ = ["PARSER_VERSION", "detect_format", "parse_file", "parse_text", "parsers"]
