@@ -172,12 +172,13 @@ _NAME_WORD = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-ſ\u0400-\u042F\u0401][\w'’.\-]
 _ET_AL = re.compile(r"\s*,?\s*(?:et\.?\s*al\.?|и\s+др\.?|и\s+соавт\.?)\s*$", re.IGNORECASE)
 _SURNAME_INITIALS = re.compile(r"([A-ZÀ-Þ\u0400-\u042F][\w'’\-]+(?:\s+[A-Z\u0400-\u042F]\.(?:\s*[A-Z\u0400-\u042F]\.)*))")
 _ORG_WORDS = re.compile(
-    r"\b(universit|institut|college|school|academy|research|lab|labs|laboratory|labor|inc|ltd|corp|"
+    r"\b(universit\w*|institut\w*|college|school|academy|research|lab|labs|laborator\w*|inc|ltd|corp|"
     r"google|deepmind|facebook|meta|microsoft|openai|nvidia|amazon|apple|ibm|baidu|alibaba|tencent|"
     r"huawei|samsung|yandex|яндекс|salesforce|uber|adobe|intel|mit|csail|cmu|stanford|berkeley|"
     r"oxford|cambridge|eth|epfl|inria|mila|vector|allen|ai2|ai|brain|cloud|университет|институт|"
     r"usa|uk|china|japan|korea|germany|france|canada|russia|россия|etri|kaist|nyu|ucl|ucla|tsinghua|"
-    r"peking|skoltech|hse|вшэ|мфти|мгу)\b",
+    r"peking|skoltech|hse|вшэ|мфти|мгу|университет\w*|институт\w*|лаборатори\w*|politecnico|"
+    r"universidad|universität|université|école|ecole|polytechnique|centre|center)\b",
     re.IGNORECASE,
 )
 
@@ -254,6 +255,16 @@ def looks_like_affiliation(line: str) -> bool:
     if s[-1] in ".!?:" or is_reaction_line(s):
         return False
     return bool(_ORG_WORDS.search(s)) or split_authors(s) is not None
+
+
+def is_org_line(line: str) -> bool:
+    """A line that names organisations for sure: parenthesised, or with an organisation or
+    country word (``University``, ``Research``, ``Google``, ``MIT``…). Unlike
+    :func:`looks_like_affiliation`, a bare person name does not qualify."""
+    s = line.strip()
+    if s.startswith("(") and s.endswith(")"):
+        return True
+    return looks_like_affiliation(s) and bool(_ORG_WORDS.search(s))
 
 
 def split_affiliations(text: str) -> list[str]:

@@ -34,12 +34,19 @@ def _body_head(r: Review) -> str:
     return " ".join(tn.words(r.body[:4000]))[:2000]
 
 
-def _same_post(a: Review, b: Review) -> bool:
+def _same_post(a: Review, b: Review, heads: dict[str, str]) -> bool:
+    """Whether ``a`` and ``b`` (records of one paper key) are one post. Records whose arXiv ids
+    both exist and differ are different papers whatever their titles; ``heads`` caches each
+    record's folded body start by id."""
     if a.id == b.id:
         return True
+    if a.arxiv_id and b.arxiv_id and a.arxiv_id != b.arxiv_id:
+        return False
     from rapidfuzz import fuzz
 
-    return fuzz.ratio(_body_head(a), _body_head(b)) >= SAME_POST_RATIO
+    ha = heads.get(a.id) or heads.setdefault(a.id, _body_head(a))
+    hb = heads.get(b.id) or heads.setdefault(b.id, _body_head(b))
+    return fuzz.ratio(ha, hb) >= SAME_POST_RATIO
 
 
 def _merge_pair(a: Review, b: Review) -> Review:
@@ -75,11 +82,12 @@ def merge(records: list[Review], origins: list[str | None]) -> list[tuple[Review
     paper (arXiv id, paper URL or folded title) whose body is the same post; ids stay unique."""
     out: list[list] = []  # [review, origin]
     by_key: dict[str, list[int]] = {}
+    heads: dict[str, str] = {}
     for r, origin in zip(records, origins):
         target = None
         for key in _keys(r):
             for idx in by_key.get(key, ()):
-                if _same_post(out[idx][0], r):
+                if _same_post(out[idx][0], r, heads):
                     target = idx
                     break
             if target is not None:
@@ -108,21 +116,33 @@ def merge(records: list[Review], origins: list[str | None]) -> list[tuple[Review
 
 
 class _Analyzer:
-    """Folds and stems text with a per-build word -> stem cache (most words repeat)."""
+    """Folds and stems text with a per-build cache from raw word to stem: most words repeat, so
+    the per-word steps (homoglyph and accent folding, Snowball) run once per distinct word."""
 
     def __init__(self) -> None:
         self.cache: dict[str, str] = {}
+        self.fixed: dict[str, str] = {}
         self.counts: Counter[str] = Counter()
 
     def terms(self, text: str, count: bool = True) -> list[str]:
-        ws = tn.words(text)
-        missing = [w for w in set(ws) if w not in self.cache]
+        ws = tn.raw_words(text)
+        cache = self.cache
+        missing = [w for w in set(ws) if w not in cache]
         if missing:
-            self.cache.update(zip(missing, tn.stems(missing)))
+            fixed = [tn.fix_word(w) for w in missing]
+            self.fixed.update(zip(missing, fixed))
+            cache.update(zip(missing, tn.stems(fixed)))
         if count:
             self.counts.update(ws)
-        cache = self.cache
         return [cache[w] for w in ws]
+
+    def vocabulary(self):
+        """``(word, stem, count)`` rows for the ``vocab`` table, counts merged per folded word."""
+        merged: Counter[str] = Counter()
+        for w, n in self.counts.items():
+            merged[self.fixed[w]] += n
+        stem_of = {self.fixed[w]: s for w, s in self.cache.items()}
+        return ((w, stem_of[w], n) for w, n in merged.items() if len(w) > 1)
 
 
 def fts_row(r: Review, origin: str | None, an: _Analyzer) -> tuple[str, ...]:
@@ -178,8 +198,7 @@ def build_index(conn: sqlite3.Connection, records: list[Review], origins: list[s
         if len(fts_rows) >= 2000:
             _flush(conn, rows, tag_rows, fts_rows)
     _flush(conn, rows, tag_rows, fts_rows)
-    conn.executemany("INSERT INTO vocab VALUES(?,?,?)",
-                     ((w, an.cache[w], n) for w, n in an.counts.items() if len(w) > 1))
+    conn.executemany("INSERT INTO vocab VALUES(?,?,?)", an.vocabulary())
     return len(merged)
 
 

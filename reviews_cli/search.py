@@ -232,10 +232,6 @@ def _q(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _term_stems(t: Term) -> list[str]:
-    return tn.stems(t.words)
-
-
 def _prefix_ok(stem: str) -> bool:
     # Russian inflection changes the Snowball stem's end (лотерея -> лотере, лотерейного ->
     # лотерейн), so long Cyrillic stems match as prefixes.
@@ -243,22 +239,22 @@ def _prefix_ok(stem: str) -> bool:
 
 
 def _term_expr(t: Term, columns: str | None = None) -> str:
-    stems = _term_stems(t)
-    if t.phrase:
-        expr = _q(" ".join(stems)) + ("*" if t.prefix else "")
-    else:
-        s = stems[0]
-        if t.prefix:
-            expr = _q(t.words[0]) + "*"
-            if s != t.words[0]:
-                expr = f"({expr} OR {_q(s)}*)"
-        elif _prefix_ok(s):
-            expr = _q(s) + "*"
-        else:
-            expr = _q(s)
-        tag = tn.tag_token(t.words[0])
-        expr = f"({expr} OR {_q(tag)})" if not t.prefix else expr
+    variants = tn.lookalike_variants(t.words) if t.phrase else [t.words]
+    exprs = [_one_term_expr(t, ws) for ws in variants]
+    expr = exprs[0] if len(exprs) == 1 else "(" + " OR ".join(exprs) + ")"
     return f"{{{columns}}} : ({expr})" if columns else expr
+
+
+def _one_term_expr(t: Term, ws: list[str]) -> str:
+    stems = tn.stems(ws)
+    if t.phrase:
+        return _q(" ".join(stems)) + ("*" if t.prefix else "")
+    s = stems[0]
+    if t.prefix:
+        expr = _q(ws[0]) + "*"
+        return f"({expr} OR {_q(s)}*)" if s != ws[0] else expr
+    expr = _q(s) + "*" if _prefix_ok(s) else _q(s)
+    return f"({expr} OR {_q(tn.tag_token(ws[0]))})"
 
 
 def _arxiv_expr(aid: str) -> str:

@@ -4,9 +4,10 @@ Pipeline for a piece of text:
 
 1. Unicode NFKC, casefold, ``ё`` -> ``е``.
 2. Homoglyph folding inside mixed-script words: a word typed in both scripts has its look-alike
-   letters (``а е о р с х у к м т н в``…) mapped to its majority script, and a one- or two-letter
-   look-alike run glued by punctuation to the other script follows it, so ``O(sqrt(N))`` typed
-   with a Cyrillic ``О`` reads as Latin while ``GAN-преобразования`` keeps both words.
+   letters (``а е о р с х у к м т н в``…) mapped to the script it can only be in (``Тeлo`` ->
+   ``тело``), while ``GAN-преобразования`` keeps both words. A one- or two-letter look-alike run
+   (the Cyrillic ``О`` typed in ``O(sqrt(N))``) is ambiguous on its own; the query side searches
+   both spellings of it (:func:`lookalike_variants`), which costs nothing at index time.
 3. Words: runs of letters and digits (``\\w`` without ``_``).
 4. Diacritics dropped from Latin words only (``jégou`` -> ``jegou``; ``й`` stays ``й``).
 5. Snowball stemming: Russian for Cyrillic words, English for Latin ones; numbers as they are.
@@ -31,54 +32,64 @@ _LAT_TO_CYR = str.maketrans("aeopcxykmthb", "аеорсхукмтнв")
 
 
 def fold(text: str) -> str:
-    """Steps 1–2: NFKC, casefold, ``ё``→``е``, homoglyph folding in mixed-script chunks."""
-    t = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
-    if not (_CYR.search(t) and _LAT.search(t)):
-        return t
-    return _CHUNK.sub(_fold_chunk, t)
+    """Step 1: NFKC, casefold, ``ё``→``е``."""
+    return unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
 
 
-_CHUNK = re.compile(r"\S+")
-_RUN = re.compile(r"[^\W\d_]+")
 _CYR_LOOK = frozenset("аеорсхукмтнвіј")
 _LAT_LOOK = frozenset("aeopcxykmthb")
+_ACCENTED = re.compile(r"[^\x00-\x7f\u0400-\u04ff]")
+_MIXED = re.compile(r"[a-z][\u0400-\u04ff]|[\u0400-\u04ff][a-z]")
 
 
-def _fold_chunk(m: re.Match) -> str:
-    chunk = m.group(0)
-    if not (_CYR.search(chunk) and _LAT.search(chunk)):
-        return chunk
-    n_cyr, n_lat = len(_CYR.findall(chunk)), len(_LAT.findall(chunk))
-
-    def fix(run: re.Match) -> str:
-        w = run.group(0)
+@lru_cache(maxsize=65536)
+def _fix_word(w: str) -> str:
+    """Steps 2 and 4 for one word: fold a word typed in two scripts to the script it can only be
+    in (else its majority), and drop diacritics from Latin words."""
+    if _MIXED.search(w):
         c, lat = len(_CYR.findall(w)), len(_LAT.findall(w))
-        if c and lat:  # a word typed in two scripts: fold to the script it can only be in
-            cyr_ok = all(ch in _CYR_LOOK for ch in w if _CYR.match(ch))
-            lat_ok = all(ch in _LAT_LOOK for ch in w if _LAT.match(ch))
-            to_lat = cyr_ok if cyr_ok != lat_ok else lat >= c
-            return w.translate(_CYR_TO_LAT if to_lat else _LAT_TO_CYR)
-        # a one- or two-letter look-alike run glued to the other script: О(sqrt(N))
-        if len(w) <= 2 and c and n_lat > n_cyr and set(w) <= _CYR_LOOK:
-            return w.translate(_CYR_TO_LAT)
-        if len(w) <= 2 and lat and n_cyr > n_lat and set(w) <= _LAT_LOOK:
-            return w.translate(_LAT_TO_CYR)
-        return w
+        cyr_ok = all(ch in _CYR_LOOK for ch in w if _CYR.match(ch))
+        lat_ok = all(ch in _LAT_LOOK for ch in w if _LAT.match(ch))
+        to_lat = cyr_ok if cyr_ok != lat_ok else lat >= c
+        w = w.translate(_CYR_TO_LAT if to_lat else _LAT_TO_CYR)
+    if not w.isascii() and not _CYR.search(w):
+        w = "".join(ch for ch in unicodedata.normalize("NFKD", w) if not unicodedata.combining(ch))
+    return w
 
-    return _RUN.sub(fix, chunk)
+
+def fix_word(w: str) -> str:
+    """Steps 2 and 4 for one folded word (a no-op for plain ASCII words)."""
+    return w if w.isascii() else _fix_word(w)
+
+
+def raw_words(text: str) -> list[str]:
+    """Steps 1 and 3 only: the index builder applies :func:`fix_word` once per distinct word."""
+    return _WORD.findall(fold(text))
 
 
 def words(text: str) -> list[str]:
     """Folded words of ``text`` (steps 1–4), in order, unstemmed."""
-    return [_strip_latin_diacritics(w) for w in _WORD.findall(fold(text))]
+    return [fix_word(w) for w in _WORD.findall(fold(text))]
 
 
-@lru_cache(maxsize=4096)
-def _strip_latin_diacritics(word: str) -> str:
-    if word.isascii() or _CYR.search(word):
-        return word
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+def lookalike_variants(ws: list[str]) -> list[list[str]]:
+    """Query-side half of step 2: spellings of a word list in which each one- or two-letter run
+    of look-alike letters is read in the other script too (``o sqrt n`` -> also ``о sqrt n``),
+    so ``O(sqrt(N))`` typed in either script finds the other. At most 4 variants."""
+    out = [list(ws)]
+    for i, w in enumerate(ws):
+        if len(w) > 2:
+            continue
+        if set(w) <= _LAT_LOOK:
+            alt = w.translate(_LAT_TO_CYR)
+        elif set(w) <= _CYR_LOOK:
+            alt = w.translate(_CYR_TO_LAT)
+        else:
+            continue
+        out += [v[:i] + [alt] + v[i + 1:] for v in out]
+        if len(out) >= 4:
+            break
+    return out[:4]
 
 
 _stemmers: dict[str, object] = {}

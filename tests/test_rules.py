@@ -137,7 +137,9 @@ def test_separators_inside_a_post_do_not_split_it():
 
 def test_normalization_is_the_same_for_index_and_query():
     assert tn.words("Ёлка ЁЛКА ёлка") == ["елка"] * 3
-    assert tn.words("О(sqrt(N))") == tn.words("O(sqrt(N))") == ["o", "sqrt", "n"]
+    cyr, lat = tn.words("О(sqrt(N))"), tn.words("O(sqrt(N))")
+    assert cyr in tn.lookalike_variants(lat) and lat in tn.lookalike_variants(cyr)
+    assert tn.words("Тeлo нейрoсеть Pyтorch") == ["тело", "нейросеть", "pytorch"]
     assert tn.words("GAN-преобразования") == ["gan", "преобразования"]
     assert tn.words("Jégou") == ["jegou"] and tn.words("йогурт") == ["йогурт"]
     assert tn.stem("networks") == tn.stem("network")

@@ -87,8 +87,7 @@ def _match_header(lines: list[str], anchor: int, floor: int) -> _Header | None:
         authors, title = 0, 1
     elif len(texts) >= 3 and ex.is_strong_author_line(texts[1]) and ex.looks_like_affiliation(texts[0]):
         authors, affil, title = 1, 0, 2
-    elif len(texts) >= 3 and ex.author_line(texts[1]) and ex.looks_like_affiliation(texts[0]) \
-            and not ex.looks_like_affiliation(texts[2]) and _title_like(texts[2]):
+    elif len(texts) >= 3 and ex.author_line(texts[1]) and ex.is_org_line(texts[0]) and _title_like(texts[2]):
         authors, affil, title = 1, 0, 2
     elif ex.author_line(texts[0]) and not ex.author_line(texts[1]):
         authors, title = 0, 1
