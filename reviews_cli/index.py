@@ -77,13 +77,15 @@ def _merge_pair(a: Review, b: Review) -> Review:
     )
 
 
-def merge(records: list[Review], origins: list[str | None]) -> list[tuple[Review, str | None]]:
+def merge(records: list[Review], origins: list[str | None]) -> list[tuple[Review, str | None, int]]:
     """De-duplicate records in library order: a record merges into an earlier one of the same
-    paper (arXiv id, paper URL or folded title) whose body is the same post; ids stay unique."""
-    out: list[list] = []  # [review, origin]
+    paper (arXiv id, paper URL or folded title) whose body is the same post; ids stay unique.
+    Returns ``(record, origin, i)`` where ``i`` is the input index of a record left unchanged,
+    else -1."""
+    out: list[list] = []  # [review, origin, input index or -1]
     by_key: dict[str, list[int]] = {}
     heads: dict[str, str] = {}
-    for r, origin in zip(records, origins):
+    for i, (r, origin) in enumerate(zip(records, origins)):
         target = None
         for key in _keys(r):
             for idx in by_key.get(key, ()):
@@ -93,10 +95,11 @@ def merge(records: list[Review], origins: list[str | None]) -> list[tuple[Review
             if target is not None:
                 break
         if target is None:
-            out.append([r, origin])
+            out.append([r, origin, i])
             target = len(out) - 1
         else:
             out[target][0] = _merge_pair(out[target][0], r)
+            out[target][2] = -1
         for key in _keys(r):
             lst = by_key.setdefault(key, [])
             if target not in lst:
@@ -104,14 +107,14 @@ def merge(records: list[Review], origins: list[str | None]) -> list[tuple[Review
     # ids are 8 hex digits; on the rare clash the later record gets a suffix
     seen: set[str] = set()
     result = []
-    for r, origin in out:
+    for r, origin, i in out:
         rid = r.id
         k = 2
         while rid in seen:
             rid = f"{r.id}{k}"
             k += 1
         seen.add(rid)
-        result.append((r._replace(id=rid) if rid != r.id else r, origin))
+        result.append((r._replace(id=rid), origin, -1) if rid != r.id else (r, origin, i))
     return result
 
 
@@ -136,13 +139,13 @@ class _Analyzer:
             self.counts.update(ws)
         return [cache[w] for w in ws]
 
-    def vocabulary(self):
-        """``(word, stem, count)`` rows for the ``vocab`` table, counts merged per folded word."""
+    def vocabulary_counts(self) -> dict[str, tuple[str, int]]:
+        """``{folded word: (stem, count)}`` for the ``vocab`` table (words of two letters or more)."""
         merged: Counter[str] = Counter()
         for w, n in self.counts.items():
             merged[self.fixed[w]] += n
         stem_of = {self.fixed[w]: s for w, s in self.cache.items()}
-        return ((w, stem_of[w], n) for w, n in merged.items() if len(w) > 1)
+        return {w: (stem_of[w], n) for w, n in merged.items() if len(w) > 1}
 
 
 def fts_row(r: Review, origin: str | None, an: _Analyzer) -> tuple[str, ...]:
@@ -175,39 +178,68 @@ def fts_row(r: Review, origin: str | None, an: _Analyzer) -> tuple[str, ...]:
     )
 
 
-def build_index(conn: sqlite3.Connection, records: list[Review], origins: list[str | None]) -> int:
-    """Replace the index content with the merged ``records``. Returns the number of records."""
+# Above this many records the text analysis runs in a worker pool, one process per core.
+PARALLEL_MIN_RECORDS = 6000
+CHUNK = 2000
+
+
+def _analyze(chunk: list[tuple[int, Review, str | None]]):
+    """Worker: FTS rows for a chunk of records and the chunk's vocabulary
+    ``{folded word: (stem, count)}``."""
+    an = _Analyzer()
+    rows = [(rid, *fts_row(r, origin, an)) for rid, r, origin in chunk]
+    return rows, an.vocabulary_counts()
+
+
+def build_index(conn: sqlite3.Connection, records: list[Review], origins: list[str | None],
+                stored_json: list[str] | None = None) -> int:
+    """Replace the index content with the merged ``records``; ``stored_json`` are the records'
+    JSON as stored, reused for records the merge left unchanged. Returns the number of records."""
     merged = merge(records, origins)
     conn.execute("DELETE FROM reviews")
     conn.execute("DELETE FROM review_tags")
     conn.execute("DELETE FROM vocab")
     conn.execute("INSERT INTO fts(fts) VALUES('delete-all')")
-    an = _Analyzer()
-    rows, tag_rows, fts_rows = [], [], []
-    for rid, (r, origin) in enumerate(merged, start=1):
+    rows, tag_rows = [], []
+    for rid, (r, origin, i) in enumerate(merged, start=1):
         src = "\n".join([origin or ""] + [x for s in r.sources for x in (s.path, s.url, s.post_id) if x])
-        rows.append((rid, r.id, r.title, r.arxiv_id, r.year, r.date, origin, src.casefold(), len(r.sources),
-                     json.dumps(r.to_dict(), ensure_ascii=False)))
+        js = stored_json[i] if stored_json is not None and i >= 0 else json.dumps(r.to_dict(), ensure_ascii=False)
+        rows.append((rid, r.id, r.title, r.arxiv_id, r.year, r.date, origin, src.casefold(), len(r.sources), js))
         seen_tags = set()
         for t in r.tags:
             ct = canonical_tag(t)
             if ct not in seen_tags:
                 seen_tags.add(ct)
                 tag_rows.append((ct, rid, t))
-        fts_rows.append((rid, *fts_row(r, origin, an)))
-        if len(fts_rows) >= 2000:
-            _flush(conn, rows, tag_rows, fts_rows)
-    _flush(conn, rows, tag_rows, fts_rows)
-    conn.executemany("INSERT INTO vocab VALUES(?,?,?)", an.vocabulary())
+    conn.executemany("INSERT INTO reviews VALUES(?,?,?,?,?,?,?,?,?,?)", rows)
+    conn.executemany("INSERT INTO review_tags VALUES(?,?,?)", tag_rows)
+    del rows, tag_rows
+    chunks = [[(rid, r, origin) for rid, (r, origin, _) in enumerate(merged[k:k + CHUNK], start=k + 1)]
+              for k in range(0, len(merged), CHUNK)]
+    vocab: dict[str, list] = {}
+    for fts_rows, counts in _map(_analyze, chunks, parallel=len(merged) >= PARALLEL_MIN_RECORDS):
+        conn.executemany("INSERT INTO fts(rowid, title, authors, tags, reviewer, body, extra) VALUES(?,?,?,?,?,?,?)",
+                         fts_rows)
+        for w, (st, n) in counts.items():
+            if w in vocab:
+                vocab[w][1] += n
+            else:
+                vocab[w] = [st, n]
+    conn.executemany("INSERT INTO vocab VALUES(?,?,?)", ((w, st, n) for w, (st, n) in vocab.items()))
     return len(merged)
 
 
-def _flush(conn, rows, tag_rows, fts_rows) -> None:
-    conn.executemany("INSERT INTO reviews VALUES(?,?,?,?,?,?,?,?,?,?)", rows)
-    conn.executemany("INSERT INTO review_tags VALUES(?,?,?)", tag_rows)
-    conn.executemany("INSERT INTO fts(rowid, title, authors, tags, reviewer, body, extra) VALUES(?,?,?,?,?,?,?)",
-                     fts_rows)
-    rows.clear()
-    tag_rows.clear()
-    fts_rows.clear()
+def _map(fn, chunks, parallel: bool):
+    """``map(fn, chunks)`` in order, on a process pool when ``parallel`` and there are cores."""
+    import os
 
+    workers = min(os.cpu_count() or 1, len(chunks))
+    if not parallel or workers < 2:
+        yield from map(fn, chunks)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .library import _mp_context
+
+    with ProcessPoolExecutor(workers, mp_context=_mp_context()) as ex:
+        yield from ex.map(fn, chunks)

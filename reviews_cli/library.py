@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 from .errors import DumpError, LibraryError
 from .models import Review
-from .parsing import PARSER_VERSION, parse_file  # parse_file imports the format modules lazily
+from .parsing import PARSER_VERSION  # the format modules are imported only when parsing
 
 SCHEMA_VERSION = 1
 INDEX_FILE = "index.sqlite"
@@ -270,9 +270,10 @@ class Library:
                 return True
         return False
 
-    def sync(self, progress=None) -> None:
+    def sync(self, progress=None, preparsed: dict[str, _Parsed] | None = None) -> None:
         """Bring the index in step with the dumps (see the module docstring). ``progress`` is an
-        optional callable ``(done, total, name)`` called as dumps are parsed."""
+        optional callable ``(done, total, name)`` called as dumps are parsed; ``preparsed`` maps a
+        dump path to its already parsed result (``add`` parses once, to check, and reuses it)."""
         files = self.source_files()
         if not self._stale(files):
             return
@@ -289,10 +290,17 @@ class Library:
                 if name not in keep:
                     c.execute("DELETE FROM posts WHERE sid=?", (row[1],))
                     c.execute("DELETE FROM sources WHERE sid=?", (row[1],))
+            todo = []
             for ordinal, f in enumerate(files):
-                if progress:
-                    progress(ordinal, len(files), f.name)
-                self._sync_source(f, rows.get(f.name), ordinal)
+                stat = self._unchanged(f, rows.get(f.name), ordinal)
+                if stat is not None:
+                    todo.append((ordinal, f, rows.get(f.name), stat))
+            pre = preparsed or {}
+            results = parse_many([f.path for _, f, _, _ in todo if f.path not in pre],
+                                 [f.name for _, f, _, _ in todo if f.path not in pre], progress)
+            results.update(pre)
+            for ordinal, f, row, stat in todo:
+                self._store_source(f, row, ordinal, stat, results[f.path])
             self._rebuild()
             c.execute("COMMIT")
         except BaseException:
@@ -300,7 +308,10 @@ class Library:
                 c.execute("ROLLBACK")
             raise
 
-    def _sync_source(self, f: SourceFile, row, ordinal: int) -> None:
+    def _unchanged(self, f: SourceFile, row, ordinal: int):
+        """Keep a dump's cached posts when its file is the one parsed before (same size and
+        mtime, or the same sha256) by this parser version; else return ``(size, mtime, sha)``
+        for :meth:`_store_source`."""
         c = self.conn
         try:
             st = os.stat(f.path)
@@ -310,43 +321,40 @@ class Library:
         if row is not None and row[2] == f.path and row[3] == size and row[4] == mtime \
                 and row[6] == PARSER_VERSION:
             c.execute("UPDATE sources SET ord=? WHERE sid=?", (ordinal, row[1]))
-            return
+            return None
         sha = _sha256(f.path) if size is not None else None
         if row is not None and sha is not None and row[5] == sha and row[6] == PARSER_VERSION:
             c.execute("UPDATE sources SET path=?, size=?, mtime_ns=?, ord=? WHERE sid=?",
                       (f.path, size, mtime, ordinal, row[1]))
-            return
+            return None
+        return size, mtime, sha
+
+    def _store_source(self, f: SourceFile, row, ordinal: int, stat, parsed: _Parsed) -> None:
+        c = self.conn
+        size, mtime, sha = stat
         if row is not None:
             c.execute("DELETE FROM posts WHERE sid=?", (row[1],))
             c.execute("DELETE FROM sources WHERE sid=?", (row[1],))
-        fmt = origin = error = None
-        reviews: list[Review] = []
-        skipped = 0
-        try:
-            parsed = parse_file(f.path, display_path=f.name)
-            fmt, origin, reviews, skipped = parsed.format, parsed.origin, parsed.reviews, len(parsed.skipped)
-        except DumpError as exc:
-            error = exc.reason
+        fmt, origin, posts, skipped, error = parsed
         cur = c.execute(
             "INSERT INTO sources(name, path, kind, size, mtime_ns, sha256, format, origin, language,"
             " parser_version, n_reviews, n_skipped, error, ord) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (f.name, f.path, f.kind, size, mtime, sha, fmt, f.origin or origin, f.language,
-             PARSER_VERSION, len(reviews), skipped, error, ordinal))
+             PARSER_VERSION, len(posts), skipped, error, ordinal))
         sid = cur.lastrowid
-        c.executemany("INSERT INTO posts VALUES(?,?,?)",
-                      [(sid, i, json.dumps(r.to_dict(), ensure_ascii=False)) for i, r in enumerate(reviews)])
+        c.executemany("INSERT INTO posts VALUES(?,?,?)", [(sid, i, js) for i, js in enumerate(posts)])
 
     def _rebuild(self) -> None:
         """Re-merge every parsed record and rebuild reviews, tags, vocabulary and FTS."""
         from .index import build_index  # index building pulls in the stemmer and rapidfuzz
 
-        records = []
-        origins = {}
-        for sid, origin, js in self.conn.execute(
-                "SELECT s.sid, s.origin, p.json FROM posts p JOIN sources s USING(sid) ORDER BY s.ord, p.ord"):
+        records, origins, stored = [], [], []
+        for origin, js in self.conn.execute(
+                "SELECT s.origin, p.json FROM posts p JOIN sources s USING(sid) ORDER BY s.ord, p.ord"):
             records.append(Review.from_dict(json.loads(js)))
-            origins[len(records) - 1] = origin
-        build_index(self.conn, records, [origins[i] for i in range(len(records))])
+            origins.append(origin)
+            stored.append(js)
+        build_index(self.conn, records, origins, stored)
 
     # ----------------------------------------------------------------------------- reading
 
@@ -399,15 +407,16 @@ class Library:
         known_sha = {e.get("sha256"): e["name"] for e in manifest}
         names = {e["name"] for e in manifest} | {f.name for f in self.source_files() if f.kind == "bundled"}
         before = self.count()
+        parsed_all = parse_many(list(paths), list(paths))
+        preparsed: dict[str, _Parsed] = {}
         for p in paths:
             res = AddResult(path=p)
             results.append(res)
-            try:
-                parsed = parse_file(p)
-            except DumpError as exc:
-                res.error = exc.reason
+            fmt, origin, posts, skipped, error = parsed_all[p]
+            if error:
+                res.error = error
                 continue
-            res.format, res.reviews, res.skipped = parsed.format, len(parsed.reviews), len(parsed.skipped)
+            res.format, res.reviews, res.skipped = fmt, len(posts), skipped
             sha = _sha256(p)
             if sha in known_sha:
                 res.name, res.already = known_sha[sha], True
@@ -421,13 +430,15 @@ class Library:
 
             shutil.copyfile(p, target + ".tmp")
             os.replace(target + ".tmp", target)
+            # records name the dump as the library does, not by the path it was added from
+            preparsed[target] = (fmt, origin, [_rename_source(js, p, name) for js in posts], skipped, None)
             manifest.append({"name": name, "file": stored, "sha256": sha,
-                             "original": os.path.realpath(p), "origin": parsed.origin,
+                             "original": os.path.realpath(p), "origin": origin,
                              "added": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
             known_sha[sha] = name
             res.name = name
         self._write_manifest(manifest)
-        self.sync()
+        self.sync(preparsed=preparsed)
         added_total = sum(r.reviews for r in results if r.name and not r.already)
         new_records = self.count() - before
         # records that merged into existing ones, spread over the new sources in order
@@ -478,3 +489,64 @@ def _load_yaml_manifest(path: str) -> list[dict]:
     if not isinstance(entries, list) or not all(isinstance(e, dict) and e.get("file") for e in entries):
         raise LibraryError(f"{path}: expected a 'sources' list of entries with a 'file'")
     return entries
+
+
+# A parsed dump as the index stores it: (format, origin, [record JSON], skipped, error).
+_Parsed = tuple
+
+
+def _parse_one(path: str, name: str) -> _Parsed:
+    """Parse one dump into the stored form; a :class:`DumpError` becomes the error field."""
+    from .parsing import parse_file
+
+    try:
+        parsed = parse_file(path, display_path=name)
+    except DumpError as exc:
+        return None, None, [], 0, exc.reason
+    return (parsed.format, parsed.origin, [json.dumps(r.to_dict(), ensure_ascii=False) for r in parsed.reviews],
+            len(parsed.skipped), None)
+
+
+# Below this much input, a worker pool costs more than it saves.
+PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+
+
+def parse_many(paths: list[str], names: list[str], progress=None) -> dict[str, _Parsed]:
+    """Parse dumps, on every core when there are several large ones. Returns path -> result."""
+    sizes = []
+    for p in paths:
+        try:
+            sizes.append(os.path.getsize(p) if os.path.isfile(p) else 0)
+        except OSError:
+            sizes.append(0)
+    out: dict[str, _Parsed] = {}
+    workers = min(len(paths), os.cpu_count() or 1)
+    if workers > 1 and sum(sizes) >= PARALLEL_MIN_BYTES:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(workers, mp_context=_mp_context()) as ex:
+            for i, res in enumerate(ex.map(_parse_one, paths, names)):
+                out[paths[i]] = res
+                if progress:
+                    progress(i + 1, len(paths), names[i])
+        return out
+    for i, (p, n) in enumerate(zip(paths, names)):
+        out[p] = _parse_one(p, n)
+        if progress:
+            progress(i + 1, len(paths), n)
+    return out
+
+
+def _mp_context():
+    import multiprocessing as mp
+
+    # fork starts workers without re-importing anything; elsewhere the platform default is safe
+    return mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+
+
+def _rename_source(js: str, old: str, new: str) -> str:
+    d = json.loads(js)
+    for s in d["sources"]:
+        if s["path"] == old:
+            s["path"] = new
+    return json.dumps(d, ensure_ascii=False)

@@ -17,7 +17,7 @@ def test_second_open_does_not_reparse(library, monkeypatch):
     def boom(*a, **k):
         raise AssertionError("parsed again")
 
-    monkeypatch.setattr(libmod, "parse_file", boom)
+    monkeypatch.setattr(libmod, "_parse_one", boom)
     with Library.open() as again:
         assert again.count() == 31
 
@@ -51,8 +51,8 @@ def test_failed_rebuild_keeps_previous_index(tmp_path, library, monkeypatch):
 
     real = index.build_index
 
-    def half_then_crash(conn, records, origins):
-        real(conn, records[:3], origins[:3])
+    def half_then_crash(conn, records, origins, stored=None):
+        real(conn, records[:3], origins[:3], stored[:3] if stored else None)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(index, "build_index", half_then_crash)
@@ -67,8 +67,8 @@ def test_parser_version_change_rebuilds(library, monkeypatch):
     library.close()
     monkeypatch.setattr(libmod, "PARSER_VERSION", libmod.PARSER_VERSION + 1)
     calls = []
-    real = libmod.parse_file
-    monkeypatch.setattr(libmod, "parse_file", lambda *a, **k: calls.append(a) or real(*a, **k))
+    real = libmod._parse_one
+    monkeypatch.setattr(libmod, "_parse_one", lambda *a, **k: calls.append(a) or real(*a, **k))
     with Library.open() as lib:
         assert lib.count() == 31
     assert len(calls) == 5
