@@ -7,46 +7,32 @@ Called inside the library's write transaction; nothing here commits.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections import Counter
 
 from . import textnorm as tn
 from .extract import arxiv_ids_in_url, canonical_tag, normalize_url
+from .library import pool_map
 from .models import Link, Review, Source
 
 # Two bodies of one paper are the same post when rapidfuzz's ratio of their starts is at least this.
 SAME_POST_RATIO = 90.0
 
 
-def _keys(r: Review) -> list[str]:
+def _keys(arxiv_id: str | None, paper_url: str | None, tkey: str | None) -> list[str]:
     keys = []
-    if r.arxiv_id:
-        keys.append("arxiv:" + r.arxiv_id)
-    if r.paper_url:
-        keys.append("url:" + normalize_url(r.paper_url))
-    title = " ".join(tn.words(r.title))
-    if len(title) >= 12:
-        keys.append("title:" + title)
+    if arxiv_id:
+        keys.append("arxiv:" + arxiv_id)
+    if paper_url:
+        keys.append("url:" + paper_url)
+    if tkey and len(tkey) >= 12:
+        keys.append("title:" + tkey)
     return keys
 
 
-def _body_head(r: Review) -> str:
-    return " ".join(tn.words(r.body[:4000]))[:2000]
-
-
-def _same_post(a: Review, b: Review, heads: dict[str, str]) -> bool:
-    """Whether ``a`` and ``b`` (records of one paper key) are one post. Records whose arXiv ids
-    both exist and differ are different papers whatever their titles; ``heads`` caches each
-    record's folded body start by id."""
-    if a.id == b.id:
-        return True
-    if a.arxiv_id and b.arxiv_id and a.arxiv_id != b.arxiv_id:
-        return False
-    from rapidfuzz import fuzz
-
-    ha = heads.get(a.id) or heads.setdefault(a.id, _body_head(a))
-    hb = heads.get(b.id) or heads.setdefault(b.id, _body_head(b))
-    return fuzz.ratio(ha, hb) >= SAME_POST_RATIO
+def _body_head(body: str) -> str:
+    return " ".join(tn.words(body[:4000]))[:2000]
 
 
 def _merge_pair(a: Review, b: Review) -> Review:
@@ -77,45 +63,60 @@ def _merge_pair(a: Review, b: Review) -> Review:
     )
 
 
-def merge(records: list[Review], origins: list[str | None]) -> list[tuple[Review, str | None, int]]:
-    """De-duplicate records in library order: a record merges into an earlier one of the same
-    paper (arXiv id, paper URL or folded title) whose body is the same post; ids stay unique.
-    Returns ``(record, origin, i)`` where ``i`` is the input index of a record left unchanged,
-    else -1."""
-    out: list[list] = []  # [review, origin, input index or -1]
-    by_key: dict[str, list[int]] = {}
-    heads: dict[str, str] = {}
-    for i, (r, origin) in enumerate(zip(records, origins)):
+Pos = tuple  # (sid, ord): a post's place in the parse cache
+
+
+def plan_merge(conn: sqlite3.Connection) -> tuple[list[Pos], dict[Pos, list[Pos]]]:
+    """Decide which posts are one review, from the parse cache's key columns, in library order.
+
+    A post joins an earlier group of the same paper (arXiv id, paper URL or folded title) when it
+    is the same post: the same id (paper + text), or, for posts that do not disagree on their
+    arXiv id, bodies at least ``SAME_POST_RATIO`` alike (rapidfuzz). Bodies are read only on such
+    key collisions. Returns the group leaders in order and the later members of each group.
+    """
+    leaders: list[Pos] = []
+    members: dict[Pos, list[Pos]] = {}
+    info: dict[Pos, tuple] = {}
+    by_key: dict[str, list[Pos]] = {}
+    heads: dict[Pos, str] = {}
+
+    def head(pos: Pos) -> str:
+        if pos not in heads:
+            (js,) = conn.execute("SELECT json FROM posts WHERE sid=? AND ord=?", pos).fetchone()
+            heads[pos] = _body_head(json.loads(js)["body"])
+        return heads[pos]
+
+    rows = conn.execute("SELECT p.sid, p.ord, p.id, p.arxiv_id, p.paper_url, p.tkey FROM posts p "
+                        "JOIN sources s USING(sid) ORDER BY s.ord, p.ord").fetchall()
+    for sid, ord_, pid, aid, url, tkey in rows:
+        pos = (sid, ord_)
+        keys = _keys(aid, url, tkey)
         target = None
-        for key in _keys(r):
-            for idx in by_key.get(key, ()):
-                if _same_post(out[idx][0], r, heads):
-                    target = idx
+        for key in keys:
+            for lead in by_key.get(key, ()):
+                lid, laid = info[lead]
+                if lid == pid or ((not aid or not laid or aid == laid) and _similar(head(lead), head(pos))):
+                    target = lead
                     break
             if target is not None:
                 break
         if target is None:
-            out.append([r, origin, i])
-            target = len(out) - 1
+            leaders.append(pos)
+            info[pos] = (pid, aid)
+            target = pos
         else:
-            out[target][0] = _merge_pair(out[target][0], r)
-            out[target][2] = -1
-        for key in _keys(r):
+            members.setdefault(target, []).append(pos)
+        for key in keys:
             lst = by_key.setdefault(key, [])
             if target not in lst:
                 lst.append(target)
-    # ids are 8 hex digits; on the rare clash the later record gets a suffix
-    seen: set[str] = set()
-    result = []
-    for r, origin, i in out:
-        rid = r.id
-        k = 2
-        while rid in seen:
-            rid = f"{r.id}{k}"
-            k += 1
-        seen.add(rid)
-        result.append((r._replace(id=rid), origin, -1) if rid != r.id else (r, origin, i))
-    return result
+    return leaders, members
+
+
+def _similar(a: str, b: str) -> bool:
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(a, b) >= SAME_POST_RATIO
 
 
 class _Analyzer:
@@ -180,7 +181,7 @@ def fts_row(r: Review, origin: str | None, an: _Analyzer) -> tuple[str, ...]:
 
 # Above this many records the text analysis runs in a worker pool, one process per core.
 PARALLEL_MIN_RECORDS = 6000
-CHUNK = 2000
+CHUNK = 1000
 
 
 def _analyze(chunk: list[tuple[int, Review, str | None]]):
@@ -191,33 +192,77 @@ def _analyze(chunk: list[tuple[int, Review, str | None]]):
     return rows, an.vocabulary_counts()
 
 
-def build_index(conn: sqlite3.Connection, records: list[Review], origins: list[str | None],
-                stored_json: list[str] | None = None) -> int:
-    """Replace the index content with the merged ``records``; ``stored_json`` are the records'
-    JSON as stored, reused for records the merge left unchanged. Returns the number of records."""
-    merged = merge(records, origins)
+def rebuild(conn: sqlite3.Connection, progress=None) -> int:
+    """Rebuild ``reviews``, ``review_tags``, ``vocab`` and ``fts`` from the parse cache, inside
+    the caller's transaction. Streams: posts are read in library order, merged per
+    :func:`plan_merge`, and analysed in chunks (on a worker pool for large libraries), so memory
+    stays bounded by a few chunks whatever the library size. Returns the number of records."""
+    leaders, members = plan_merge(conn)
     conn.execute("DELETE FROM reviews")
     conn.execute("DELETE FROM review_tags")
     conn.execute("DELETE FROM vocab")
     conn.execute("INSERT INTO fts(fts) VALUES('delete-all')")
-    rows, tag_rows = [], []
-    for rid, (r, origin, i) in enumerate(merged, start=1):
-        src = "\n".join([origin or ""] + [x for s in r.sources for x in (s.path, s.url, s.post_id) if x])
-        js = stored_json[i] if stored_json is not None and i >= 0 else json.dumps(r.to_dict(), ensure_ascii=False)
-        rows.append((rid, r.id, r.title, r.arxiv_id, r.year, r.date, origin, src.casefold(), len(r.sources), js))
-        seen_tags = set()
-        for t in r.tags:
-            ct = canonical_tag(t)
-            if ct not in seen_tags:
-                seen_tags.add(ct)
-                tag_rows.append((ct, rid, t))
-    conn.executemany("INSERT INTO reviews VALUES(?,?,?,?,?,?,?,?,?,?)", rows)
-    conn.executemany("INSERT INTO review_tags VALUES(?,?,?)", tag_rows)
-    del rows, tag_rows
-    chunks = [[(rid, r, origin) for rid, (r, origin, _) in enumerate(merged[k:k + CHUNK], start=k + 1)]
-              for k in range(0, len(merged), CHUNK)]
+    merged_from: dict[int, int] = {}
+    for group in members.values():
+        for sid, _ in group:
+            merged_from[sid] = merged_from.get(sid, 0) + 1
+    conn.execute("UPDATE sources SET n_merged = 0")
+    conn.executemany("UPDATE sources SET n_merged = ? WHERE sid = ?", [(n, sid) for sid, n in merged_from.items()])
+    skip = {m for group in members.values() for m in group}
+    total = len(leaders)
     vocab: dict[str, list] = {}
-    for fts_rows, counts in _map(_analyze, chunks, parallel=len(merged) >= PARALLEL_MIN_RECORDS):
+    done = 0
+
+    def records():
+        seen: set[str] = set()
+        rid = 0
+        cur = conn.cursor()  # a second cursor: the inserts below use the connection
+        cur.execute("SELECT p.sid, p.ord, p.json, s.origin FROM posts p JOIN sources s USING(sid) "
+                    "ORDER BY s.ord, p.ord")
+        for sid, ord_, js, origin in cur:
+            pos = (sid, ord_)
+            if pos in skip:
+                continue
+            r = Review.from_dict(json.loads(js))
+            changed = False
+            for m in members.get(pos, ()):
+                (mjs,) = conn.execute("SELECT json FROM posts WHERE sid=? AND ord=?", m).fetchone()
+                r = _merge_pair(r, Review.from_dict(json.loads(mjs)))
+                changed = True
+            base, k = r.id, 2
+            while r.id in seen:  # ids are 8 hex digits; on the rare clash the later gets a suffix
+                r = r._replace(id=f"{base}{k}")
+                k += 1
+                changed = True
+            seen.add(r.id)
+            rid += 1
+            yield rid, r, origin, pos, (json.dumps(r.to_dict(), ensure_ascii=False) if changed else None)
+
+    def chunks():
+        nonlocal done
+        batch, rows, tag_rows = [], [], []
+        for rid, r, origin, pos, js in records():
+            src = "\n".join([origin or ""] + [x for s in r.sources for x in (s.path, s.url, s.post_id) if x])
+            rows.append((rid, r.id, r.title, r.arxiv_id, r.year, r.date, origin, src.casefold(),
+                         len(r.sources), pos[0], pos[1], js))
+            seen_tags = set()
+            for t in r.tags:
+                ct = canonical_tag(t)
+                if ct not in seen_tags:
+                    seen_tags.add(ct)
+                    tag_rows.append((ct, rid, t))
+            batch.append((rid, r, origin))
+            if len(batch) >= CHUNK:
+                _insert_rows(conn, rows, tag_rows)
+                yield batch
+                batch = []
+        _insert_rows(conn, rows, tag_rows)
+        if batch:
+            yield batch
+
+    parallel = total >= PARALLEL_MIN_RECORDS and (os.cpu_count() or 1) > 1
+    results = pool_map(_analyze, chunks(), os.cpu_count() or 1) if parallel else map(_analyze, chunks())
+    for fts_rows, counts in results:
         conn.executemany("INSERT INTO fts(rowid, title, authors, tags, reviewer, body, extra) VALUES(?,?,?,?,?,?,?)",
                          fts_rows)
         for w, (st, n) in counts.items():
@@ -225,21 +270,15 @@ def build_index(conn: sqlite3.Connection, records: list[Review], origins: list[s
                 vocab[w][1] += n
             else:
                 vocab[w] = [st, n]
+        done += len(fts_rows)
+        if progress:
+            progress("index", done, total)
     conn.executemany("INSERT INTO vocab VALUES(?,?,?)", ((w, st, n) for w, (st, n) in vocab.items()))
-    return len(merged)
+    return total
 
 
-def _map(fn, chunks, parallel: bool):
-    """``map(fn, chunks)`` in order, on a process pool when ``parallel`` and there are cores."""
-    import os
-
-    workers = min(os.cpu_count() or 1, len(chunks))
-    if not parallel or workers < 2:
-        yield from map(fn, chunks)
-        return
-    from concurrent.futures import ProcessPoolExecutor
-
-    from .library import _mp_context
-
-    with ProcessPoolExecutor(workers, mp_context=_mp_context()) as ex:
-        yield from ex.map(fn, chunks)
+def _insert_rows(conn, rows: list, tag_rows: list) -> None:
+    conn.executemany("INSERT INTO reviews VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    conn.executemany("INSERT INTO review_tags VALUES(?,?,?)", tag_rows)
+    rows.clear()
+    tag_rows.clear()

@@ -31,7 +31,7 @@ from .errors import DumpError, LibraryError
 from .models import Review
 from .parsing import PARSER_VERSION  # the format modules are imported only when parsing
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 INDEX_FILE = "index.sqlite"
 MANIFEST_FILE = "library.json"
 
@@ -115,14 +115,20 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS sources(
     sid INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, path TEXT NOT NULL, kind TEXT NOT NULL,
     size INTEGER, mtime_ns INTEGER, sha256 TEXT, format TEXT, origin TEXT, language TEXT,
-    parser_version INTEGER, n_reviews INTEGER DEFAULT 0, n_skipped INTEGER DEFAULT 0, error TEXT,
-    ord INTEGER);
-CREATE TABLE IF NOT EXISTS posts(sid INTEGER NOT NULL, ord INTEGER NOT NULL, json TEXT NOT NULL,
-    PRIMARY KEY(sid, ord)) WITHOUT ROWID;
+    parser_version INTEGER, n_reviews INTEGER DEFAULT 0, n_skipped INTEGER DEFAULT 0,
+    n_merged INTEGER DEFAULT 0, error TEXT, ord INTEGER);
+-- the parse cache: one row per parsed post, with the keys the merge groups by
+CREATE TABLE IF NOT EXISTS posts(sid INTEGER NOT NULL, ord INTEGER NOT NULL, id TEXT NOT NULL,
+    arxiv_id TEXT, paper_url TEXT, tkey TEXT, json TEXT NOT NULL, PRIMARY KEY(sid, ord)) WITHOUT ROWID;
+-- merged records; json is NULL when the record is its post unchanged (posts.json is used)
 CREATE TABLE IF NOT EXISTS reviews(
     rid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, title TEXT NOT NULL, arxiv_id TEXT,
-    year INTEGER, date TEXT, origin TEXT, src TEXT, n_merged INTEGER, json TEXT NOT NULL);
+    year INTEGER, date TEXT, origin TEXT, src TEXT, n_merged INTEGER, sid INTEGER, ord INTEGER, json TEXT);
 CREATE INDEX IF NOT EXISTS reviews_arxiv ON reviews(arxiv_id);
+CREATE VIEW IF NOT EXISTS records AS
+    SELECT r.rid, r.id, r.title, r.arxiv_id, r.year, r.date, r.origin, r.src,
+           coalesce(r.json, p.json) AS json
+    FROM reviews r LEFT JOIN posts p ON p.sid = r.sid AND p.ord = r.ord;
 CREATE TABLE IF NOT EXISTS review_tags(tag TEXT NOT NULL, rid INTEGER NOT NULL, label TEXT NOT NULL,
     PRIMARY KEY(tag, rid)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS vocab(word TEXT PRIMARY KEY, stem TEXT NOT NULL, n INTEGER NOT NULL) WITHOUT ROWID;
@@ -183,10 +189,10 @@ class Library:
     @staticmethod
     def _reset(conn: sqlite3.Connection) -> None:
         """Drop whatever is there and create the current schema, in one transaction."""
-        names = [n for (n,) in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
-            "AND name NOT LIKE 'fts_%'")]
-        drops = "".join(f'DROP TABLE IF EXISTS "{n}";' for n in names)
+        names = list(conn.execute(
+            "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' "
+            "AND name NOT LIKE 'fts_%'"))
+        drops = "".join(f'DROP {t.upper()} IF EXISTS "{n}";' for n, t in names)
         conn.executescript(f"BEGIN IMMEDIATE;{drops}{_SCHEMA}"
                            f"INSERT OR REPLACE INTO meta VALUES('schema', '{SCHEMA_VERSION}');COMMIT;")
 
@@ -270,43 +276,57 @@ class Library:
                 return True
         return False
 
-    def sync(self, progress=None, preparsed: dict[str, _Parsed] | None = None) -> None:
+    def sync(self, progress=None) -> None:
         """Bring the index in step with the dumps (see the module docstring). ``progress`` is an
-        optional callable ``(done, total, name)`` called as dumps are parsed; ``preparsed`` maps a
-        dump path to its already parsed result (``add`` parses once, to check, and reuses it)."""
+        optional callable ``(stage, done, total)`` for long runs."""
         files = self.source_files()
         if not self._stale(files):
             return
+        with self._writing():
+            if self._stale(files):  # else another process did it while we waited for the lock
+                self._apply(files, progress)
+
+    def _writing(self):
+        """A write transaction (``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error)."""
+        lib = self
+
+        class _Txn:
+            def __enter__(self):
+                lib.conn.execute("BEGIN IMMEDIATE")
+
+            def __exit__(self, exc_type, exc, tb):
+                if exc_type is None:
+                    lib.conn.execute("COMMIT")
+                elif lib.conn.in_transaction:
+                    lib.conn.execute("ROLLBACK")
+                return False
+
+        return _Txn()
+
+    def _apply(self, files: list[SourceFile], progress=None) -> None:
+        """Inside a write transaction: drop rows of dumps that are gone, re-parse changed ones
+        (streamed into the parse cache as each finishes), then rebuild the merged index."""
         c = self.conn
-        try:
-            c.execute("BEGIN IMMEDIATE")
-            if not self._stale(files):  # another process did it while we waited for the lock
-                c.execute("COMMIT")
-                return
-            rows = {r[0]: r for r in c.execute(
-                "SELECT name, sid, path, size, mtime_ns, sha256, parser_version FROM sources")}
-            keep = {f.name for f in files}
-            for name, row in rows.items():
-                if name not in keep:
-                    c.execute("DELETE FROM posts WHERE sid=?", (row[1],))
-                    c.execute("DELETE FROM sources WHERE sid=?", (row[1],))
-            todo = []
-            for ordinal, f in enumerate(files):
-                stat = self._unchanged(f, rows.get(f.name), ordinal)
-                if stat is not None:
-                    todo.append((ordinal, f, rows.get(f.name), stat))
-            pre = preparsed or {}
-            results = parse_many([f.path for _, f, _, _ in todo if f.path not in pre],
-                                 [f.name for _, f, _, _ in todo if f.path not in pre], progress)
-            results.update(pre)
-            for ordinal, f, row, stat in todo:
-                self._store_source(f, row, ordinal, stat, results[f.path])
-            self._rebuild()
-            c.execute("COMMIT")
-        except BaseException:
-            if c.in_transaction:
-                c.execute("ROLLBACK")
-            raise
+        rows = {r[0]: r for r in c.execute(
+            "SELECT name, sid, path, size, mtime_ns, sha256, parser_version FROM sources")}
+        keep = {f.name for f in files}
+        for name, row in rows.items():
+            if name not in keep:
+                c.execute("DELETE FROM posts WHERE sid=?", (row[1],))
+                c.execute("DELETE FROM sources WHERE sid=?", (row[1],))
+        todo = []
+        for ordinal, f in enumerate(files):
+            stat = self._unchanged(f, rows.get(f.name), ordinal)
+            if stat is not None:
+                todo.append((ordinal, f, rows.get(f.name), stat))
+        parsed = parse_iter([f.path for _, f, _, _ in todo], [f.name for _, f, _, _ in todo])
+        for k, ((ordinal, f, row, stat), result) in enumerate(zip(todo, parsed), start=1):
+            self._store_source(f, row, ordinal, stat, result)
+            if progress:
+                progress("parse", k, len(todo))
+        from .index import rebuild  # index building pulls in the stemmer and rapidfuzz
+
+        rebuild(c, progress)
 
     def _unchanged(self, f: SourceFile, row, ordinal: int):
         """Keep a dump's cached posts when its file is the one parsed before (same size and
@@ -329,39 +349,28 @@ class Library:
             return None
         return size, mtime, sha
 
-    def _store_source(self, f: SourceFile, row, ordinal: int, stat, parsed: _Parsed) -> None:
+    def _store_source(self, f: SourceFile, row, ordinal: int, stat, parsed: Parsed) -> int:
         c = self.conn
         size, mtime, sha = stat
         if row is not None:
             c.execute("DELETE FROM posts WHERE sid=?", (row[1],))
             c.execute("DELETE FROM sources WHERE sid=?", (row[1],))
-        fmt, origin, posts, skipped, error = parsed
         cur = c.execute(
             "INSERT INTO sources(name, path, kind, size, mtime_ns, sha256, format, origin, language,"
             " parser_version, n_reviews, n_skipped, error, ord) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (f.name, f.path, f.kind, size, mtime, sha, fmt, f.origin or origin, f.language,
-             PARSER_VERSION, len(posts), skipped, error, ordinal))
+            (f.name, f.path, f.kind, size, mtime, sha, parsed.format, f.origin or parsed.origin, f.language,
+             PARSER_VERSION, len(parsed.posts), parsed.skipped, parsed.error, ordinal))
         sid = cur.lastrowid
-        c.executemany("INSERT INTO posts VALUES(?,?,?)", [(sid, i, js) for i, js in enumerate(posts)])
-
-    def _rebuild(self) -> None:
-        """Re-merge every parsed record and rebuild reviews, tags, vocabulary and FTS."""
-        from .index import build_index  # index building pulls in the stemmer and rapidfuzz
-
-        records, origins, stored = [], [], []
-        for origin, js in self.conn.execute(
-                "SELECT s.origin, p.json FROM posts p JOIN sources s USING(sid) ORDER BY s.ord, p.ord"):
-            records.append(Review.from_dict(json.loads(js)))
-            origins.append(origin)
-            stored.append(js)
-        build_index(self.conn, records, origins, stored)
+        c.executemany("INSERT INTO posts VALUES(?,?,?,?,?,?,?)",
+                      [(sid, i, *post) for i, post in enumerate(parsed.posts)])
+        return sid
 
     # ----------------------------------------------------------------------------- reading
 
     def all_reviews(self) -> list[Review]:
         """Every merged record, in library order."""
         return [Review.from_dict(json.loads(js)) for (js,) in
-                self.conn.execute("SELECT json FROM reviews ORDER BY rid")]
+                self.conn.execute("SELECT json FROM records ORDER BY rid")]
 
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM reviews").fetchone()[0]
@@ -371,11 +380,11 @@ class Library:
             return {}
         q = ",".join("?" * len(rids))
         return {rid: Review.from_dict(json.loads(js)) for rid, js in
-                self.conn.execute(f"SELECT rid, json FROM reviews WHERE rid IN ({q})", rids)}
+                self.conn.execute(f"SELECT rid, json FROM records WHERE rid IN ({q})", rids)}
 
     def by_arxiv(self, arxiv_id: str) -> list[Review]:
         return [Review.from_dict(json.loads(js)) for (js,) in self.conn.execute(
-            "SELECT json FROM reviews WHERE arxiv_id=? ORDER BY rid", (arxiv_id,))]
+            "SELECT json FROM records WHERE arxiv_id=? ORDER BY rid", (arxiv_id,))]
 
     def by_id_prefix(self, prefix: str) -> list[Review]:
         """Records whose id starts with ``prefix`` (ids are lower-case hex)."""
@@ -383,7 +392,7 @@ class Library:
         if not re.fullmatch(r"[0-9a-f]{4,8}", p):
             return []
         return [Review.from_dict(json.loads(js)) for (js,) in self.conn.execute(
-            "SELECT json FROM reviews WHERE id >= ? AND id < ? ORDER BY id", (p, p + "g"))]
+            "SELECT json FROM records WHERE id >= ? AND id < ? ORDER BY id", (p, p + "g"))]
 
     def titles(self) -> list[tuple[int, str]]:
         return list(self.conn.execute("SELECT rid, title FROM reviews ORDER BY rid"))
@@ -399,55 +408,72 @@ class Library:
 
     # ---------------------------------------------------------------------------- changing
 
-    def add(self, paths: list[str]) -> list[AddResult]:
-        """Copy each dump into ``REVIEWS_HOME/dumps`` and index it. A path that cannot be read or
-        holds no review is refused with its error and is not stored; the others still are."""
-        results = []
+    def add(self, paths: list[str], progress=None) -> list[AddResult]:
+        """Copy each dump into ``REVIEWS_HOME/dumps`` and index it, in one write transaction.
+        A path that cannot be read or holds no review is refused with its error and is not
+        stored; the others still are. Each dump is parsed once, on every core when large.
+        An interrupted ``add`` leaves the library as it was."""
+        results = [AddResult(path=p) for p in paths]
+        original_manifest = self._read_manifest()
+        copied: list[str] = []
+        try:
+            with self._writing():
+                self._add(results, copied, progress)
+        except BaseException:
+            # undo what the rolled-back transaction cannot: the manifest and the copied files
+            self._write_manifest(original_manifest)
+            for path in copied:
+                if os.path.exists(path):
+                    os.unlink(path)
+            raise
+        merged = dict(self.conn.execute("SELECT name, n_merged FROM sources"))
+        for r in results:
+            if r.name and not r.already:
+                r.merged = merged.get(r.name, 0)
+        return results
+
+    def _add(self, results: list[AddResult], copied: list[str], progress) -> None:
         manifest = self._read_manifest()
         known_sha = {e.get("sha256"): e["name"] for e in manifest}
         names = {e["name"] for e in manifest} | {f.name for f in self.source_files() if f.kind == "bundled"}
-        before = self.count()
-        parsed_all = parse_many(list(paths), list(paths))
-        preparsed: dict[str, _Parsed] = {}
-        for p in paths:
-            res = AddResult(path=p)
-            results.append(res)
-            fmt, origin, posts, skipped, error = parsed_all[p]
-            if error:
-                res.error = error
+        next_ord = len(self.source_files())
+        paths = [r.path for r in results]
+        for k, (res, parsed) in enumerate(zip(results, parse_iter(paths, paths)), start=1):
+            if progress:
+                progress("parse", k, len(paths))
+            if parsed.error:
+                res.error = parsed.error
                 continue
-            res.format, res.reviews, res.skipped = fmt, len(posts), skipped
-            sha = _sha256(p)
+            res.format, res.reviews, res.skipped = parsed.format, len(parsed.posts), parsed.skipped
+            sha = _sha256(res.path)
             if sha in known_sha:
                 res.name, res.already = known_sha[sha], True
                 continue
-            name = _unique_name(os.path.basename(os.path.normpath(p)), names)
+            name = _unique_name(os.path.basename(os.path.normpath(res.path)), names)
             names.add(name)
             stored = f"dumps/{sha[:12]}-{name}"
             os.makedirs(os.path.join(self.home, "dumps"), exist_ok=True)
             target = os.path.join(self.home, *stored.split("/"))
             import shutil
 
-            shutil.copyfile(p, target + ".tmp")
+            copied += [target + ".tmp", target]
+            shutil.copyfile(res.path, target + ".tmp")
             os.replace(target + ".tmp", target)
+            st = os.stat(target)
             # records name the dump as the library does, not by the path it was added from
-            preparsed[target] = (fmt, origin, [_rename_source(js, p, name) for js in posts], skipped, None)
+            renamed = parsed._replace(posts=[_rename_source(post, res.path, name) for post in parsed.posts])
+            self._store_source(SourceFile(name, target, "added"), None, next_ord,
+                               (st.st_size, st.st_mtime_ns, sha), renamed)
+            next_ord += 1
             manifest.append({"name": name, "file": stored, "sha256": sha,
-                             "original": os.path.realpath(p), "origin": origin,
+                             "original": os.path.realpath(res.path), "origin": parsed.origin,
                              "added": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
             known_sha[sha] = name
             res.name = name
+        # written before COMMIT: were the process killed in between, the next open would find
+        # these dumps not yet indexed and index them
         self._write_manifest(manifest)
-        self.sync(preparsed=preparsed)
-        added_total = sum(r.reviews for r in results if r.name and not r.already)
-        new_records = self.count() - before
-        # records that merged into existing ones, spread over the new sources in order
-        merged_left = max(0, added_total - new_records)
-        for r in results:
-            if r.name and not r.already:
-                r.merged = min(r.reviews, merged_left)
-                merged_left -= r.merged
-        return results
+        self._apply(self.source_files(), progress)
 
     def remove(self, name: str) -> str:
         """Take an added dump out of the library (and delete its stored copy). Returns the name
@@ -491,50 +517,75 @@ def _load_yaml_manifest(path: str) -> list[dict]:
     return entries
 
 
-# A parsed dump as the index stores it: (format, origin, [record JSON], skipped, error).
-_Parsed = tuple
+class Parsed(NamedTuple):
+    """A parsed dump as the parse cache stores it: ``posts`` are rows
+    ``(id, arxiv_id, paper_url, title_key, record_json)``; ``error`` is set when the dump could not
+    be read."""
+
+    format: str | None
+    origin: str | None
+    posts: list
+    skipped: int
+    error: str | None
 
 
-def _parse_one(path: str, name: str) -> _Parsed:
+def title_key(title: str) -> str:
+    """What the merge compares titles by: folded words, joined by spaces."""
+    from . import textnorm as tn
+
+    return " ".join(tn.words(title))
+
+
+def _parse_one(path: str, name: str) -> Parsed:
     """Parse one dump into the stored form; a :class:`DumpError` becomes the error field."""
     from .parsing import parse_file
 
     try:
         parsed = parse_file(path, display_path=name)
     except DumpError as exc:
-        return None, None, [], 0, exc.reason
-    return (parsed.format, parsed.origin, [json.dumps(r.to_dict(), ensure_ascii=False) for r in parsed.reviews],
-            len(parsed.skipped), None)
+        return Parsed(None, None, [], 0, exc.reason)
+    from .extract import normalize_url
+
+    posts = [(r.id, r.arxiv_id, normalize_url(r.paper_url) if r.paper_url else None, title_key(r.title),
+              json.dumps(r.to_dict(), ensure_ascii=False)) for r in parsed.reviews]
+    return Parsed(parsed.format, parsed.origin, posts, len(parsed.skipped), None)
 
 
 # Below this much input, a worker pool costs more than it saves.
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 
 
-def parse_many(paths: list[str], names: list[str], progress=None) -> dict[str, _Parsed]:
-    """Parse dumps, on every core when there are several large ones. Returns path -> result."""
-    sizes = []
+def parse_iter(paths: list[str], names: list[str]):
+    """Parse dumps, yielding results in order; on every core when there are several large ones,
+    with at most two dumps per core in flight so memory stays bounded."""
+    total = 0
     for p in paths:
         try:
-            sizes.append(os.path.getsize(p) if os.path.isfile(p) else 0)
+            total += os.path.getsize(p) if os.path.isfile(p) else 0
         except OSError:
-            sizes.append(0)
-    out: dict[str, _Parsed] = {}
+            pass
     workers = min(len(paths), os.cpu_count() or 1)
-    if workers > 1 and sum(sizes) >= PARALLEL_MIN_BYTES:
-        from concurrent.futures import ProcessPoolExecutor
+    if workers < 2 or total < PARALLEL_MIN_BYTES:
+        for p, n in zip(paths, names):
+            yield _parse_one(p, n)
+        return
+    yield from pool_map(_parse_one, list(zip(paths, names)), workers, star=True)
 
-        with ProcessPoolExecutor(workers, mp_context=_mp_context()) as ex:
-            for i, res in enumerate(ex.map(_parse_one, paths, names)):
-                out[paths[i]] = res
-                if progress:
-                    progress(i + 1, len(paths), names[i])
-        return out
-    for i, (p, n) in enumerate(zip(paths, names)):
-        out[p] = _parse_one(p, n)
-        if progress:
-            progress(i + 1, len(paths), n)
-    return out
+
+def pool_map(fn, items, workers: int, star: bool = False):
+    """``map(fn, items)`` on a process pool, in order, with at most ``2 * workers`` items in
+    flight (``Executor.map`` would submit them all at once and hold every result)."""
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers, mp_context=_mp_context()) as ex:
+        pending: deque = deque()
+        for item in items:
+            pending.append(ex.submit(fn, *item) if star else ex.submit(fn, item))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _mp_context():
@@ -544,9 +595,9 @@ def _mp_context():
     return mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
 
 
-def _rename_source(js: str, old: str, new: str) -> str:
-    d = json.loads(js)
+def _rename_source(post: tuple, old: str, new: str) -> tuple:
+    d = json.loads(post[-1])
     for s in d["sources"]:
         if s["path"] == old:
             s["path"] = new
-    return json.dumps(d, ensure_ascii=False)
+    return (*post[:-1], json.dumps(d, ensure_ascii=False))

@@ -415,7 +415,7 @@ class Searcher:
         for i in range(0, len(rids), 500):
             chunk = rids[i:i + 500]
             marks = ",".join("?" * len(chunk))
-            for rid, js in self.conn.execute(f"SELECT rid, json FROM reviews WHERE rid IN ({marks})", chunk):
+            for rid, js in self.conn.execute(f"SELECT rid, json FROM records WHERE rid IN ({marks})", chunk):
                 out[rid] = Review.from_dict(json.loads(js))
         return out
 
@@ -442,7 +442,7 @@ class Searcher:
             raise UsageError("give a tag, e.g. reviews tag GAN")
         marks = ",".join("?" * len(keys))
         having = "" if any_ else f" HAVING count(DISTINCT tag) = {len(keys)}"
-        sql = (f"SELECT r.json FROM reviews r WHERE r.rid IN (SELECT rid FROM review_tags WHERE tag IN ({marks})"
+        sql = (f"SELECT r.json FROM records r WHERE r.rid IN (SELECT rid FROM review_tags WHERE tag IN ({marks})"
                f" GROUP BY rid{having}) ORDER BY coalesce(r.date, r.year) DESC, r.rid")
         if limit:
             sql += f" LIMIT {int(limit)}"
@@ -527,12 +527,12 @@ def resolve(conn: sqlite3.Connection, ident: str) -> list[Review]:
     load = lambda sql, args: [Review.from_dict(json.loads(js)) for (js,) in conn.execute(sql, args)]  # noqa: E731
     aid = _arxiv_in(ident) or (parse_arxiv_id(ident) if re.fullmatch(r"\S+", ident) and "/" not in ident else None)
     if aid:
-        found = load("SELECT json FROM reviews WHERE arxiv_id = ? ORDER BY rid", (aid,))
+        found = load("SELECT json FROM records WHERE arxiv_id = ? ORDER BY rid", (aid,))
         if found:
             return found
     low = ident.lower()
     if re.fullmatch(r"[0-9a-f]{4,8}\d*", low):
-        found = load("SELECT json FROM reviews WHERE id >= ? AND id < ? ORDER BY id", (low, low + "g"))
+        found = load("SELECT json FROM records WHERE id >= ? AND id < ? ORDER BY id", (low, low + "g"))
         if found:
             return found
     want = " ".join(tn.words(ident))
@@ -541,13 +541,13 @@ def resolve(conn: sqlite3.Connection, ident: str) -> list[Review]:
         rids = [rid for rid, t in titles if f" {want} " in f" {' '.join(tn.words(t))} "]
         if rids:
             marks = ",".join("?" * len(rids))
-            return load(f"SELECT json FROM reviews WHERE rid IN ({marks}) ORDER BY rid", rids)
+            return load(f"SELECT json FROM records WHERE rid IN ({marks}) ORDER BY rid", rids)
         from rapidfuzz import fuzz, process
 
         choices = {rid: " ".join(tn.words(t)) for rid, t in titles}
         best = process.extract(want, choices, scorer=fuzz.WRatio, limit=3, score_cutoff=50)
         by_rid = dict(titles)
         if best and best[0][1] >= 90 and (len(best) == 1 or best[1][1] < best[0][1] - 5):
-            return load("SELECT json FROM reviews WHERE rid = ?", (best[0][2],))
+            return load("SELECT json FROM records WHERE rid = ?", (best[0][2],))
         raise NotFound(ident, [by_rid[rid] for _, _, rid in best])
     raise NotFound(ident, [])

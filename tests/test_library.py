@@ -49,18 +49,26 @@ def test_failed_rebuild_keeps_previous_index(tmp_path, library, monkeypatch):
                     encoding="utf-8")
     import reviews_cli.index as index
 
-    real = index.build_index
+    real = index._insert_rows
 
-    def half_then_crash(conn, records, origins, stored=None):
-        real(conn, records[:3], origins[:3], stored[:3] if stored else None)
-        raise KeyboardInterrupt
+    def half_then_crash(conn, rows, tag_rows):
+        real(conn, rows[:3], tag_rows[:3])  # the tables were emptied, three rows written...
+        raise KeyboardInterrupt  # ...and the run dies
 
-    monkeypatch.setattr(index, "build_index", half_then_crash)
+    monkeypatch.setattr(index, "_insert_rows", half_then_crash)
     with pytest.raises(KeyboardInterrupt):
         library.add([str(dump)])
-    monkeypatch.setattr(index, "build_index", real)
+    monkeypatch.setattr(index, "_insert_rows", real)
     with Library.open(sync=False) as reader:
         assert reader.count() == 31  # the half-built state never became visible
+        assert len(reader.all_reviews()) == 31
+        assert "new.txt" not in [s.name for s in reader.sources()]
+    manifest = open(library.manifest_path).read() if os.path.exists(library.manifest_path) else ""
+    assert "new.txt" not in manifest
+    assert not os.path.exists(os.path.join(library.home, "dumps")) or not os.listdir(os.path.join(library.home, "dumps"))
+    with Library.open() as again:  # and the library still works: the same add now succeeds
+        assert again.add([str(dump)])[0].name == "new.txt"
+        assert again.count() == 32
 
 
 def test_parser_version_change_rebuilds(library, monkeypatch):
