@@ -303,27 +303,34 @@ class Library:
 
         return _Txn()
 
-    def _apply(self, files: list[SourceFile], progress=None) -> None:
+    def _apply(self, files: list[SourceFile], progress=None, force: bool = False) -> None:
         """Inside a write transaction: drop rows of dumps that are gone, re-parse changed ones
         (streamed into the parse cache as each finishes), then rebuild the merged index."""
         c = self.conn
         rows = {r[0]: r for r in c.execute(
             "SELECT name, sid, path, size, mtime_ns, sha256, parser_version FROM sources")}
         keep = {f.name for f in files}
+        changed = False
         for name, row in rows.items():
             if name not in keep:
                 c.execute("DELETE FROM posts WHERE sid=?", (row[1],))
                 c.execute("DELETE FROM sources WHERE sid=?", (row[1],))
+                changed = True
+        old_order = [n for (n,) in c.execute("SELECT name FROM sources ORDER BY ord")]
         todo = []
         for ordinal, f in enumerate(files):
             stat = self._unchanged(f, rows.get(f.name), ordinal)
             if stat is not None:
                 todo.append((ordinal, f, rows.get(f.name), stat))
+        # the merge keeps the first-read copy of a post, so order matters too
+        changed = force or changed or bool(todo) or old_order != [f.name for f in files if f.name in rows]
         parsed = parse_iter([f.path for _, f, _, _ in todo], [f.name for _, f, _, _ in todo])
         for k, ((ordinal, f, row, stat), result) in enumerate(zip(todo, parsed), start=1):
             self._store_source(f, row, ordinal, stat, result)
             if progress:
                 progress("parse", k, len(todo))
+        if not changed and c.execute("SELECT count(*) FROM reviews").fetchone()[0]:
+            return  # only file dates moved (a reinstall, a copy): the parsed posts still hold
         from .index import rebuild  # index building pulls in the stemmer and rapidfuzz
 
         rebuild(c, progress)
@@ -473,7 +480,7 @@ class Library:
         # written before COMMIT: were the process killed in between, the next open would find
         # these dumps not yet indexed and index them
         self._write_manifest(manifest)
-        self._apply(self.source_files(), progress)
+        self._apply(self.source_files(), progress, force=any(r.name and not r.already for r in results))
 
     def remove(self, name: str) -> str:
         """Take an added dump out of the library (and delete its stored copy). Returns the name

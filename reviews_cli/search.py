@@ -327,6 +327,21 @@ class Searcher:
             parts.append(_term_expr(Term(" ".join(a), a, phrase=len(a) > 1), "reviewer"))
         return parts
 
+    def _idf_is_flat(self, terms: list[Term]) -> bool:
+        """Whether every positive term matches more than half the records (where FTS5's BM25
+        gives all of them the same near-zero IDF). Costs one count per term, ~4 ms at worst."""
+        pos = [t for t in terms if not t.negative]
+        if not pos:
+            return False
+        n = self.conn.execute("SELECT max(rid) FROM reviews").fetchone()[0] or 0
+        if n < 2000:
+            return False  # small libraries: scoring everything is cheap anyway
+        for t in pos:
+            (df,) = self.conn.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (_term_expr(t),)).fetchone()
+            if df * 2 <= n:
+                return False
+        return True
+
     def _run(self, q: Query, terms: list[Term], mode: str) -> list[tuple[int, float]]:
         parts = self._match_parts(q, terms, mode)
         negs = [_term_expr(t) for t in terms if t.negative]
@@ -337,10 +352,27 @@ class Searcher:
             match = " AND ".join(parts)
             if negs:
                 match = f"{match} NOT ({' OR '.join(negs)})"
-            sql = (f"SELECT f.rowid, bm25(fts, {', '.join(map(str, WEIGHTS))}) AS s FROM fts f "
-                   f"JOIN reviews r ON r.rid = f.rowid WHERE fts MATCH ?"
-                   + (f" AND {fsql}" if fsql else "") + " ORDER BY s LIMIT ?")
-            return [(rid, -s) for rid, s in self.conn.execute(sql, [match, *fargs, CANDIDATES])]
+            join = "JOIN reviews r ON r.rid = f.rowid " if fsql else ""
+            where = f" AND {fsql}" if fsql else ""
+            bm25 = f"bm25(fts, {', '.join(map(str, WEIGHTS))})"
+            if mode == "all" and self._idf_is_flat(terms):
+                # Every word is in over half the records: FTS5 clamps their IDF to 1e-6, so BM25
+                # cannot order the body matches and scoring them all is wasted work. Rank the
+                # records with the words in their title, authors, tags, reviewer or ids by BM25,
+                # then the rest newest first.
+                head = " AND ".join(f"{{title authors tags reviewer extra}} : ({_term_expr(t)})"
+                                    for t in terms if not t.negative)
+                head_match = " AND ".join([head, *parts[1:]]) + (f" NOT ({' OR '.join(negs)})" if negs else "")
+                top = [(rid, -sc) for rid, sc in self.conn.execute(
+                    f"SELECT f.rowid, {bm25} AS s FROM fts f {join}WHERE fts MATCH ?{where} ORDER BY s LIMIT ?",
+                    [head_match, *fargs, CANDIDATES])]
+                seen = {rid for rid, _ in top}
+                rest = self.conn.execute(
+                    f"SELECT f.rowid FROM fts f {join}WHERE fts MATCH ?{where} ORDER BY f.rowid DESC LIMIT ?",
+                    [match, *fargs, CANDIDATES + len(top)])
+                return top + [(rid, 0.0) for (rid,) in rest if rid not in seen][:CANDIDATES - len(top)]
+            sql = f"SELECT f.rowid, {bm25} AS s FROM fts f {join}WHERE fts MATCH ?{where} ORDER BY s LIMIT ?"
+            return [(rid, -sc) for rid, sc in self.conn.execute(sql, [match, *fargs, CANDIDATES])]
         # filters only (and perhaps exclusions): every record that passes, newest first
         sql = "SELECT r.rid, 0.0 FROM reviews r" + (f" WHERE {fsql}" if fsql else "")
         if negs:
@@ -384,14 +416,21 @@ class Searcher:
                     scored.append((rid, 0.0))
         if not scored and q.positive and not q.has_filters:
             return self._fuzzy_titles(q, limit, result)
-        records = self._load([rid for rid, _ in scored])
-        hits = []
+        # rank on the cheap columns, then decode only the records that are shown
+        meta = {}
+        rids = [rid for rid, _ in scored]
+        for i in range(0, len(rids), 500):
+            chunk = rids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for rid, title, date, year in self.conn.execute(
+                    f"SELECT rid, title, date, year FROM reviews WHERE rid IN ({marks})", chunk):
+                meta[rid] = (title, date or str(year or ""))
+        ranked = []
         phrase_text = " ".join(w for t in q.positive for w in t.words)
         for rid, score in scored:
-            r = records.get(rid)
-            if r is None:
+            if rid not in meta:
                 continue
-            title_words = " ".join(tn.words(r.title))
+            title_words = " ".join(tn.words(meta[rid][0]))
             bonus = 0.0
             if phrase_text and f" {phrase_text} " in f" {title_words} ":
                 bonus += 25.0 if phrase_text == title_words else 10.0
@@ -400,14 +439,17 @@ class Searcher:
                     bonus += 5.0
             if rid in arxiv_rids:
                 bonus += 1000.0
-            hits.append(Hit(r, round(score + bonus, 4)))
+            ranked.append((rid, round(score + bonus, 4)))
         if sort == "relevance":
-            hits.sort(key=lambda h: -h.score)
+            ranked.sort(key=lambda x: -x[1])
         elif sort == "date":
-            hits.sort(key=lambda h: (h.review.date or str(h.review.year or "")), reverse=True)
+            ranked.sort(key=lambda x: meta[x[0]][1], reverse=True)
         else:
-            hits.sort(key=lambda h: h.review.title.casefold())
-        result.hits = [Hit(h.review, h.score, *snippet(h.review, q.positive, q.arxiv_ids)) for h in hits[:limit]]
+            ranked.sort(key=lambda x: meta[x[0]][0].casefold())
+        shown = ranked[:limit]
+        records = self._load([rid for rid, _ in shown])
+        result.hits = [Hit(records[rid], score, *snippet(records[rid], q.positive, q.arxiv_ids))
+                       for rid, score in shown if rid in records]
         return result
 
     def _load(self, rids: list[int]) -> dict[int, Review]:

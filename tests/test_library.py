@@ -89,3 +89,16 @@ def test_corrupt_index_is_rebuilt(_isolated_home):
     (_isolated_home / "index.sqlite").write_bytes(b"this is not a database" * 100)
     with Library.open() as lib:
         assert lib.count() == 31
+
+
+def test_touched_but_unchanged_dumps_do_not_rebuild(library, monkeypatch):
+    import reviews_cli.index as index
+
+    library.close()
+    for f in Library.open(sync=False).source_files():
+        os.utime(f.path, ns=(10**18, 10**18))  # a reinstall gives files new dates, same bytes
+    monkeypatch.setattr(index, "rebuild", lambda *a, **k: (_ for _ in ()).throw(AssertionError("rebuilt")))
+    with Library.open() as lib:
+        assert lib.count() == 31
+    with Library.open() as lib:  # and the new dates were recorded: nothing to do next time
+        assert not lib._stale(lib.source_files())
