@@ -101,9 +101,11 @@ def main() -> None:
     Data lives in $REVIEWS_HOME (default: the platform's user data folder)."""
 
 
-@main.command(help=SEARCH_HELP)
-@click.argument("query", nargs=-1, required=True)
-@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 10_000), help="Most results shown.")
+# `-word` excludes a word, so unknown options are query words, and there are no short options
+# (`-nlp` must not read as `-n lp`).
+@main.command(help=SEARCH_HELP, context_settings={"ignore_unknown_options": True, "help_option_names": ["--help"]})
+@click.argument("query", nargs=-1, required=True, type=click.UNPROCESSED)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000), help="Most results shown.")
 @click.option("--sort", type=click.Choice(["relevance", "date", "title"]), default="relevance", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with score and snippet) instead of a table.")
 def search(query: tuple[str, ...], limit: int, sort: str, as_json: bool) -> None:
