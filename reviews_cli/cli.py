@@ -272,7 +272,7 @@ def add(paths: tuple[str, ...], as_json: bool) -> None:
     if as_json:
         from .render.machine import to_json
 
-        click.echo(to_json([r.__dict__ for r in results]))
+        click.echo(to_json([r.to_dict() for r in results]))
     else:
         from .render.human import add_summary
 

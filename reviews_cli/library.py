@@ -23,8 +23,8 @@ import json
 import os
 import re
 import sqlite3
+import sys
 import time
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from .errors import DumpError, LibraryError
@@ -46,6 +46,21 @@ def reviews_home() -> str:
     env = os.environ.get("REVIEWS_HOME")
     if env:
         return os.path.abspath(os.path.expanduser(env))
+    return default_home()
+
+
+def default_home() -> str:
+    """The user data dir as platformdirs' ``user_data_dir("reviews", appauthor=False)`` gives it.
+
+    On Linux/BSD (the XDG rule: ``$XDG_DATA_HOME`` when set, else ``~/.local/share``) and macOS
+    (``~/Library/Application Support``) it is computed here, because importing platformdirs costs
+    ~15 ms of a ~70 ms search; the test suite checks both agree. Elsewhere platformdirs decides.
+    """
+    if sys.platform == "darwin":
+        return os.path.join(os.path.expanduser("~/Library/Application Support"), "reviews")
+    if os.name == "posix":
+        base = os.environ.get("XDG_DATA_HOME", "").strip() or os.path.expanduser("~/.local/share")
+        return os.path.join(base, "reviews")
     from platformdirs import user_data_dir
 
     return user_data_dir("reviews", appauthor=False)
@@ -85,19 +100,20 @@ class SourceInfo(NamedTuple):
     path: str
 
 
-@dataclass
 class AddResult:
     """What ``add`` did with one path: the source name it got, or the error that refused it;
     ``reviews`` parsed from it, ``merged`` of them into existing records, ``skipped`` posts."""
 
-    path: str
-    name: str | None = None
-    format: str | None = None
-    reviews: int = 0
-    merged: int = 0
-    skipped: int = 0
-    error: str | None = None
-    already: bool = False
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.name: str | None = None
+        self.format: str | None = None
+        self.reviews = self.merged = self.skipped = 0
+        self.error: str | None = None
+        self.already = False
+
+    def to_dict(self) -> dict:
+        return dict(vars(self))
 
 
 def _sha256(path: str) -> str:

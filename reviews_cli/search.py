@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from . import textnorm as tn
@@ -54,30 +53,36 @@ about into over than then there these those which who why how what when where ca
 """.split())
 
 
-@dataclass
 class Term:
     """One positive or negative query term: ``words`` (folded, unstemmed), ``phrase`` when the
     words must be adjacent, ``prefix`` for ``word*``."""
 
-    raw: str
-    words: list[str]
-    phrase: bool = False
-    prefix: bool = False
-    negative: bool = False
+    __slots__ = ("raw", "words", "phrase", "prefix", "negative")
+
+    # plain classes, not dataclasses: importing and generating dataclasses costs ~1.5 ms of
+    # every search's start
+    def __init__(self, raw: str, words: list[str], phrase: bool = False, prefix: bool = False,
+                 negative: bool = False) -> None:
+        self.raw, self.words, self.phrase, self.prefix, self.negative = raw, words, phrase, prefix, negative
+
+    def __repr__(self) -> str:
+        return f"Term({self.raw!r}, {self.words!r}, phrase={self.phrase}, prefix={self.prefix}, negative={self.negative})"
 
 
-@dataclass
 class Query:
     """A parsed query. Build with :meth:`parse`; raises :class:`UsageError` on bad input."""
 
-    text: str
-    terms: list[Term] = field(default_factory=list)
-    authors: list[list[str]] = field(default_factory=list)
-    reviewers: list[list[str]] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    years: tuple[int, int] | None = None
-    arxiv_ids: list[str] = field(default_factory=list)
+    __slots__ = ("text", "terms", "authors", "reviewers", "tags", "sources", "years", "arxiv_ids")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.terms: list[Term] = []
+        self.authors: list[list[str]] = []
+        self.reviewers: list[list[str]] = []
+        self.tags: list[str] = []
+        self.sources: list[str] = []
+        self.years: tuple[int, int] | None = None
+        self.arxiv_ids: list[str] = []
 
     @property
     def positive(self) -> list[Term]:
@@ -205,17 +210,18 @@ class Hit(NamedTuple):
     highlights: tuple[tuple[int, int], ...] = ()
 
 
-@dataclass
 class SearchResult:
     """Hits for a query. ``corrections`` maps a query word to the vocabulary word searched
     instead; ``partial`` is set when no record had every word and the best partial matches are
     shown; ``fuzzy`` when nothing matched and titles were fuzzy-matched instead."""
 
-    query: Query
-    hits: list[Hit]
-    corrections: dict[str, str] = field(default_factory=dict)
-    partial: bool = False
-    fuzzy: bool = False
+    __slots__ = ("query", "hits", "corrections", "partial", "fuzzy")
+
+    def __init__(self, query: Query, hits: list[Hit]) -> None:
+        self.query, self.hits = query, hits
+        self.corrections: dict[str, str] = {}
+        self.partial = False
+        self.fuzzy = False
 
     @property
     def searched_for(self) -> str:

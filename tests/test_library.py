@@ -102,3 +102,15 @@ def test_touched_but_unchanged_dumps_do_not_rebuild(library, monkeypatch):
         assert lib.count() == 31
     with Library.open() as lib:  # and the new dates were recorded: nothing to do next time
         assert not lib._stale(lib.source_files())
+
+
+@pytest.mark.parametrize("xdg", [None, "/tmp/xdg-data", "  "])
+def test_default_home_agrees_with_platformdirs(monkeypatch, xdg):
+    from platformdirs import user_data_dir
+
+    monkeypatch.delenv("REVIEWS_HOME", raising=False)
+    if xdg is None:
+        monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_DATA_HOME", xdg)
+    assert libmod.reviews_home() == user_data_dir("reviews", appauthor=False)
