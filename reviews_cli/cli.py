@@ -193,32 +193,33 @@ def show(ident: str, as_json: bool) -> None:
     _print(*parts)
 
 
+_CHANNEL_HELP = "The channel's username (as in t.me/USERNAME) for Telegram Desktop exports, which lack it."
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of the records.")
 @click.option("--verbose", "-v", is_flag=True, help="List skipped posts with the reason.")
-def parse(paths: tuple[str, ...], as_json: bool, verbose: bool) -> None:
-    """Parse dumps without adding them to the library and print their records. A file that
-    cannot be read gets a one-line error; the others are still printed (exit 1 if any failed)."""
+@click.option("--channel", metavar="USERNAME", help=_CHANNEL_HELP)
+def parse(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | None) -> None:
+    """Parse dumps without adding them to the library and print their records. A folder is a
+    Telegram Desktop export (its result.json or messages*.html). A file that cannot be read gets
+    a one-line error; the others are still printed (exit 1 if any failed)."""
     from .errors import DumpError
-    from .parsing import parse_file
+    from .parsing import expand_inputs, parse_file
+    from .safe_text import clean_line
 
     records, failed = [], 0
-    summaries = []
-    for p in paths:
+    for p in expand_inputs(list(paths)):
         try:
-            parsed = parse_file(p)
+            parsed = parse_file(p, channel=channel)
         except DumpError as exc:
             failed += 1
-            click.echo(f"reviews: {exc}", err=True)
+            click.echo(f"reviews: {clean_line(str(exc))}", err=True)
             continue
         records += parsed.reviews
-        summaries.append((p, parsed))
-    for p, parsed in summaries:
-        from .safe_text import clean_line
-
-        note = f"{clean_line(p)}: {parsed.format}, {len(parsed.reviews)} reviews, {len(parsed.skipped)} skipped"
-        click.echo(note, err=True)
+        click.echo(f"{clean_line(p)}: {parsed.format}, {len(parsed.reviews)} reviews, "
+                   f"{len(parsed.skipped)} skipped", err=True)
         if verbose:
             for s in parsed.skipped:
                 click.echo(f"  skipped {clean_line(s.where)}: {clean_line(s.reason)}", err=True)
@@ -258,14 +259,20 @@ def export(fmt: str, output: str | None) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the per-dump summary as JSON.")
-def add(paths: tuple[str, ...], as_json: bool) -> None:
-    """Copy dumps into the library and index them. Each dump gets a summary line: format,
-    reviews, merged into existing records, skipped. Unreadable dumps are refused (exit 1);
-    the others are still added."""
+@click.option("--verbose", "-v", is_flag=True, help="List skipped posts with the reason.")
+@click.option("--channel", metavar="USERNAME", help=_CHANNEL_HELP)
+def add(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | None) -> None:
+    """Copy dumps into the library and index them. A folder is a Telegram Desktop export (its
+    result.json or messages*.html). Each dump gets a summary: format detected, reviews, merged
+    into records already there, posts skipped. Unreadable dumps are refused (exit 1); the
+    others are still added."""
+    from .parsing import expand_inputs
     from .safe_text import clean_line
 
+    files = expand_inputs(list(paths))
     lib = _library()
-    results = lib.add(list(paths))
+    with _progress(files) as progress:
+        results = lib.add(files, progress=progress, channel=channel)
     for r in results:
         if r.error:
             click.echo(f"reviews: {clean_line(r.path)}: {clean_line(r.error)}", err=True)
@@ -277,7 +284,47 @@ def add(paths: tuple[str, ...], as_json: bool) -> None:
         from .render.human import add_summary
 
         _print(add_summary(results))
+        if verbose:
+            for r in results:
+                for where, why in r.skipped_posts:
+                    click.echo(f"  {clean_line(r.name or r.path)}: skipped {clean_line(where)}: {clean_line(why)}",
+                               err=True)
     sys.exit(1 if any(r.error for r in results) else 0)
+
+
+class _progress:
+    """A progress bar on stderr while ``add`` parses and indexes large inputs, when stderr is a
+    terminal; otherwise nothing. Used as a context manager yielding the callback."""
+
+    MIN_BYTES = 20 * 1024 * 1024
+
+    def __init__(self, files: list[str]) -> None:
+        import os
+
+        size = sum(os.path.getsize(f) for f in files if os.path.isfile(f))
+        self.bar = None
+        if size >= self.MIN_BYTES and sys.stderr.isatty():
+            from rich.progress import Progress
+
+            self.bar = Progress(console=_console(stderr=True), transient=True)
+        self.tasks: dict[str, int] = {}
+
+    def __enter__(self):
+        if self.bar is None:
+            return None
+        self.bar.start()
+
+        def update(stage: str, done: int, total: int) -> None:
+            label = {"parse": "parsing dumps", "index": "indexing reviews"}.get(stage, stage)
+            if stage not in self.tasks:
+                self.tasks[stage] = self.bar.add_task(label, total=total)
+            self.bar.update(self.tasks[stage], completed=done, total=total)
+
+        return update
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 @main.command()

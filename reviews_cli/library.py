@@ -84,6 +84,7 @@ class SourceFile(NamedTuple):
     kind: str  # "bundled" | "added"
     origin: str | None = None
     language: str | None = None
+    channel: str | None = None  # the username a Telegram Desktop export lacks
 
 
 class SourceInfo(NamedTuple):
@@ -109,6 +110,7 @@ class AddResult:
         self.name: str | None = None
         self.format: str | None = None
         self.reviews = self.merged = self.skipped = 0
+        self.skipped_posts: list[tuple[str, str]] = []  # (where, why)
         self.error: str | None = None
         self.already = False
 
@@ -252,7 +254,7 @@ class Library:
                                   "bundled", entry.get("origin"), entry.get("language")))
         for entry in self._read_manifest():
             out.append(SourceFile(entry["name"], os.path.join(self.home, *entry["file"].split("/")), "added",
-                                  entry.get("origin"), entry.get("language")))
+                                  entry.get("origin"), entry.get("language"), entry.get("channel")))
         return out
 
     def _bundled_manifest(self, bdir: str) -> list[dict]:
@@ -340,7 +342,8 @@ class Library:
                 todo.append((ordinal, f, rows.get(f.name), stat))
         # the merge keeps the first-read copy of a post, so order matters too
         changed = force or changed or bool(todo) or old_order != [f.name for f in files if f.name in rows]
-        parsed = parse_iter([f.path for _, f, _, _ in todo], [f.name for _, f, _, _ in todo])
+        parsed = parse_iter([f.path for _, f, _, _ in todo], [f.name for _, f, _, _ in todo],
+                            [f.channel for _, f, _, _ in todo])
         for k, ((ordinal, f, row, stat), result) in enumerate(zip(todo, parsed), start=1):
             self._store_source(f, row, ordinal, stat, result)
             if progress:
@@ -382,7 +385,7 @@ class Library:
             "INSERT INTO sources(name, path, kind, size, mtime_ns, sha256, format, origin, language,"
             " parser_version, n_reviews, n_skipped, error, ord) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (f.name, f.path, f.kind, size, mtime, sha, parsed.format, f.origin or parsed.origin, f.language,
-             PARSER_VERSION, len(parsed.posts), parsed.skipped, parsed.error, ordinal))
+             PARSER_VERSION, len(parsed.posts), len(parsed.skipped), parsed.error, ordinal))
         sid = cur.lastrowid
         c.executemany("INSERT INTO posts VALUES(?,?,?,?,?,?,?)",
                       [(sid, i, *post) for i, post in enumerate(parsed.posts)])
@@ -431,7 +434,7 @@ class Library:
 
     # ---------------------------------------------------------------------------- changing
 
-    def add(self, paths: list[str], progress=None) -> list[AddResult]:
+    def add(self, paths: list[str], progress=None, channel: str | None = None) -> list[AddResult]:
         """Copy each dump into ``REVIEWS_HOME/dumps`` and index it, in one write transaction.
         A path that cannot be read or holds no review is refused with its error and is not
         stored; the others still are. Each dump is parsed once, on every core when large.
@@ -441,7 +444,7 @@ class Library:
         copied: list[str] = []
         try:
             with self._writing():
-                self._add(results, copied, progress)
+                self._add(results, copied, progress, channel)
         except BaseException:
             # undo what the rolled-back transaction cannot: the manifest and the copied files
             self._write_manifest(original_manifest)
@@ -455,26 +458,27 @@ class Library:
                 r.merged = merged.get(r.name, 0)
         return results
 
-    def _add(self, results: list[AddResult], copied: list[str], progress) -> None:
+    def _add(self, results: list[AddResult], copied: list[str], progress, channel: str | None) -> None:
         manifest = self._read_manifest()
         known_sha = {e.get("sha256"): e["name"] for e in manifest}
         names = {e["name"] for e in manifest} | {f.name for f in self.source_files() if f.kind == "bundled"}
         next_ord = len(self.source_files())
         paths = [r.path for r in results]
-        for k, (res, parsed) in enumerate(zip(results, parse_iter(paths, paths)), start=1):
+        for k, (res, parsed) in enumerate(zip(results, parse_iter(paths, paths, [channel] * len(paths))), start=1):
             if progress:
                 progress("parse", k, len(paths))
             if parsed.error:
                 res.error = parsed.error
                 continue
-            res.format, res.reviews, res.skipped = parsed.format, len(parsed.posts), parsed.skipped
+            res.format, res.reviews, res.skipped = parsed.format, len(parsed.posts), len(parsed.skipped)
+            res.skipped_posts = list(parsed.skipped)
             sha = _sha256(res.path)
             if sha in known_sha:
                 res.name, res.already = known_sha[sha], True
                 continue
-            name = _unique_name(os.path.basename(os.path.normpath(res.path)), names)
+            name = _unique_name(_source_name(res.path), names)
             names.add(name)
-            stored = f"dumps/{sha[:12]}-{name}"
+            stored = f"dumps/{sha[:12]}-{name.replace('/', '_')}"
             os.makedirs(os.path.join(self.home, "dumps"), exist_ok=True)
             target = os.path.join(self.home, *stored.split("/"))
             import shutil
@@ -485,10 +489,10 @@ class Library:
             st = os.stat(target)
             # records name the dump as the library does, not by the path it was added from
             renamed = parsed._replace(posts=[_rename_source(post, res.path, name) for post in parsed.posts])
-            self._store_source(SourceFile(name, target, "added"), None, next_ord,
+            self._store_source(SourceFile(name, target, "added", channel=channel), None, next_ord,
                                (st.st_size, st.st_mtime_ns, sha), renamed)
             next_ord += 1
-            manifest.append({"name": name, "file": stored, "sha256": sha,
+            manifest.append({"name": name, "file": stored, "sha256": sha, "channel": channel,
                              "original": os.path.realpath(res.path), "origin": parsed.origin,
                              "added": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
             known_sha[sha] = name
@@ -514,6 +518,17 @@ class Library:
         if os.path.exists(stored):
             os.unlink(stored)
         return entry["name"]
+
+
+def _source_name(path: str) -> str:
+    """A dump's name in the library: its file name, with the export folder's name in front for
+    Telegram Desktop's generic ``result.json`` / ``messagesN.html``."""
+    path = os.path.normpath(path)
+    base = os.path.basename(path)
+    if base == "result.json" or re.fullmatch(r"messages\d*\.html", base):
+        folder = os.path.basename(os.path.dirname(os.path.abspath(path)))
+        return f"{folder}/{base}" if folder else base
+    return base
 
 
 def _unique_name(name: str, taken: set[str]) -> str:
@@ -542,13 +557,13 @@ def _load_yaml_manifest(path: str) -> list[dict]:
 
 class Parsed(NamedTuple):
     """A parsed dump as the parse cache stores it: ``posts`` are rows
-    ``(id, arxiv_id, paper_url, title_key, record_json)``; ``error`` is set when the dump could not
-    be read."""
+    ``(id, arxiv_id, paper_url, title_key, record_json)``; ``skipped`` the posts that are not
+    reviews as ``(where, why)``; ``error`` is set when the dump could not be read."""
 
     format: str | None
     origin: str | None
     posts: list
-    skipped: int
+    skipped: list
     error: str | None
 
 
@@ -559,26 +574,26 @@ def title_key(title: str) -> str:
     return " ".join(tn.words(title))
 
 
-def _parse_one(path: str, name: str) -> Parsed:
+def _parse_one(path: str, name: str, channel: str | None = None) -> Parsed:
     """Parse one dump into the stored form; a :class:`DumpError` becomes the error field."""
     from .parsing import parse_file
 
     try:
-        parsed = parse_file(path, display_path=name)
+        parsed = parse_file(path, display_path=name, channel=channel)
     except DumpError as exc:
-        return Parsed(None, None, [], 0, exc.reason)
+        return Parsed(None, None, [], [], exc.reason)
     from .extract import normalize_url
 
     posts = [(r.id, r.arxiv_id, normalize_url(r.paper_url) if r.paper_url else None, title_key(r.title),
               json.dumps(r.to_dict(), ensure_ascii=False)) for r in parsed.reviews]
-    return Parsed(parsed.format, parsed.origin, posts, len(parsed.skipped), None)
+    return Parsed(parsed.format, parsed.origin, posts, [(s.where, s.reason) for s in parsed.skipped], None)
 
 
 # Below this much input, a worker pool costs more than it saves.
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 
 
-def parse_iter(paths: list[str], names: list[str]):
+def parse_iter(paths: list[str], names: list[str], channels: list[str | None] | None = None):
     """Parse dumps, yielding results in order; on every core when there are several large ones,
     with at most two dumps per core in flight so memory stays bounded."""
     total = 0
@@ -587,12 +602,13 @@ def parse_iter(paths: list[str], names: list[str]):
             total += os.path.getsize(p) if os.path.isfile(p) else 0
         except OSError:
             pass
+    channels = channels or [None] * len(paths)
     workers = min(len(paths), os.cpu_count() or 1)
     if workers < 2 or total < PARALLEL_MIN_BYTES:
-        for p, n in zip(paths, names):
-            yield _parse_one(p, n)
+        for p, n, c in zip(paths, names, channels):
+            yield _parse_one(p, n, c)
         return
-    yield from pool_map(_parse_one, list(zip(paths, names)), workers, star=True)
+    yield from pool_map(_parse_one, list(zip(paths, names, channels)), workers, star=True)
 
 
 def pool_map(fn, items, workers: int, star: bool = False):

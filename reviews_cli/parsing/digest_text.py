@@ -73,8 +73,11 @@ def _article_title(lines: list[str]) -> str | None:
     return next((ln.strip() for ln in lines if ln.strip()), None)
 
 
-def parse_habr(text: str, path: str) -> ParsedDump:
-    """Parse a Habr digest copied as text (see the module docstring for the shape)."""
+def parse_habr(text: str, path: str, fmt: str = FORMAT_HABR, url: str | None = None, date: str | None = None,
+               hidden: list[tuple[int, str, str]] | None = None) -> ParsedDump:
+    """Parse a Habr digest copied as text (see the module docstring for the shape). The saved
+    page parser passes the article's ``url`` and ``date`` for the sources, and the links that
+    were behind words as ``(line, label, href)`` so each lands in its review."""
     lines = text.split("\n")
     starts = []
     for i, ln in enumerate(lines):
@@ -84,7 +87,7 @@ def parse_habr(text: str, path: str) -> ParsedDump:
         nxt = _nonblank_after(lines, i, 1)
         if nxt and _AUTHORS.match(lines[nxt[0]]):
             starts.append((i, m.group(2)))
-    result = ParsedDump(path=path, format=FORMAT_HABR, origin=_article_title(lines))
+    result = ParsedDump(path=path, format=fmt, origin=_article_title(lines))
     for k, (i, title) in enumerate(starts):
         stop = starts[k + 1][0] if k + 1 < len(starts) else _footer_start(lines, i + 1)
         authors: list[str] = []
@@ -112,13 +115,16 @@ def parse_habr(text: str, path: str) -> ParsedDump:
             body_from = j + 1
         body = "\n".join(ln.strip() for ln in lines[body_from:stop])
         links += [Link(ln.url, "code" if ln.role == "code" else "other") for ln in ex.links_from_text(body)]
+        links += [Link(href, "code" if ex.link_role(href, label) == "code" else "other")
+                  for line_no, label, href in hidden or () if body_from <= line_no < stop]
         paper = next((ln for ln in links if ln.role == "paper"), None)
         draft = PostDraft(
             title=title, body=body, authors=authors, affiliations=affs, year=year, reviewer=reviewer,
             links=links, paper_url=paper.url if paper else None,
             arxiv_id=ex.arxiv_ids_in_url(paper.url) if paper else None, tags=ex.hashtags(body),
+            url=url, date=date,
         )
-        result.reviews.append(build_review(draft, path, FORMAT_HABR))
+        result.reviews.append(build_review(draft, path, fmt))
     return result
 
 

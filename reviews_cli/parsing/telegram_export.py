@@ -1,0 +1,311 @@
+"""Telegram Desktop exports ("Export chat history"): ``result.json`` and ``messages*.html``.
+
+JSON, as Telegram Desktop writes it: a single-chat export is ``{"name", "type", "id",
+"messages": [...]}``; a full-account export keeps chats under ``{"chats": {"list": [...]}}``
+(every channel in it is read; personal chats and groups are skipped). A message has ``id``,
+``type`` (``message`` or ``service`` with ``action``), ``date`` and ``date_unixtime``, ``text``
+(a string, or a list of strings and entity objects ``{"type", "text", "href"?}``),
+``text_entities`` (the same as a list of entities), and optionally ``photo``, ``poll``,
+``reactions``, ``forwarded_from``. The file is streamed (ijson), so a channel of any size loads
+in bounded memory. Telegram Desktop is known to write control characters as ``\\xNN``, which is
+not JSON; those are read as ``\\u00NN``.
+
+HTML: ``messages.html``, ``messages2.html``… each a page of ``div.message`` blocks
+(``div.message.service`` for service messages; ``joined`` ones omit the sender), with
+``div.body > div.date[title="04.03.2019 12:00:00 UTC+03:00"]`` and ``div.text`` holding the
+text with ``<br>``, ``<a href>`` links and hashtag anchors; the channel title is in
+``div.page_header``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from datetime import datetime, timezone
+
+from ..errors import DumpError
+from .common import ParsedDump, Skipped, build_review
+from .messages import Message, Run, drafts_and_skips
+
+FORMAT_JSON = "telegram-export-json"
+FORMAT_HTML = "telegram-export-html"
+
+_BAD_ESCAPE = re.compile(rb"(?<!\\)((?:\\\\)*)\\x([0-9a-fA-F]{2})")
+
+
+class _EscapeFixer(io.RawIOBase):
+    """A byte stream that rewrites Telegram's invalid ``\\xNN`` escapes to ``\\u00NN``, carrying
+    an escape split across two reads over to the next one."""
+
+    def __init__(self, raw) -> None:
+        self.raw = raw
+        self.carry = b""
+        self.consumed = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        if n == 0:
+            return b""
+        size = n if n and n > 0 else -1
+        data, self.carry = self.carry + self.raw.read(size), b""
+        while size > 0:  # more may follow: hold back a trailing, maybe split, escape
+            tail = data.rfind(b"\\", max(0, len(data) - 4))
+            if tail < 0:
+                break
+            while tail > 0 and data[tail - 1:tail] == b"\\":
+                tail -= 1
+            if tail > 0:
+                self.carry, data = data[tail:], data[:tail]
+                break
+            more = self.raw.read(size)  # the whole read is one escape: read on
+            if not more:
+                break
+            data += more
+        self.consumed += len(data)
+        return _BAD_ESCAPE.sub(rb"\1\\u00\2", data)
+
+    def readinto(self, b) -> int:
+        data = self.read(len(b))
+        b[:len(data)] = data
+        return len(data)
+
+
+def _iso(msg: dict) -> str | None:
+    ts = msg.get("date_unixtime")
+    if ts:
+        try:
+            return datetime.fromtimestamp(int(ts), tz=timezone.utc).isoformat()
+        except (ValueError, OverflowError, OSError):
+            pass
+    return msg.get("date")
+
+
+def _runs(value) -> list[Run]:
+    if isinstance(value, str):
+        return [Run("plain", value)]
+    runs = []
+    for part in value or ():
+        if isinstance(part, str):
+            runs.append(Run("plain", part))
+        elif isinstance(part, dict):
+            runs.append(Run(str(part.get("type") or "plain"), str(part.get("text") or ""), part.get("href")))
+    return runs
+
+
+def message_from_json(m: dict, chat: str | None, channel: str | None) -> Message:
+    """A :class:`Message` from one exported message object."""
+    kind = "message"
+    if m.get("type") == "service":
+        kind = "service"
+    elif "poll" in m:
+        kind = "poll"
+    runs = _runs(m["text_entities"]) if isinstance(m.get("text_entities"), list) else _runs(m.get("text"))
+    return Message(id=str(m.get("id")), runs=runs, date=_iso(m), kind=kind, action=m.get("action"),
+                   channel=channel, chat=chat, forwarded="forwarded_from" in m)
+
+
+def parse_json(path: str, display: str, channel: str | None = None) -> ParsedDump:
+    """Stream a ``result.json`` export (single chat or full account) into reviews.
+
+    Raises :class:`DumpError` with the line and column for a truncated or broken file.
+    """
+    import ijson
+
+    result = ParsedDump(path=display, format=FORMAT_JSON)
+    skipped: list[Skipped] = []
+    drafts = []
+    with open(path, "rb") as raw:
+        stream = _EscapeFixer(raw)
+        try:
+            for chat, ctype, messages in _chats(ijson.parse(stream)):
+                if ctype and "channel" not in ctype:
+                    n = sum(1 for _ in messages)
+                    skipped.append(Skipped(f"chat {chat!r}", f"{ctype}, not a channel ({n} messages)"))
+                    continue
+                result.origin = result.origin or chat
+                d, s = drafts_and_skips((message_from_json(m, chat, channel) for m in messages), display)
+                drafts += d
+                skipped += s
+        except ijson.JSONError as exc:
+            raise DumpError(display, f"broken JSON {_where(path, stream.consumed)}: {_short(exc)}") from None
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            raise DumpError(display, f"not a Telegram Desktop export ({type(exc).__name__}: {exc})") from None
+    result.skipped = skipped
+    result.reviews = [build_review(d, display, FORMAT_JSON) for d in drafts]
+    return result
+
+
+def _chats(events):
+    """Yield ``(chat title, chat type, message iterator)`` for each chat in the event stream:
+    the top-level object of a single-chat export, or each ``chats.list`` item of a full one.
+    Each message iterator must be consumed before the next chat is read."""
+    import ijson
+
+    meta: dict[str, object] = {}
+    for prefix, event, value in events:
+        if event == "start_map" and prefix == "chats.list.item":
+            meta = {}
+        elif event in ("string", "number") and prefix in ("name", "type", "chats.list.item.name",
+                                                          "chats.list.item.type"):
+            meta[prefix.rsplit(".", 1)[-1]] = value
+        elif event == "start_array" and prefix in ("messages", "chats.list.item.messages"):
+            item = prefix + ".item"
+
+            def messages(item=item):
+                builder = None
+                for p, ev, val in events:
+                    if builder is None:
+                        if p == prefix and ev == "end_array":
+                            return
+                        if p == item and ev == "start_map":
+                            builder = ijson.ObjectBuilder()
+                            builder.event(ev, val)
+                        continue
+                    builder.event(ev, val)
+                    if p == item and ev == "end_map":
+                        yield builder.value
+                        builder = None
+
+            it = messages()
+            yield meta.get("name"), meta.get("type"), it
+            for _ in it:  # drain what the caller did not read
+                pass
+
+
+def _short(exc: Exception) -> str:
+    msg = " ".join(str(exc).split())
+    return msg[:120]
+
+
+def _where(path: str, consumed: int) -> str:
+    """``line L, column C`` of a JSON error: exact (Python's parser) for files up to 64 MB,
+    else the position the streaming parser had reached."""
+    size = os.path.getsize(path)
+    if size <= 64 * 1024 * 1024:
+        import json
+
+        with open(path, "rb") as f:
+            data = _BAD_ESCAPE.sub(rb"\1\\u00\2", f.read())
+        try:
+            json.loads(data.decode("utf-8", errors="replace"))
+        except json.JSONDecodeError as exc:
+            return f"at line {exc.lineno}, column {exc.colno}"
+    line = col = 1
+    with open(path, "rb") as f:
+        left = min(consumed, size)
+        while left > 0:
+            chunk = f.read(min(left, 1 << 20))
+            if not chunk:
+                break
+            left -= len(chunk)
+            nl = chunk.count(b"\n")
+            if nl:
+                line += nl
+                col = len(chunk) - chunk.rfind(b"\n")
+            else:
+                col += len(chunk)
+    return f"near line {line}, column {col}"
+
+
+# ------------------------------------------------------------------------------------- HTML
+
+_DATE_TITLE = re.compile(r"(\d{2})\.(\d{2})\.(\d{4}) (\d{2}):(\d{2}):(\d{2})(?: UTC([+-]\d{2}):?(\d{2}))?")
+
+
+def _html_date(title: str | None) -> str | None:
+    m = _DATE_TITLE.search(title or "")
+    if not m:
+        return None
+    d, mo, y, h, mi, s, tzh, tzm = m.groups()
+    iso = f"{y}-{mo}-{d}T{h}:{mi}:{s}"
+    return iso + (f"{tzh}:{tzm}" if tzh else "")
+
+
+def html_runs(node) -> list[Run]:
+    """Text runs of an HTML element: ``<br>`` and block ends are newlines, ``<a href>`` a link
+    (a hashtag when its text starts with ``#``), images of emoji their ``alt``."""
+    from bs4 import NavigableString, Tag
+
+    runs: list[Run] = []
+
+    def walk(n) -> None:
+        for child in n.children:
+            if isinstance(child, NavigableString):
+                if type(child).__name__ in ("Comment", "Declaration", "ProcessingInstruction", "Doctype"):
+                    continue
+                runs.append(Run("plain", str(child)))
+            elif isinstance(child, Tag):
+                name = child.name
+                if name == "br":
+                    runs.append(Run("plain", "\n"))
+                elif name == "a":
+                    text = child.get_text()
+                    href = (child.get("href") or "").strip()
+                    if text.startswith("#"):
+                        runs.append(Run("hashtag", text))
+                    elif href.startswith(("http://", "https://")) and text.strip() != href:
+                        runs.append(Run("text_link", text, href))
+                    else:
+                        runs.append(Run("link" if href else "plain", text))
+                elif name == "img":
+                    runs.append(Run("plain", child.get("alt") or ""))
+                elif name in ("script", "style"):
+                    continue
+                else:
+                    walk(child)
+                    if name in ("p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6"):
+                        runs.append(Run("plain", "\n"))
+
+    walk(node)
+    return runs
+
+
+def parse_html(text: str, display: str, channel: str | None = None) -> ParsedDump:
+    """Parse one ``messages*.html`` page of a Telegram Desktop HTML export."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(text, "html.parser")
+    header = soup.select_one("div.page_header div.text")
+    chat = header.get_text(" ", strip=True) if header else None
+    messages = []
+    for div in soup.select("div.message"):
+        classes = div.get("class") or []
+        mid = (div.get("id") or "").removeprefix("message")
+        if "service" in classes:
+            body = div.select_one("div.body")
+            messages.append(Message(mid, [], kind="service",
+                                    action=body.get_text(" ", strip=True)[:60] if body else None, chat=chat))
+            continue
+        body = div.find("div", class_="body", recursive=False) or div.select_one("div.body")
+        if body is None:
+            continue
+        date_div = body.find("div", class_="date")
+        date = _html_date(date_div.get("title") if date_div else None)
+        if body.select_one("div.media_poll"):
+            messages.append(Message(mid, [], date=date, kind="poll", chat=chat, channel=channel))
+            continue
+        forwarded = body.find("div", class_="forwarded")
+        holder = forwarded if forwarded is not None else body
+        text_div = holder.find("div", class_="text", recursive=False)
+        runs = html_runs(text_div) if text_div is not None else []
+        messages.append(Message(mid, runs, date=date, chat=chat, channel=channel, forwarded=forwarded is not None))
+    drafts, skipped = drafts_and_skips(messages, display)
+    result = ParsedDump(path=display, format=FORMAT_HTML, origin=chat, skipped=skipped)
+    result.reviews = [build_review(d, display, FORMAT_HTML) for d in drafts]
+    return result
+
+
+_PAGE_NO = re.compile(r"^messages(\d*)\.html$")
+
+
+def export_files(folder: str) -> list[str]:
+    """The export files in a Telegram Desktop export folder, in order: ``result.json``, or
+    ``messages.html``, ``messages2.html``, … ``messages10.html`` (numerically)."""
+    names = os.listdir(folder)
+    if "result.json" in names:
+        return [os.path.join(folder, "result.json")]
+    pages = [(int(m.group(1) or 1), n) for n in names if (m := _PAGE_NO.match(n))]
+    return [os.path.join(folder, n) for _, n in sorted(pages)]
