@@ -182,3 +182,52 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def generate_export(n: int, path: str, seed: int = 2) -> str:
+    """Write a Telegram Desktop ``result.json`` of one channel with ``n`` messages, in the shape
+    Telegram Desktop writes: ``text`` as a list of strings and entities (the paper link behind
+    the word «Статья», hashtags as entities), ``text_entities``, ``date_unixtime``, reactions;
+    one message in ten is a service message, a poll or an announcement. Streamed to disk."""
+    import json
+
+    rng = random.Random(seed)
+    vocab = Vocab(rng, size=max(5_000, int(40 * n ** 0.6)))
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write('{\n "name": "synthetic-обзоры ML статей",\n "type": "public_channel",\n "id": 1326244470,\n "messages": [\n')
+        for i in range(1, n + 1):
+            base = {"id": i, "type": "message", "date": "2020-01-01T12:00:00", "date_unixtime": str(1577880000 + i * 600),
+                    "from": "synthetic-обзоры ML статей", "from_id": "channel1326244470"}
+            kind = rng.random()
+            if kind < 0.03:
+                msg = {**base, "type": "service", "actor": base["from"], "action": "pin_message", "text": "",
+                       "text_entities": []}
+            elif kind < 0.06:
+                msg = {**base, "poll": {"question": "Что разобрать?", "closed": False, "total_voters": 3,
+                                        "answers": [{"text": "A", "voters": 3, "chosen": False}]},
+                       "text": "", "text_entities": []}
+            elif kind < 0.10:
+                text = "Анонс: " + paragraph(rng, vocab, 30)
+                msg = {**base, "text": text, "text_entities": [{"type": "plain", "text": text}]}
+            else:
+                lines = post(rng, vocab, planted=(i == n // 2)).split("\n")
+                parts: list = []
+                for line in lines[:-1] if lines[-1][:1] in "🔥👍❤🤔👏" else lines:
+                    if line.startswith("Статья: "):
+                        parts += [{"type": "text_link", "text": "Статья", "href": line[len("Статья: "):]}, "\n"]
+                    elif line.startswith("#"):
+                        for k, tag in enumerate(line.replace(",", " ").split()):
+                            if tag.startswith("#"):
+                                parts += ([" "] if k else []) + [{"type": "hashtag", "text": tag}]
+                            else:
+                                parts.append(" " + tag)
+                        parts.append("\n")
+                    else:
+                        parts.append(line + "\n")
+                msg = {**base, "text": parts,
+                       "text_entities": [{"type": "plain", "text": p} if isinstance(p, str) else p for p in parts],
+                       "reactions": [{"type": "emoji", "count": rng.randint(1, 300), "emoji": "🔥"}]}
+            f.write("  " + json.dumps(msg, ensure_ascii=False) + (",\n" if i < n else "\n"))
+        f.write(" ]\n}\n")
+    return path

@@ -66,6 +66,8 @@ def main() -> None:
     ap.add_argument("--sizes", default="1000,10000,100000")
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--out", default=os.path.join(HERE, "out"))
+    ap.add_argument("--export-size", type=int, default=100_000,
+                    help="messages in the Telegram Desktop JSON export added at the end (0: skip)")
     a = ap.parse_args()
     sizes = [int(x) for x in a.sizes.split(",")]
     bindir = os.path.dirname(sys.executable)
@@ -148,6 +150,17 @@ def main() -> None:
         print(line)
     print(f"\npeak memory of any search: {worst_peak:.0f} MB (target < 150 MB)")
     shutil.rmtree(bundled_home, ignore_errors=True)
+
+    if a.export_size:
+        n = a.export_size
+        export = os.path.join(a.out, f"export-{n}", "result.json")
+        if not os.path.exists(export):
+            gen_corpus.generate_export(n, export)
+        home = os.path.join(a.out, f"home-export-{n}")
+        shutil.rmtree(home, ignore_errors=True)
+        wall, peak, code = run([reviews, "add", export], {**base_env, "REVIEWS_HOME": home})
+        print(f"\nTelegram Desktop JSON export, {n:,} messages, {os.path.getsize(export) / 1e6:.0f} MB:")
+        print(f"  reviews add result.json   {wall:.1f} s, peak {peak:.0f} MB (exit {code}; targets < 90 s, < 1024 MB)")
 
 
 if __name__ == "__main__":

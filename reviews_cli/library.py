@@ -31,7 +31,7 @@ from .errors import DumpError, LibraryError
 from .models import Review
 from .parsing import PARSER_VERSION  # the format modules are imported only when parsing
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 INDEX_FILE = "index.sqlite"
 MANIFEST_FILE = "library.json"
 
@@ -134,7 +134,7 @@ CREATE TABLE IF NOT EXISTS sources(
     sid INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, path TEXT NOT NULL, kind TEXT NOT NULL,
     size INTEGER, mtime_ns INTEGER, sha256 TEXT, format TEXT, origin TEXT, language TEXT,
     parser_version INTEGER, n_reviews INTEGER DEFAULT 0, n_skipped INTEGER DEFAULT 0,
-    n_merged INTEGER DEFAULT 0, error TEXT, ord INTEGER);
+    n_merged INTEGER DEFAULT 0, error TEXT, ord INTEGER, channel TEXT);
 -- the parse cache: one row per parsed post, with the keys the merge groups by
 CREATE TABLE IF NOT EXISTS posts(sid INTEGER NOT NULL, ord INTEGER NOT NULL, id TEXT NOT NULL,
     arxiv_id TEXT, paper_url TEXT, tkey TEXT, json TEXT NOT NULL, PRIMARY KEY(sid, ord)) WITHOUT ROWID;
@@ -375,7 +375,10 @@ class Library:
             return None
         return size, mtime, sha
 
-    def _store_source(self, f: SourceFile, row, ordinal: int, stat, parsed: Parsed) -> int:
+    def _store_source(self, f: SourceFile, row, ordinal: int, stat, parsed: Parsed) -> tuple[int, str | None]:
+        """Write a parsed dump into the parse cache. ``parsed.posts`` may be a lazy iterator (a
+        large export, streamed); an error while reading it stores the dump as unreadable with
+        no posts. Returns ``(number of posts, error)``."""
         c = self.conn
         size, mtime, sha = stat
         if row is not None:
@@ -383,13 +386,23 @@ class Library:
             c.execute("DELETE FROM sources WHERE sid=?", (row[1],))
         cur = c.execute(
             "INSERT INTO sources(name, path, kind, size, mtime_ns, sha256, format, origin, language,"
-            " parser_version, n_reviews, n_skipped, error, ord) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " parser_version, error, ord, channel) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (f.name, f.path, f.kind, size, mtime, sha, parsed.format, f.origin or parsed.origin, f.language,
-             PARSER_VERSION, len(parsed.posts), len(parsed.skipped), parsed.error, ordinal))
+             PARSER_VERSION, parsed.error, ordinal, f.channel))
         sid = cur.lastrowid
-        c.executemany("INSERT INTO posts VALUES(?,?,?,?,?,?,?)",
-                      [(sid, i, *post) for i, post in enumerate(parsed.posts)])
-        return sid
+        error = parsed.error
+        try:
+            c.executemany("INSERT INTO posts VALUES(?,?,?,?,?,?,?)",
+                          ((sid, i, *post) for i, post in enumerate(parsed.posts)))
+        except DumpError as exc:
+            c.execute("DELETE FROM posts WHERE sid=?", (sid,))
+            error = exc.reason
+        (n,) = c.execute("SELECT count(*) FROM posts WHERE sid=?", (sid,)).fetchone()
+        if not error and not n and not parsed.skipped:
+            error = f"no review found (read as {parsed.format})"
+        c.execute("UPDATE sources SET n_reviews=?, n_skipped=?, error=? WHERE sid=?",
+                  (n, len(parsed.skipped), error, sid))
+        return n, error
 
     # ----------------------------------------------------------------------------- reading
 
@@ -463,21 +476,32 @@ class Library:
         known_sha = {e.get("sha256"): e["name"] for e in manifest}
         names = {e["name"] for e in manifest} | {f.name for f in self.source_files() if f.kind == "bundled"}
         next_ord = len(self.source_files())
-        paths = [r.path for r in results]
-        for k, (res, parsed) in enumerate(zip(results, parse_iter(paths, paths, [channel] * len(paths))), start=1):
-            if progress:
-                progress("parse", k, len(paths))
-            if parsed.error:
-                res.error = parsed.error
-                continue
-            res.format, res.reviews, res.skipped = parsed.format, len(parsed.posts), len(parsed.skipped)
-            res.skipped_posts = list(parsed.skipped)
-            sha = _sha256(res.path)
+        plans = []
+        for res in results:
+            try:
+                sha = _sha256(res.path)
+            except OSError:
+                sha = None  # parsing says why
             if sha in known_sha:
                 res.name, res.already = known_sha[sha], True
+                row = self.conn.execute("SELECT format, n_reviews, n_skipped FROM sources WHERE name=?",
+                                        (res.name,)).fetchone()
+                if row:
+                    res.format, res.reviews, res.skipped = row
                 continue
             name = _unique_name(_source_name(res.path), names)
             names.add(name)
+            if sha:
+                known_sha[sha] = name
+            plans.append((res, sha, name))
+        # parsed under the name the library gives the dump, so records name it that way
+        parsed_all = parse_iter([r.path for r, _, _ in plans], [n for _, _, n in plans], [channel] * len(plans))
+        for k, ((res, sha, name), parsed) in enumerate(zip(plans, parsed_all), start=1):
+            if progress:
+                progress("parse", k, len(plans))
+            if parsed.error:
+                res.error = parsed.error
+                continue
             stored = f"dumps/{sha[:12]}-{name.replace('/', '_')}"
             os.makedirs(os.path.join(self.home, "dumps"), exist_ok=True)
             target = os.path.join(self.home, *stored.split("/"))
@@ -487,15 +511,19 @@ class Library:
             shutil.copyfile(res.path, target + ".tmp")
             os.replace(target + ".tmp", target)
             st = os.stat(target)
-            # records name the dump as the library does, not by the path it was added from
-            renamed = parsed._replace(posts=[_rename_source(post, res.path, name) for post in parsed.posts])
-            self._store_source(SourceFile(name, target, "added", channel=channel), None, next_ord,
-                               (st.st_size, st.st_mtime_ns, sha), renamed)
+            n, error = self._store_source(SourceFile(name, target, "added", channel=channel), None, next_ord,
+                                          (st.st_size, st.st_mtime_ns, sha), parsed)
+            if error:  # found while streaming a large export
+                self.conn.execute("DELETE FROM sources WHERE name=?", (name,))
+                os.unlink(target)
+                res.error = error
+                continue
             next_ord += 1
+            res.format, res.reviews, res.skipped = parsed.format, n, len(parsed.skipped)
+            res.skipped_posts = [tuple(x) for x in parsed.skipped]
             manifest.append({"name": name, "file": stored, "sha256": sha, "channel": channel,
                              "original": os.path.realpath(res.path), "origin": parsed.origin,
                              "added": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
-            known_sha[sha] = name
             res.name = name
         # written before COMMIT: were the process killed in between, the next open would find
         # these dumps not yet indexed and index them
@@ -574,19 +602,86 @@ def title_key(title: str) -> str:
     return " ".join(tn.words(title))
 
 
-def _parse_one(path: str, name: str, channel: str | None = None) -> Parsed:
-    """Parse one dump into the stored form; a :class:`DumpError` becomes the error field."""
-    from .parsing import parse_file
+def _post_row(r: Review) -> tuple:
+    from .extract import normalize_url
 
+    return (r.id, r.arxiv_id, normalize_url(r.paper_url) if r.paper_url else None, title_key(r.title),
+            json.dumps(r.to_dict(), ensure_ascii=False))
+
+
+def _parse_one(path: str, name: str, channel: str | None = None) -> Parsed:
+    """Parse one dump into the stored form; a :class:`DumpError` becomes the error field. A
+    large Telegram Desktop JSON export comes back with its posts as a lazy iterator."""
+    from .parsing import _looks_like_json_export, parse_file
+
+    try:
+        with open(path, "rb") as f:
+            head = f.read(65536)
+        if os.path.getsize(path) >= STREAM_MIN_BYTES and _looks_like_json_export(head):
+            return _stream_json(path, name, channel)
+    except OSError:
+        pass
     try:
         parsed = parse_file(path, display_path=name, channel=channel)
     except DumpError as exc:
         return Parsed(None, None, [], [], exc.reason)
-    from .extract import normalize_url
+    return Parsed(parsed.format, parsed.origin, [_post_row(r) for r in parsed.reviews],
+                  [(s.where, s.reason) for s in parsed.skipped], None)
 
-    posts = [(r.id, r.arxiv_id, normalize_url(r.paper_url) if r.paper_url else None, title_key(r.title),
-              json.dumps(r.to_dict(), ensure_ascii=False)) for r in parsed.reviews]
-    return Parsed(parsed.format, parsed.origin, posts, [(s.where, s.reason) for s in parsed.skipped], None)
+
+# Exports at least this large are streamed into the index rather than parsed in memory.
+STREAM_MIN_BYTES = 16 * 1024 * 1024
+_JSON_CHUNK = 500
+
+
+def _stream_json(path: str, name: str, channel: str | None) -> Parsed:
+    """A large ``result.json``: messages streamed by ijson, turned into reviews on a worker pool
+    in chunks, posts yielded as they come, ``skipped`` filled as the posts are consumed."""
+    from .parsing.telegram_export import FORMAT_JSON, iter_messages
+
+    found: list = []
+    it = iter_messages(path, channel, found)
+    try:
+        _, origin, _ = next(it)
+    except DumpError as exc:
+        return Parsed(None, None, [], [], exc.reason)
+    skipped: list = []
+
+    def chunks():
+        chunk = []
+        for m, chat, ch in it:
+            chunk.append((m, chat, ch))
+            if len(chunk) >= _JSON_CHUNK:
+                yield chunk, name
+                chunk = []
+        if chunk:
+            yield chunk, name
+
+    def posts():
+        workers = os.cpu_count() or 1
+        results = pool_map(_json_chunk, chunks(), workers, star=True) if workers > 1 else \
+            (_json_chunk(c, n) for c, n in chunks())
+        for rows, skips in results:
+            skipped.extend(skips)
+            yield from rows
+        skipped.extend((s.where, s.reason) for s in found)
+
+    return Parsed(FORMAT_JSON, origin, posts(), skipped, None)
+
+
+def _json_chunk(chunk: list, name: str) -> tuple[list, list]:
+    """Worker: post rows and skips for a chunk of export messages."""
+    from .parsing.common import build_review
+    from .parsing.messages import reviews_from_message
+    from .parsing.telegram_export import FORMAT_JSON, message_from_json
+
+    rows, skips = [], []
+    for m, chat, ch in chunk:
+        drafts, skip = reviews_from_message(message_from_json(m, chat, ch))
+        rows += [_post_row(build_review(d, name, FORMAT_JSON)) for d in drafts]
+        if skip:
+            skips.append((skip.where, skip.reason))
+    return rows, skips
 
 
 # Below this much input, a worker pool costs more than it saves.
@@ -595,16 +690,20 @@ PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 
 def parse_iter(paths: list[str], names: list[str], channels: list[str | None] | None = None):
     """Parse dumps, yielding results in order; on every core when there are several large ones,
-    with at most two dumps per core in flight so memory stays bounded."""
+    with at most two dumps per core in flight so memory stays bounded. A large JSON export is
+    streamed in this process (it runs its own worker pool)."""
     total = 0
+    streamed = False
     for p in paths:
         try:
-            total += os.path.getsize(p) if os.path.isfile(p) else 0
+            size = os.path.getsize(p) if os.path.isfile(p) else 0
         except OSError:
-            pass
+            size = 0
+        total += size
+        streamed = streamed or size >= STREAM_MIN_BYTES and p.endswith(".json")
     channels = channels or [None] * len(paths)
     workers = min(len(paths), os.cpu_count() or 1)
-    if workers < 2 or total < PARALLEL_MIN_BYTES:
+    if workers < 2 or total < PARALLEL_MIN_BYTES or streamed:
         for p, n, c in zip(paths, names, channels):
             yield _parse_one(p, n, c)
         return
@@ -634,9 +733,4 @@ def _mp_context():
     return mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
 
 
-def _rename_source(post: tuple, old: str, new: str) -> tuple:
-    d = json.loads(post[-1])
-    for s in d["sources"]:
-        if s["path"] == old:
-            s["path"] = new
-    return (*post[:-1], json.dumps(d, ensure_ascii=False))
+

@@ -586,7 +586,8 @@ def resolve(conn: sqlite3.Connection, ident: str) -> list[Review]:
     want = " ".join(tn.words(ident))
     if want:
         titles = list(conn.execute("SELECT rid, title FROM reviews"))
-        rids = [rid for rid, t in titles if f" {want} " in f" {' '.join(tn.words(t))} "]
+        # a fragment may stop mid-word: "BioBERT: a pre-train"
+        rids = [rid for rid, t in titles if f" {want}" in f" {' '.join(tn.words(t))} "]
         if rids:
             marks = ",".join("?" * len(rids))
             return load(f"SELECT json FROM records WHERE rid IN ({marks}) ORDER BY rid", rids)

@@ -263,3 +263,41 @@ def test_formats_are_sniffed_not_named(tmp_path):
     assert parse_file(tmp_path / "a.txt").format == "telegram-web-html"
     assert parse_file(tmp_path / "b.json").format == "habr-html"
     assert parse_file(tmp_path / "c.html").format == "telegram-web-text"
+
+
+# --------------------------------------------------------- large exports: the streaming path
+
+@pytest.fixture
+def stream_everything(monkeypatch):
+    """Make every JSON export take the path large ones take (streamed, worker pool)."""
+    import reviews_cli.library as lib
+
+    monkeypatch.setattr(lib, "STREAM_MIN_BYTES", 0)
+    monkeypatch.setattr(lib, "_JSON_CHUNK", 2)
+
+
+def test_streamed_export_gives_the_same_records(tmp_path, channel_json, stream_everything):
+    res = run("add", "--json", "--verbose", "--channel", "gonzo_ML", str(channel_json))
+    assert res.exit_code == 0, res.output
+    info = json.loads(res.stdout)[0]
+    assert (info["reviews"], info["skipped"], info["merged"]) == (2, 4, 1)
+    assert ["message 1", "service message (create_channel)"] in info["skipped_posts"]
+    recs = json.loads(run("show", "--json", E.BIOBERT_TITLE[:20]).stdout)  # the bundled review and this one
+    assert len(recs) == 2 and all(r["arxiv_id"] == "1901.08746" for r in recs)
+    assert recs[1]["sources"][0]["path"] == f"{tmp_path.name}/result.json"
+    lottery = json.loads(run("show", "--json", "1803.03635").stdout)[0]
+    assert "gonzo_ML/21" in {s["post_id"] for s in lottery["sources"]}
+
+
+def test_streamed_broken_export_is_refused_and_library_unchanged(tmp_path, channel_json, stream_everything):
+    data = channel_json.read_bytes()
+    broken = tmp_path / "broken" / "result.json"
+    broken.parent.mkdir()
+    broken.write_bytes(data[:int(len(data) * 0.8)])
+    res = run("add", str(broken), str(channel_json))
+    assert res.exit_code == 1
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("reviews:")]
+    assert len(errors) == 1 and "broken JSON" in errors[0] and "line" in errors[0]
+    names = [d["name"] for d in json.loads(run("sources", "--json").stdout)]
+    assert f"{tmp_path.name}/result.json" in names and "broken/result.json" not in names
+    assert len(json.loads(run("export").stdout)) == 32  # 31 bundled + BioBERT; the lottery post merged

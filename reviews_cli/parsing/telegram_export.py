@@ -65,6 +65,8 @@ class _EscapeFixer(io.RawIOBase):
                 break
             data += more
         self.consumed += len(data)
+        if b"\\x" not in data:  # the usual case: nothing to rewrite, skip the regex scan
+            return data
         return _BAD_ESCAPE.sub(rb"\1\\u00\2", data)
 
     def readinto(self, b) -> int:
@@ -107,65 +109,73 @@ def message_from_json(m: dict, chat: str | None, channel: str | None) -> Message
                    channel=channel, chat=chat, forwarded="forwarded_from" in m)
 
 
-def parse_json(path: str, display: str, channel: str | None = None) -> ParsedDump:
-    """Stream a ``result.json`` export (single chat or full account) into reviews.
-
-    Raises :class:`DumpError` with the line and column for a truncated or broken file.
-    """
+def iter_chats(path: str):
+    """Yield ``(chat title, chat type, messages)`` for each chat of a ``result.json``, streaming;
+    each ``messages`` iterator of dicts must be consumed before the next chat is read. Raises
+    :class:`DumpError` (with line and column) for a broken file."""
     import ijson
 
-    result = ParsedDump(path=display, format=FORMAT_JSON)
-    skipped: list[Skipped] = []
-    drafts = []
+    with open(path, "rb") as raw:
+        head = _EscapeFixer(raw)
+        top: dict[str, object] = {}
+        kind = None
+        try:
+            for prefix, event, value in ijson.parse(head):
+                if prefix == "" and event == "map_key" and value in ("messages", "chats"):
+                    kind = value
+                    break
+                if event in ("string", "number") and prefix in ("name", "type"):
+                    top[prefix] = value
+        except ijson.JSONError as exc:
+            raise DumpError(path, f"broken JSON {_where(path, head.consumed)}: {_short(exc)}") from None
+    if kind is None:
+        raise DumpError(path, "not a Telegram Desktop export (no \"messages\" or \"chats\")")
     with open(path, "rb") as raw:
         stream = _EscapeFixer(raw)
+
+        def guarded(items):
+            # errors surface while the caller consumes the messages: report them as DumpError
+            try:
+                yield from items
+            except ijson.JSONError as exc:
+                raise DumpError(path, f"broken JSON {_where(path, stream.consumed)}: {_short(exc)}") from None
+
         try:
-            for chat, ctype, messages in _chats(ijson.parse(stream)):
-                if ctype and "channel" not in ctype:
-                    n = sum(1 for _ in messages)
-                    skipped.append(Skipped(f"chat {chat!r}", f"{ctype}, not a channel ({n} messages)"))
-                    continue
-                result.origin = result.origin or chat
-                d, s = drafts_and_skips((message_from_json(m, chat, channel) for m in messages), display)
-                drafts += d
-                skipped += s
+            if kind == "messages":
+                # one chat: let ijson's C code build the message objects
+                yield top.get("name"), top.get("type"), guarded(ijson.items(stream, "messages.item"))
+            else:
+                for chat, ctype, messages in _chats(ijson.parse(stream)):
+                    yield chat, ctype, guarded(messages)
         except ijson.JSONError as exc:
-            raise DumpError(display, f"broken JSON {_where(path, stream.consumed)}: {_short(exc)}") from None
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise DumpError(display, f"not a Telegram Desktop export ({type(exc).__name__}: {exc})") from None
-    result.skipped = skipped
-    result.reviews = [build_review(d, display, FORMAT_JSON) for d in drafts]
-    return result
+            raise DumpError(path, f"broken JSON {_where(path, stream.consumed)}: {_short(exc)}") from None
 
 
 def _chats(events):
-    """Yield ``(chat title, chat type, message iterator)`` for each chat in the event stream:
-    the top-level object of a single-chat export, or each ``chats.list`` item of a full one.
-    Each message iterator must be consumed before the next chat is read."""
+    """Yield ``(chat title, chat type, message iterator)`` for each ``chats.list`` item of a
+    full-account export's event stream. Each message iterator must be consumed before the next
+    chat is read."""
     import ijson
 
     meta: dict[str, object] = {}
     for prefix, event, value in events:
         if event == "start_map" and prefix == "chats.list.item":
             meta = {}
-        elif event in ("string", "number") and prefix in ("name", "type", "chats.list.item.name",
-                                                          "chats.list.item.type"):
+        elif event in ("string", "number") and prefix in ("chats.list.item.name", "chats.list.item.type"):
             meta[prefix.rsplit(".", 1)[-1]] = value
-        elif event == "start_array" and prefix in ("messages", "chats.list.item.messages"):
-            item = prefix + ".item"
-
-            def messages(item=item):
+        elif event == "start_array" and prefix == "chats.list.item.messages":
+            def messages():
                 builder = None
                 for p, ev, val in events:
                     if builder is None:
                         if p == prefix and ev == "end_array":
                             return
-                        if p == item and ev == "start_map":
+                        if p == "chats.list.item.messages.item" and ev == "start_map":
                             builder = ijson.ObjectBuilder()
                             builder.event(ev, val)
                         continue
                     builder.event(ev, val)
-                    if p == item and ev == "end_map":
+                    if p == "chats.list.item.messages.item" and ev == "end_map":
                         yield builder.value
                         builder = None
 
@@ -173,6 +183,48 @@ def _chats(events):
             yield meta.get("name"), meta.get("type"), it
             for _ in it:  # drain what the caller did not read
                 pass
+
+
+def iter_messages(path: str, channel: str | None, skipped: list[Skipped]):
+    """Every channel message of an export as ``(message dict, chat title, channel)``; chats that
+    are not channels are added to ``skipped``. The first item is ``(None, origin, None)`` with
+    the first channel's title."""
+    announced = False
+    for chat, ctype, messages in iter_chats(path):
+        if ctype and "channel" not in ctype:
+            n = sum(1 for _ in messages)
+            skipped.append(Skipped(f"chat {chat!r}", f"{ctype}, not a channel ({n} messages)"))
+            continue
+        if not announced:
+            yield None, chat, None
+            announced = True
+        for m in messages:
+            yield m, chat, channel
+    if not announced:
+        yield None, None, None
+
+
+def parse_json(path: str, display: str, channel: str | None = None) -> ParsedDump:
+    """Parse a ``result.json`` export (single chat or full account) into reviews, in memory
+    (the library streams large exports with :func:`iter_messages` instead).
+
+    Raises :class:`DumpError` with the line and column for a truncated or broken file.
+    """
+    result = ParsedDump(path=display, format=FORMAT_JSON)
+    skipped: list[Skipped] = []
+    drafts = []
+    try:
+        it = iter_messages(path, channel, skipped)
+        _, result.origin, _ = next(it)
+        d, s = drafts_and_skips((message_from_json(m, chat, ch) for m, chat, ch in it), display)
+    except DumpError as exc:
+        raise DumpError(display, exc.reason) from None
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise DumpError(display, f"not a Telegram Desktop export ({type(exc).__name__}: {exc})") from None
+    drafts += d
+    result.skipped = skipped + s
+    result.reviews = [build_review(d, display, FORMAT_JSON) for d in drafts]
+    return result
 
 
 def _short(exc: Exception) -> str:
