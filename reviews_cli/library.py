@@ -414,28 +414,6 @@ class Library:
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM reviews").fetchone()[0]
 
-    def get_by_rids(self, rids: list[int]) -> dict[int, Review]:
-        if not rids:
-            return {}
-        q = ",".join("?" * len(rids))
-        return {rid: Review.from_dict(json.loads(js)) for rid, js in
-                self.conn.execute(f"SELECT rid, json FROM records WHERE rid IN ({q})", rids)}
-
-    def by_arxiv(self, arxiv_id: str) -> list[Review]:
-        return [Review.from_dict(json.loads(js)) for (js,) in self.conn.execute(
-            "SELECT json FROM records WHERE arxiv_id=? ORDER BY rid", (arxiv_id,))]
-
-    def by_id_prefix(self, prefix: str) -> list[Review]:
-        """Records whose id starts with ``prefix`` (ids are lower-case hex)."""
-        p = prefix.lower()
-        if not re.fullmatch(r"[0-9a-f]{4,8}", p):
-            return []
-        return [Review.from_dict(json.loads(js)) for (js,) in self.conn.execute(
-            "SELECT json FROM records WHERE id >= ? AND id < ? ORDER BY id", (p, p + "g"))]
-
-    def titles(self) -> list[tuple[int, str]]:
-        return list(self.conn.execute("SELECT rid, title FROM reviews ORDER BY rid"))
-
     def tags(self) -> list[tuple[str, int]]:
         """Every tag (as first written) with its number of records, most used first."""
         return [(label, n) for label, n in self.conn.execute(

@@ -82,13 +82,6 @@ class Review(NamedTuple):
     body: str = ""
     sources: tuple[Source, ...] = ()
 
-    @property
-    def code_links(self) -> tuple[Link, ...]:
-        return tuple(link for link in self.links if link.role == "code")
-
-    def with_sources(self, sources: tuple[Source, ...]) -> Review:
-        return self._replace(sources=sources)
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,

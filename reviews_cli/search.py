@@ -33,7 +33,6 @@ from .errors import UsageError
 from .ids import canonical_tag, parse_arxiv_id
 from .models import Review
 
-FIELDS = ("author", "tag", "year", "source", "reviewer")
 WEIGHTS = (10.0, 6.0, 6.0, 4.0, 1.0, 2.0)  # title, authors, tags, reviewer, body, extra
 MAX_QUERY_CHARS = 2000
 MAX_TERMS = 32

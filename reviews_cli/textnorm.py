@@ -134,10 +134,6 @@ def stems(ws: list[str]) -> list[str]:
     return out
 
 
-def analyze(text: str) -> list[str]:
-    """The index terms of ``text``: folded, stemmed words in order."""
-    return stems(words(text))
-
 
 def arxiv_token(arxiv_id: str) -> str:
     """Exact index term for an arXiv id: ``1803.03635`` -> ``ax1803x03635``."""

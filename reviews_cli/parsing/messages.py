@@ -11,7 +11,6 @@ paper header(s) with the channel-page rules, or says why the message is skipped.
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
 from .. import extract as ex
@@ -125,9 +124,6 @@ def _draft_at(drafts: list[PostDraft], lines: list[str], line_no: int) -> PostDr
         if start <= line_no:
             chosen = d
     return chosen
-
-
-_TAG_HREF = re.compile(r"[?&]q=%23(\w+)")
 
 
 def drafts_and_skips(messages, path: str) -> tuple[list[PostDraft], list[Skipped]]:

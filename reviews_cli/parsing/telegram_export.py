@@ -164,7 +164,7 @@ def _chats(events):
         elif event in ("string", "number") and prefix in ("chats.list.item.name", "chats.list.item.type"):
             meta[prefix.rsplit(".", 1)[-1]] = value
         elif event == "start_array" and prefix == "chats.list.item.messages":
-            def messages():
+            def messages(prefix=prefix):
                 builder = None
                 for p, ev, val in events:
                     if builder is None:
