@@ -215,3 +215,11 @@ def test_python_m_entry_point():
 
     out = subprocess.run([sys.executable, "-m", "reviews_cli", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and "reviews" in out.stdout
+
+
+@pytest.mark.parametrize("columns", ["80", "160"])
+def test_search_table_shows_tags_and_source_at_any_width(monkeypatch, columns):
+    monkeypatch.setenv("COLUMNS", columns)
+    out = run("search", "SC-FEGAN").stdout
+    assert "#GAN" in out and "gonzo_ml_channel_page_2" in out and "389ac7e1" in out
+    assert max(len(line) for line in out.splitlines()) <= int(columns)

@@ -46,7 +46,10 @@ def _source_label(r: Review) -> str:
 
 
 def _result_table(rows: list[tuple[Review, object]], width: int, title: str | None = None) -> Table:
-    """The shared results table; below 100 columns the tags and source columns are left out."""
+    """The shared results table. Below 100 columns the tags and source move from their own
+    columns to a dim line under the title, so narrow terminals still show them legibly."""
+    from rich.console import Group
+
     wide = width >= 100
     table = Table(show_header=True, header_style="bold", expand=True, title=clean_line(title) if title else None)
     table.add_column("#", justify="right", style="dim", no_wrap=True)
@@ -57,9 +60,13 @@ def _result_table(rows: list[tuple[Review, object]], width: int, title: str | No
         table.add_column("source", ratio=2, overflow="fold")
     table.add_column("id", no_wrap=True, style="cyan")
     for i, (r, cell) in enumerate(rows, start=1):
-        cols = [str(i), cell, _t(_short_authors(r.authors, 1))]
+        tags = " ".join("#" + t for t in r.tags)
         if wide:
-            cols += [_t(" ".join("#" + t for t in r.tags)), _t(_source_label(r))]
+            cols = [str(i), cell, _t(_short_authors(r.authors, 1)), _t(tags), _t(_source_label(r))]
+        else:
+            meta = _t(" · ".join(x for x in (tags, _source_label(r)) if x), "dim magenta")
+            parts = list(cell.renderables) if isinstance(cell, Group) else [cell]
+            cols = [str(i), Group(parts[0], meta, *parts[1:]), _t(_short_authors(r.authors, 1))]
         table.add_row(*cols, _t(r.id))
     return table
 
