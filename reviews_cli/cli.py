@@ -55,16 +55,16 @@ def _library():
     return Library.open()
 
 
-_consoles: dict[bool, object] = {}
-
-
 def _console(stderr: bool = False):
-    """The run's rich console (one per stream)."""
-    if stderr not in _consoles:
+    """This command's rich console, one per stream, kept on the click context so nothing
+    outlives the invocation (a width read at start stays right for in-process callers)."""
+    meta = click.get_current_context().meta
+    key = f"reviews.console.{stderr}"
+    if key not in meta:
         from .render.human import console
 
-        _consoles[stderr] = console(stderr=stderr)
-    return _consoles[stderr]
+        meta[key] = console(stderr=stderr)
+    return meta[key]
 
 
 def _print(*renderables, stderr: bool = False) -> None:
