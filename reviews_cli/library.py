@@ -590,15 +590,10 @@ def _post_row(r: Review) -> tuple:
 def _parse_one(path: str, name: str, channel: str | None = None) -> Parsed:
     """Parse one dump into the stored form; a :class:`DumpError` becomes the error field. A
     large Telegram Desktop JSON export comes back with its posts as a lazy iterator."""
-    from .parsing import _looks_like_json_export, parse_file
+    from .parsing import parse_file
 
-    try:
-        with open(path, "rb") as f:
-            head = f.read(65536)
-        if os.path.getsize(path) >= STREAM_MIN_BYTES and _looks_like_json_export(head):
-            return _stream_json(path, name, channel)
-    except OSError:
-        pass
+    if _streamed(path):
+        return _stream_json(path, name, channel)
     try:
         parsed = parse_file(path, display_path=name, channel=channel)
     except DumpError as exc:
@@ -610,6 +605,21 @@ def _parse_one(path: str, name: str, channel: str | None = None) -> Parsed:
 # Exports at least this large are streamed into the index rather than parsed in memory.
 STREAM_MIN_BYTES = 16 * 1024 * 1024
 _JSON_CHUNK = 500
+
+
+def _streamed(path: str) -> bool:
+    """Whether a dump is a Telegram Desktop JSON export large enough to stream, judged by its
+    size and content (never its name), the one rule :func:`_parse_one` and :func:`parse_iter`
+    share: a streamed dump yields a generator, which cannot come back from a worker process."""
+    from .parsing import looks_like_json_export
+
+    try:
+        if not os.path.isfile(path) or os.path.getsize(path) < STREAM_MIN_BYTES:
+            return False
+        with open(path, "rb") as f:
+            return looks_like_json_export(f.read(65536))
+    except OSError:
+        return False
 
 
 def _stream_json(path: str, name: str, channel: str | None) -> Parsed:
@@ -671,14 +681,12 @@ def parse_iter(paths: list[str], names: list[str], channels: list[str | None] | 
     with at most two dumps per core in flight so memory stays bounded. A large JSON export is
     streamed in this process (it runs its own worker pool)."""
     total = 0
-    streamed = False
     for p in paths:
         try:
-            size = os.path.getsize(p) if os.path.isfile(p) else 0
+            total += os.path.getsize(p) if os.path.isfile(p) else 0
         except OSError:
-            size = 0
-        total += size
-        streamed = streamed or size >= STREAM_MIN_BYTES and p.endswith(".json")
+            pass
+    streamed = any(_streamed(p) for p in paths)
     channels = channels or [None] * len(paths)
     workers = min(len(paths), os.cpu_count() or 1)
     if workers < 2 or total < PARALLEL_MIN_BYTES or streamed:

@@ -301,3 +301,18 @@ def test_streamed_broken_export_is_refused_and_library_unchanged(tmp_path, chann
     names = [d["name"] for d in json.loads(run("sources", "--json").stdout)]
     assert f"{tmp_path.name}/result.json" in names and "broken/result.json" not in names
     assert len(json.loads(run("export").stdout)) == 32  # 31 bundled + BioBERT; the lottery post merged
+
+
+def test_large_export_under_any_name_is_streamed_not_sent_to_the_pool(tmp_path, channel_json, monkeypatch):
+    """Whether a dump is streamed is decided by its content, as its format is, not its name."""
+    import reviews_cli.library as lib
+
+    monkeypatch.setattr(lib, "STREAM_MIN_BYTES", 0)
+    monkeypatch.setattr(lib, "PARALLEL_MIN_BYTES", 0)
+    renamed = tmp_path / "gonzo-export.dat"
+    renamed.write_bytes(channel_json.read_bytes())
+    page = tmp_path / "tgme.html"
+    page.write_text(E.tgme_page(), encoding="utf-8")
+    res = run("add", "--json", str(renamed), str(page))
+    assert res.exit_code == 0, res.output
+    assert [r["reviews"] for r in json.loads(res.stdout)] == [2, 2]

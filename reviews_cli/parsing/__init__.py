@@ -87,7 +87,8 @@ def _checked(result: ParsedDump) -> ParsedDump:
     return result
 
 
-def _looks_like_json_export(head: bytes) -> bool:
+def looks_like_json_export(head: bytes) -> bool:
+    """Whether the first bytes of a file are a Telegram Desktop JSON export's."""
     h = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     return h.startswith(b"{") and (b'"messages"' in head or b'"chats"' in head or b'"personal_information"' in head)
 
@@ -121,7 +122,7 @@ def parse_file(path: str | os.PathLike, display_path: str | None = None, channel
             head = f.read(65536)
     except OSError:
         head = b""
-    if _looks_like_json_export(head):
+    if looks_like_json_export(head):
         from .telegram_export import parse_json
 
         return _checked(parse_json(path, name, channel))
@@ -134,4 +135,5 @@ def parse_file(path: str | os.PathLike, display_path: str | None = None, channel
     return parse_text(text, name, channel=channel)
 
 
-__all__ = ["PARSER_VERSION", "detect_format", "expand_inputs", "parse_file", "parse_text", "parsers"]
+__all__ = ["PARSER_VERSION", "detect_format", "expand_inputs", "looks_like_json_export", "parse_file", "parse_text",
+           "parsers"]

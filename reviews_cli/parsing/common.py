@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from ..extract import hashtags, normalize_url, year_from_arxiv
+from ..extract import normalize_url, year_from_arxiv
 from ..models import Link, Review, Reviewer, Source, review_id
 
 
@@ -84,7 +84,7 @@ def build_review(d: PostDraft, path: str, fmt: str) -> Review:
     title = clean_inline(d.title)
     body = clean_body(d.body)
     tags: dict[str, str] = {}
-    for t in d.tags or hashtags(""):
+    for t in d.tags:
         tags.setdefault(t.casefold(), t)
     links: dict[str, Link] = {}
     for link in d.links:

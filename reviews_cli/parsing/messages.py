@@ -126,7 +126,7 @@ def _draft_at(drafts: list[PostDraft], lines: list[str], line_no: int) -> PostDr
     return chosen
 
 
-def drafts_and_skips(messages, path: str) -> tuple[list[PostDraft], list[Skipped]]:
+def drafts_and_skips(messages) -> tuple[list[PostDraft], list[Skipped]]:
     """Run :func:`reviews_from_message` over an iterable of messages."""
     drafts, skipped = [], []
     for msg in messages:

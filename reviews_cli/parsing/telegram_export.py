@@ -216,7 +216,7 @@ def parse_json(path: str, display: str, channel: str | None = None) -> ParsedDum
     try:
         it = iter_messages(path, channel, skipped)
         _, result.origin, _ = next(it)
-        d, s = drafts_and_skips((message_from_json(m, chat, ch) for m, chat, ch in it), display)
+        d, s = drafts_and_skips((message_from_json(m, chat, ch) for m, chat, ch in it))
     except DumpError as exc:
         raise DumpError(display, exc.reason) from None
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
@@ -344,7 +344,7 @@ def parse_html(text: str, display: str, channel: str | None = None) -> ParsedDum
         text_div = holder.find("div", class_="text", recursive=False)
         runs = html_runs(text_div) if text_div is not None else []
         messages.append(Message(mid, runs, date=date, chat=chat, channel=channel, forwarded=forwarded is not None))
-    drafts, skipped = drafts_and_skips(messages, display)
+    drafts, skipped = drafts_and_skips(messages)
     result = ParsedDump(path=display, format=FORMAT_HTML, origin=chat, skipped=skipped)
     result.reviews = [build_review(d, display, FORMAT_HTML) for d in drafts]
     return result

@@ -50,7 +50,7 @@ def parse_tgme(text: str, display: str) -> ParsedDump:
         runs = html_runs(text_div) if text_div is not None else []
         forwarded = div.select_one(".tgme_widget_message_forwarded_from") is not None
         messages.append(Message(mid or "?", runs, date=date, channel=channel or None, chat=chat, forwarded=forwarded))
-    drafts, skipped = drafts_and_skips(messages, display)
+    drafts, skipped = drafts_and_skips(messages)
     result = ParsedDump(path=display, format=FORMAT_TGME, origin=chat, skipped=skipped)
     result.reviews = [build_review(d, display, FORMAT_TGME) for d in drafts]
     return result

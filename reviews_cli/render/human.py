@@ -118,6 +118,9 @@ def reviews_table(reviews: list[Review], width: int, title: str | None = None) -
     return _result_table([(r, _t(r.title, "bold")) for r in reviews], width, title)
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+
+
 def _body_markdown(body: str) -> str:
     """Plain post text as Markdown that renders the way it reads: each line its own paragraph,
     list lines kept as lists, every other Markdown character escaped (``alpha*l1`` is no emphasis,
@@ -130,13 +133,13 @@ def _body_markdown(body: str) -> str:
             prev_list = False
             continue
         m = re.match(r"^([-•*–—]|\d{1,3}[.)])\s+(.*)$", s)
-        esc = lambda x: re.sub(r"([\\`*_{}\[\]()<>#+!|~>])", r"\\\1", x)  # noqa: E731
         if m:
             marker = "-" if not m.group(1)[0].isdigit() else m.group(1)[:-1] + "."
-            out.append(("" if prev_list else "\n") + f"{marker} {esc(m.group(2))}")
+            item = _MD_SPECIAL.sub(r"\\\1", m.group(2))
+            out.append(("" if prev_list else "\n") + f"{marker} {item}")
             prev_list = True
         else:
-            out.append("\n" + esc(s))
+            out.append("\n" + _MD_SPECIAL.sub(r"\\\1", s))
             prev_list = False
     return "\n".join(out).strip() + "\n"
 
