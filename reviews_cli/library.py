@@ -593,7 +593,7 @@ def _parse_one(path: str, name: str, channel: str | None = None) -> Parsed:
     from .parsing import parse_file
 
     if _streamed(path):
-        return _stream_json(path, name, channel)
+        return _stream_dump(path, name, channel)
     try:
         parsed = parse_file(path, display_path=name, channel=channel)
     except DumpError as exc:
@@ -604,7 +604,7 @@ def _parse_one(path: str, name: str, channel: str | None = None) -> Parsed:
 
 # Exports at least this large are streamed into the index rather than parsed in memory.
 STREAM_MIN_BYTES = 16 * 1024 * 1024
-_JSON_CHUNK = 500
+_CHUNK = 500
 
 
 def _streamed(path: str) -> bool:
@@ -622,54 +622,46 @@ def _streamed(path: str) -> bool:
         return False
 
 
-def _stream_json(path: str, name: str, channel: str | None) -> Parsed:
-    """A large ``result.json``: messages streamed by ijson, turned into reviews on a worker pool
-    in chunks, posts yielded as they come, ``skipped`` filled as the posts are consumed."""
-    from .parsing.telegram_export import FORMAT_JSON, iter_messages
+def _stream_dump(path: str, name: str, channel: str | None) -> Parsed:
+    """A large dump: its container's posts read in this process, recognized on a worker pool in
+    chunks, post rows yielded as they come, ``skipped`` filled as the rows are consumed. Errors
+    are the parser's own one-line :class:`DumpError` (see ``parsing.dump_errors``)."""
+    from .parsing import open_dump
 
-    found: list = []
-    it = iter_messages(path, channel, found)
     try:
-        _, origin, _ = next(it)
+        dump = open_dump(path, name, channel)
     except DumpError as exc:
         return Parsed(None, None, [], [], exc.reason)
     skipped: list = []
+    fmt = dump.format
 
     def chunks():
-        chunk = []
-        for m, chat, ch in it:
-            chunk.append((m, chat, ch))
-            if len(chunk) >= _JSON_CHUNK:
-                yield chunk, name
+        chunk: list = []
+        for post in dump.posts:
+            chunk.append(post)
+            if len(chunk) >= _CHUNK:
+                yield chunk, name, fmt
                 chunk = []
         if chunk:
-            yield chunk, name
+            yield chunk, name, fmt
 
-    def posts():
+    def rows():
         workers = os.cpu_count() or 1
-        results = pool_map(_json_chunk, chunks(), workers, star=True) if workers > 1 else \
-            (_json_chunk(c, n) for c, n in chunks())
-        for rows, skips in results:
+        results = pool_map(_recognize_chunk, chunks(), workers, star=True) if workers > 1 else \
+            (_recognize_chunk(*c) for c in chunks())
+        for chunk_rows, skips in results:
             skipped.extend(skips)
-            yield from rows
-        skipped.extend((s.where, s.reason) for s in found)
+            yield from chunk_rows
 
-    return Parsed(FORMAT_JSON, origin, posts(), skipped, None)
+    return Parsed(fmt, dump.origin, rows(), skipped, None)
 
 
-def _json_chunk(chunk: list, name: str) -> tuple[list, list]:
-    """Worker: post rows and skips for a chunk of export messages."""
-    from .parsing.common import build_review
-    from .parsing.messages import reviews_from_message
-    from .parsing.telegram_export import FORMAT_JSON, message_from_json
+def _recognize_chunk(posts: list, name: str, fmt: str) -> tuple[list, list]:
+    """Worker: post rows and skips for a chunk of posts."""
+    from .parsing import recognize_posts
 
-    rows, skips = [], []
-    for m, chat, ch in chunk:
-        drafts, skip = reviews_from_message(message_from_json(m, chat, ch))
-        rows += [_post_row(build_review(d, name, FORMAT_JSON)) for d in drafts]
-        if skip:
-            skips.append((skip.where, skip.reason))
-    return rows, skips
+    reviews, skips = recognize_posts(posts, name, fmt)
+    return [_post_row(r) for r in reviews], [(s.where, s.reason) for s in skips]
 
 
 # Below this much input, a worker pool costs more than it saves.

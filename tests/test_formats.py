@@ -51,7 +51,7 @@ def test_json_export_skips_are_reported_with_reasons(channel_json):
     parsed = parse_file(channel_json)
     reasons = {s.where: s.reason for s in parsed.skipped}
     assert reasons["message 1"].startswith("service message")
-    assert reasons["message 20"].startswith("no paper header")
+    assert reasons["message 20"].startswith("announcement")
     assert reasons["message 23"] == "poll"
     assert reasons["message 24"].startswith("no text")
     assert len(parsed.reviews) + len(parsed.skipped) == 6  # every message accounted for
@@ -273,7 +273,7 @@ def stream_everything(monkeypatch):
     import reviews_cli.library as lib
 
     monkeypatch.setattr(lib, "STREAM_MIN_BYTES", 0)
-    monkeypatch.setattr(lib, "_JSON_CHUNK", 2)
+    monkeypatch.setattr(lib, "_CHUNK", 2)
 
 
 def test_streamed_export_gives_the_same_records(tmp_path, channel_json, stream_everything):

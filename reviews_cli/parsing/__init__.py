@@ -1,96 +1,187 @@
-"""Dump parsing: ``parse_file(path)`` reads one dump, sniffs its format from the content (never
-the file name) and returns a :class:`ParsedDump`. No click, no rich here."""
+"""Dump parsing: one path for every format.
+
+``parse_file(path)`` reads a dump, sniffs its format from the content (never the file name, see
+:mod:`.detect`), lets the format's container cut it into posts, and runs every post through the
+one recognizer (:mod:`.recognize`) that decides whether it reviews papers and extracts the fields.
+:func:`open_dump` gives the same posts lazily (a large Telegram export streams), and
+:func:`recognize_posts` turns a batch of them into reviews, so the library can spread that work
+over worker processes. Every exception a container or the recognizer raises on bad input is
+mapped to a one-line :class:`DumpError` in one place, :func:`dump_errors`. No click, no rich here.
+"""
 
 from __future__ import annotations
 
 import os
-import re
-from typing import Callable
-
-from typing import TYPE_CHECKING
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from ..errors import DumpError, UnknownFormat
 
 if TYPE_CHECKING:
-    from .common import ParsedDump
+    from .common import ParsedDump, Skipped
+    from .detect import Format, PostIterator
+    from ..models import Review
+    from .post import Post
 
 # Bump when a parse rule changes: the library re-parses every dump whose records came from an
 # older parser. (This package imports its format modules lazily: a search needs only this.)
-PARSER_VERSION = 2
-
-_Parser = Callable[[str, str], "ParsedDump"]
+PARSER_VERSION = 3
 
 
-def parsers(channel: str | None = None) -> dict[str, _Parser]:
-    """Format name -> parse function ``(text, path) -> ParsedDump`` for the formats read from
-    decoded text (``telegram-export-json`` is streamed from the file instead). ``channel`` is
-    the channel's username where the format does not carry it (Telegram Desktop exports)."""
-    from . import digest_text, telegram_export, telegram_text, web_html
+@contextmanager
+def dump_errors(name: str) -> Iterator[None]:
+    """Map anything reading dump ``name`` raises on bad input to one :class:`DumpError` naming
+    it: the one place parser exceptions become one-line errors (in memory and streamed alike)."""
+    try:
+        yield
+    except DumpError as exc:
+        raise DumpError(name, exc.reason) from None
+    except MemoryError:
+        raise DumpError(name, "too large to read into memory") from None
+    except RecursionError:
+        raise DumpError(name, "nested too deeply") from None
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, AssertionError, UnicodeError,
+            NotImplementedError, OverflowError) as exc:
+        msg = " ".join(str(exc).split())[:120]
+        raise DumpError(name, f"cannot be read ({type(exc).__name__}: {msg})" if msg else
+                        f"cannot be read ({type(exc).__name__})") from None
+    except Exception as exc:  # a parser library's own error class (ijson, html.parser …)
+        if type(exc).__module__.split(".")[0] in ("ijson", "bs4", "_markupbase", "html"):
+            msg = " ".join(str(exc).split())[:120]
+            raise DumpError(name, f"cannot be read ({msg})") from None
+        raise
 
-    return {
-        telegram_text.FORMAT_MIRROR: telegram_text.parse_mirror,
-        digest_text.FORMAT_HABR: digest_text.parse_habr,
-        digest_text.FORMAT_NUMBERED: digest_text.parse_numbered,
-        telegram_text.FORMAT_CHANNEL: telegram_text.parse_channel,
-        web_html.FORMAT_TGME: web_html.parse_tgme,
-        web_html.FORMAT_HABR_HTML: web_html.parse_habr_page,
-        telegram_export.FORMAT_HTML: lambda text, path: telegram_export.parse_html(text, path, channel),
-    }
+
+def guarded(items: Iterable, name: str) -> Iterator:
+    """``items`` with every error raised while iterating mapped by :func:`dump_errors`."""
+    with dump_errors(name):
+        yield from items
 
 
-def detect_format(text: str) -> str | None:
-    """The format name of a decoded dump, judged from its content, or ``None``.
+class Dump:
+    """An opened dump: its ``format`` name, ``origin`` (channel or site title, when the dump
+    names it) and ``posts``, an iterator of :class:`Post` and :class:`Skipped` that raises only
+    :class:`DumpError` while it is consumed."""
 
-    Order matters: a mirror page also holds a channel-style post, and a Habr digest also has
-    numbered headings, so the more specific shapes are tried first.
-    """
-    from . import digest_text, telegram_export, telegram_text, web_html
+    def __init__(self, fmt: Format, source, posts: PostIterator) -> None:
+        self.format = fmt.name
+        self.spec = fmt
+        self.source = source
+        self.posts = posts
 
-    head = text[:200_000]
-    low = head[:20_000].lower()
-    if "<html" in low or "<!doctype html" in low or "<div" in low:
-        if "tgme_widget_message" in head:
-            return web_html.FORMAT_TGME
-        if 'class="message' in head and ("page_wrap" in head or 'class="history"' in head):
-            return telegram_export.FORMAT_HTML
-        if "tm-article" in head or "post__text" in head or "habr.com" in low:
-            return web_html.FORMAT_HABR_HTML
-        return None
-    lines = head.split("\n")
-    if telegram_text.mirror_post_id(lines[:400]) and re.search(r"(?m)^\s*(Last Update:|Create:|BY )", head):
-        return telegram_text.FORMAT_MIRROR
-    if re.search(r"(?m)^\s*Авторы статьи\s*:", head) and re.search(r"(?m)^\s*Автор обзора\s*:", head):
-        return digest_text.FORMAT_HABR
-    if len(digest_text.numbered_headings(lines)) >= 2:
-        return digest_text.FORMAT_NUMBERED
-    if telegram_text.find_headers(lines):
-        return telegram_text.FORMAT_CHANNEL
-    if telegram_text.mirror_post_id(lines[:400]):
-        return telegram_text.FORMAT_MIRROR
-    return None
+    @property
+    def origin(self) -> str | None:
+        return self.source.origin
+
+
+def open_dump(path: str | os.PathLike, display_path: str | None = None, channel: str | None = None) -> Dump:
+    """Open one dump file: decide its format and start its container. A Telegram Desktop JSON
+    export is streamed from the file; every other format is decoded first. ``display_path`` is
+    what sources and errors call it (defaults to ``path``); ``channel`` the channel's username for
+    exports that lack it. Raises :class:`DumpError` (or :class:`UnknownFormat`) with a one-line
+    reason; reading the posts raises only :class:`DumpError`."""
+    from .common import Skipped
+    from .detect import DumpSource, refusal, sniff
+    from .text import read_head, read_text
+
+    path = os.fspath(path)
+    name = display_path or path
+    with dump_errors(name):
+        if os.path.isdir(path):
+            raise DumpError(name, "is a directory with no Telegram export (result.json or messages.html) in it")
+        head = read_head(path)
+        fmt = sniff(head) if head.lstrip().startswith("{") else None
+        source = DumpSource(path=path, name=name, channel=channel)
+        if fmt is None or not fmt.streamed:
+            source.text = read_text(path)
+            fmt = sniff(source.text)
+        if fmt is None:
+            raise UnknownFormat(name, refusal(source.text or head))
+        posts = guarded(fmt.iter_posts(source), name)
+        # a container names its origin before its first post; read up to that point now
+        buffered: list = []
+        for item in posts:
+            buffered.append(item)
+            if source.origin is not None or not isinstance(item, Skipped):
+                break
+    return Dump(fmt, source, _chain(buffered, posts))
+
+
+def _chain(first: list, rest: Iterator) -> Iterator:
+    yield from first
+    yield from rest
+
+
+def recognize_posts(items: Iterable[Post | Skipped], name: str, fmt: str) -> tuple[list[Review], list[Skipped]]:
+    """Run the recognizer over posts of dump ``name`` (format ``fmt``): ``(reviews, skipped)``,
+    each in post order. :class:`Skipped` items from the container pass through."""
+    from .common import Skipped, build_review
+    from .recognize import recognize
+
+    reviews: list[Review] = []
+    skipped: list[Skipped] = []
+    with dump_errors(name):
+        for item in items:
+            if isinstance(item, Skipped):
+                skipped.append(item)
+                continue
+            drafts, reason = recognize(item)
+            if reason:
+                skipped.append(Skipped(item.where, reason))
+            reviews += [build_review(d, name, fmt) for d in drafts]
+    return reviews, skipped
+
+
+def parse_file(path: str | os.PathLike, display_path: str | None = None, channel: str | None = None) -> ParsedDump:
+    """Read, sniff and parse one dump file into a :class:`ParsedDump`. Raises :class:`DumpError`
+    with a one-line reason when the file cannot be read or holds no review."""
+    from .common import ParsedDump
+
+    dump = open_dump(path, display_path, channel)
+    reviews, skipped = recognize_posts(dump.posts, dump.source.name, dump.format)
+    return _checked(ParsedDump(dump.source.name, dump.format, reviews, skipped, dump.origin), dump.spec)
 
 
 def parse_text(text: str, path: str, fmt: str | None = None, channel: str | None = None) -> ParsedDump:
-    """Parse decoded dump text. Raises :class:`UnknownFormat` when no format fits and
-    :class:`DumpError` when the format fits but no review is found."""
-    fmt = fmt or detect_format(text)
-    if fmt is None:
-        raise UnknownFormat(path, "no review found (not a supported digest, channel dump or export)")
-    return _checked(parsers(channel)[fmt](text, path))
+    """Parse decoded dump text (any format but the streamed JSON export). Raises
+    :class:`UnknownFormat` when no format fits and :class:`DumpError` when no review is found."""
+    from .common import ParsedDump
+    from .detect import BY_NAME, DumpSource, refusal, sniff
+
+    spec = BY_NAME[fmt] if fmt else sniff(text)
+    if spec is None or spec.streamed:
+        raise UnknownFormat(path, refusal(text))
+    source = DumpSource(path=path, name=path, channel=channel, text=text)
+    reviews, skipped = recognize_posts(guarded(spec.iter_posts(source), path), path, spec.name)
+    return _checked(ParsedDump(path, spec.name, reviews, skipped, source.origin), spec)
 
 
-def _checked(result: ParsedDump) -> ParsedDump:
-    """A dump with no review is an error, unless its posts were read and each skipped with a
-    reason (an export page of announcements): that is a normal dump with nothing to index."""
-    if not result.reviews and not result.skipped:
-        raise DumpError(result.path, f"no review found (read as {result.format})")
+def detect_format(text: str) -> str | None:
+    """The format name of decoded dump text, judged from its content, or ``None``."""
+    from .detect import sniff
+
+    spec = sniff(text)
+    return spec.name if spec else None
+
+
+def _checked(result: ParsedDump, spec: Format) -> ParsedDump:
+    """A dump with no review is an error, unless its container keeps posts apart and every post
+    was read and skipped with a reason (an export page of announcements): that is a normal dump
+    with nothing to index."""
+    if not result.reviews and not (spec.posts_apart and result.skipped):
+        why = ""
+        if result.skipped:
+            reasons = sorted({s.reason.split(" (")[0] for s in result.skipped})
+            why = f"; {len(result.skipped)} post(s) skipped: {', '.join(reasons)[:100]}"
+        raise DumpError(result.path, f"no review found (read as {result.format}{why})")
     return result
 
 
 def looks_like_json_export(head: bytes) -> bool:
     """Whether the first bytes of a file are a Telegram Desktop JSON export's."""
-    h = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    return h.startswith(b"{") and (b'"messages"' in head or b'"chats"' in head or b'"personal_information"' in head)
+    from .detect import BY_NAME
+
+    return BY_NAME["telegram-export-json"].sniff(head.decode("utf-8", errors="replace"))
 
 
 def expand_inputs(paths: list[str]) -> list[str]:
@@ -106,34 +197,5 @@ def expand_inputs(paths: list[str]) -> list[str]:
     return out
 
 
-def parse_file(path: str | os.PathLike, display_path: str | None = None, channel: str | None = None) -> ParsedDump:
-    """Read, sniff and parse one dump file (a Telegram Desktop JSON export is streamed, every
-    other format decoded first). ``display_path`` is what sources record (defaults to
-    ``path``); ``channel`` the channel's username for exports that lack it. Raises
-    :class:`DumpError` with a one-line reason."""
-    from .text import read_text
-
-    path = os.fspath(path)
-    name = display_path or path
-    if os.path.isdir(path):
-        raise DumpError(name, "is a directory with no Telegram export (result.json or messages.html) in it")
-    try:
-        with open(path, "rb") as f:
-            head = f.read(65536)
-    except OSError:
-        head = b""
-    if looks_like_json_export(head):
-        from .telegram_export import parse_json
-
-        return _checked(parse_json(path, name, channel))
-    try:
-        text = read_text(path)
-    except DumpError as exc:
-        raise DumpError(name, exc.reason) from None
-    if text.lstrip().startswith(("{", "[")):
-        raise DumpError(name, "JSON, but not a Telegram Desktop export (no \"messages\" or \"chats\")")
-    return parse_text(text, name, channel=channel)
-
-
-__all__ = ["PARSER_VERSION", "detect_format", "expand_inputs", "looks_like_json_export", "parse_file", "parse_text",
-           "parsers"]
+__all__ = ["PARSER_VERSION", "Dump", "detect_format", "dump_errors", "expand_inputs", "guarded",
+           "looks_like_json_export", "open_dump", "parse_file", "parse_text", "recognize_posts"]

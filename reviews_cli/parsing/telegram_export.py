@@ -24,9 +24,13 @@ import os
 import re
 from datetime import datetime, timezone
 
+from typing import Iterator
+
 from ..errors import DumpError
-from .common import ParsedDump, Skipped, build_review
-from .messages import Message, Run, drafts_and_skips
+from .common import Skipped
+from .detect import DumpSource
+from .messages import Run, message_post
+from .post import POLL, SERVICE, Post
 
 FORMAT_JSON = "telegram-export-json"
 FORMAT_HTML = "telegram-export-html"
@@ -89,24 +93,32 @@ def _runs(value) -> list[Run]:
     if isinstance(value, str):
         return [Run("plain", value)]
     runs = []
-    for part in value or ():
+    for part in value if isinstance(value, list) else ():
         if isinstance(part, str):
             runs.append(Run("plain", part))
         elif isinstance(part, dict):
-            runs.append(Run(str(part.get("type") or "plain"), str(part.get("text") or ""), part.get("href")))
+            href = part.get("href")
+            text = part.get("text")
+            runs.append(Run(str(part.get("type") or "plain"), text if isinstance(text, str) else "",
+                            href if isinstance(href, str) else None))
     return runs
 
 
-def message_from_json(m: dict, chat: str | None, channel: str | None) -> Message:
-    """A :class:`Message` from one exported message object."""
+def message_from_json(m, chat: str | None, channel: str | None, k: int = 0) -> Post | Skipped:
+    """A :class:`Post` from one exported message object (the ``k``-th of its chat), or a
+    :class:`Skipped` when the entry is not a message object at all."""
+    if not isinstance(m, dict):
+        return Skipped(f"message #{k + 1}", f"not a message object (a JSON {type(m).__name__})")
     kind = "message"
     if m.get("type") == "service":
-        kind = "service"
+        kind = SERVICE
     elif "poll" in m:
-        kind = "poll"
+        kind = POLL
     runs = _runs(m["text_entities"]) if isinstance(m.get("text_entities"), list) else _runs(m.get("text"))
-    return Message(id=str(m.get("id")), runs=runs, date=_iso(m), kind=kind, action=m.get("action"),
-                   channel=channel, chat=chat, forwarded="forwarded_from" in m)
+    action = m.get("action")
+    return message_post(str(m.get("id", f"#{k + 1}")), runs, date=_iso(m), kind=kind,
+                        action=action if isinstance(action, str) else None, channel=channel, chat=chat,
+                        forwarded="forwarded_from" in m)
 
 
 def iter_chats(path: str):
@@ -185,46 +197,20 @@ def _chats(events):
                 pass
 
 
-def iter_messages(path: str, channel: str | None, skipped: list[Skipped]):
-    """Every channel message of an export as ``(message dict, chat title, channel)``; chats that
-    are not channels are added to ``skipped``. The first item is ``(None, origin, None)`` with
-    the first channel's title."""
-    announced = False
-    for chat, ctype, messages in iter_chats(path):
-        if ctype and "channel" not in ctype:
+def iter_json_posts(src: DumpSource) -> Iterator[Post | Skipped]:
+    """Every message of every channel in a ``result.json``, streamed; chats that are not
+    channels (personal chats, groups) are one :class:`Skipped` each. The ``origin`` is the first
+    channel's title."""
+    for chat, ctype, messages in iter_chats(src.path):
+        chat = chat if isinstance(chat, str) else None
+        if isinstance(ctype, str) and "channel" not in ctype:
             n = sum(1 for _ in messages)
-            skipped.append(Skipped(f"chat {chat!r}", f"{ctype}, not a channel ({n} messages)"))
+            yield Skipped(f"chat {chat!r}", f"{ctype}, not a channel ({n} messages)")
             continue
-        if not announced:
-            yield None, chat, None
-            announced = True
-        for m in messages:
-            yield m, chat, channel
-    if not announced:
-        yield None, None, None
-
-
-def parse_json(path: str, display: str, channel: str | None = None) -> ParsedDump:
-    """Parse a ``result.json`` export (single chat or full account) into reviews, in memory
-    (the library streams large exports with :func:`iter_messages` instead).
-
-    Raises :class:`DumpError` with the line and column for a truncated or broken file.
-    """
-    result = ParsedDump(path=display, format=FORMAT_JSON)
-    skipped: list[Skipped] = []
-    drafts = []
-    try:
-        it = iter_messages(path, channel, skipped)
-        _, result.origin, _ = next(it)
-        d, s = drafts_and_skips((message_from_json(m, chat, ch) for m, chat, ch in it))
-    except DumpError as exc:
-        raise DumpError(display, exc.reason) from None
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise DumpError(display, f"not a Telegram Desktop export ({type(exc).__name__}: {exc})") from None
-    drafts += d
-    result.skipped = skipped + s
-    result.reviews = [build_review(d, display, FORMAT_JSON) for d in drafts]
-    return result
+        if src.origin is None:
+            src.origin = chat
+        for k, m in enumerate(messages):
+            yield message_from_json(m, chat, src.channel, k)
 
 
 def _short(exc: Exception) -> str:
@@ -315,21 +301,20 @@ def html_runs(node) -> list[Run]:
     return runs
 
 
-def parse_html(text: str, display: str, channel: str | None = None) -> ParsedDump:
-    """Parse one ``messages*.html`` page of a Telegram Desktop HTML export."""
+def iter_html_posts(src: DumpSource) -> Iterator[Post]:
+    """The messages of one ``messages*.html`` page of a Telegram Desktop HTML export."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(text, "html.parser")
+    soup = BeautifulSoup(src.text or "", "html.parser")
     header = soup.select_one("div.page_header div.text")
     chat = header.get_text(" ", strip=True) if header else None
-    messages = []
+    src.origin = chat
     for div in soup.select("div.message"):
         classes = div.get("class") or []
         mid = (div.get("id") or "").removeprefix("message")
         if "service" in classes:
             body = div.select_one("div.body")
-            messages.append(Message(mid, [], kind="service",
-                                    action=body.get_text(" ", strip=True)[:60] if body else None, chat=chat))
+            yield message_post(mid, [], kind=SERVICE, action=body.get_text(" ", strip=True)[:60] if body else None)
             continue
         body = div.find("div", class_="body", recursive=False) or div.select_one("div.body")
         if body is None:
@@ -337,17 +322,13 @@ def parse_html(text: str, display: str, channel: str | None = None) -> ParsedDum
         date_div = body.find("div", class_="date")
         date = _html_date(date_div.get("title") if date_div else None)
         if body.select_one("div.media_poll"):
-            messages.append(Message(mid, [], date=date, kind="poll", chat=chat, channel=channel))
+            yield message_post(mid, [], date=date, kind=POLL)
             continue
         forwarded = body.find("div", class_="forwarded")
         holder = forwarded if forwarded is not None else body
         text_div = holder.find("div", class_="text", recursive=False)
         runs = html_runs(text_div) if text_div is not None else []
-        messages.append(Message(mid, runs, date=date, chat=chat, channel=channel, forwarded=forwarded is not None))
-    drafts, skipped = drafts_and_skips(messages)
-    result = ParsedDump(path=display, format=FORMAT_HTML, origin=chat, skipped=skipped)
-    result.reviews = [build_review(d, display, FORMAT_HTML) for d in drafts]
-    return result
+        yield message_post(mid, runs, date=date, chat=chat, channel=src.channel, forwarded=forwarded is not None)
 
 
 _PAGE_NO = re.compile(r"^messages(\d*)\.html$")

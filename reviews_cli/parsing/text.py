@@ -62,3 +62,16 @@ def read_text(path: str | Path) -> str:
     except OSError as exc:
         raise DumpError(name, exc.strerror or "cannot be read") from None
     return decode(data, name)
+
+
+def read_head(path: str, size: int = 65536) -> str:
+    """The first ``size`` bytes of a file, decoded leniently (for sniffing only); ``""`` when it
+    cannot be read (:func:`read_text` then says why)."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(size)
+    except OSError:
+        return ""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return ""
+    return data.decode("utf-8", errors="replace")

@@ -16,57 +16,52 @@ date go into each record's source.
 
 from __future__ import annotations
 
-from .common import ParsedDump, build_review
-from .digest_text import parse_habr
-from .messages import Message, drafts_and_skips, render
+from typing import Iterator
+
+from .detect import DumpSource
+from .messages import message_post, render
+from .post import ARTICLE, POLL, SERVICE, HiddenLink, Post
 from .telegram_export import html_runs
 
-FORMAT_TGME = "telegram-web-html"
-FORMAT_HABR_HTML = "habr-html"
 
-
-def parse_tgme(text: str, display: str) -> ParsedDump:
-    """Parse a saved ``t.me/s/<channel>`` page."""
+def iter_tgme_posts(src: DumpSource) -> Iterator[Post]:
+    """The posts of a saved ``t.me/s/<channel>`` page."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(text, "html.parser")
-    messages, chat = [], None
+    soup = BeautifulSoup(src.text or "", "html.parser")
     for div in soup.select("div.tgme_widget_message"):
         post = div.get("data-post") or ""
         channel, _, mid = post.rpartition("/")
         owner = div.select_one(".tgme_widget_message_owner_name")
-        chat = chat or (owner.get_text(" ", strip=True) if owner else None)
+        if src.origin is None and owner:
+            src.origin = owner.get_text(" ", strip=True)
         time_tag = div.select_one("time[datetime]")
         date = time_tag.get("datetime") if time_tag else None
         classes = div.get("class") or []
         if "service_message" in classes:
-            messages.append(Message(mid or "?", [], date=date, kind="service", action="service", channel=channel or None))
+            yield message_post(mid or "?", [], date=date, kind=SERVICE, action="service")
             continue
         if div.select_one(".tgme_widget_message_poll"):
-            messages.append(Message(mid or "?", [], date=date, kind="poll", channel=channel or None))
+            yield message_post(mid or "?", [], date=date, kind=POLL)
             continue
         text_div = next((t for t in div.select("div.tgme_widget_message_text")
                          if not t.find_parent(class_="tgme_widget_message_reply")), None)
         runs = html_runs(text_div) if text_div is not None else []
         forwarded = div.select_one(".tgme_widget_message_forwarded_from") is not None
-        messages.append(Message(mid or "?", runs, date=date, channel=channel or None, chat=chat, forwarded=forwarded))
-    drafts, skipped = drafts_and_skips(messages)
-    result = ParsedDump(path=display, format=FORMAT_TGME, origin=chat, skipped=skipped)
-    result.reviews = [build_review(d, display, FORMAT_TGME) for d in drafts]
-    return result
+        yield message_post(mid or "?", runs, date=date, channel=channel or None, chat=src.origin,
+                           forwarded=forwarded)
 
 
-def parse_habr_page(text: str, display: str) -> ParsedDump:
-    """Parse a saved Habr article page (current or older markup)."""
+def iter_habr_posts(src: DumpSource) -> Iterator[Post]:
+    """A saved Habr article page (current or older markup) as one ``article`` post."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(text, "html.parser")
+    soup = BeautifulSoup(src.text or "", "html.parser")
     title_tag = soup.select_one("h1.tm-title, h1.tm-article-snippet__title, span.post__title-text, h1.post__title")
     title = title_tag.get_text(" ", strip=True) if title_tag else None
     body = soup.select_one("div.article-formatted-body, div#post-content-body, div.post__text, div.post__body")
     canonical = soup.select_one('link[rel="canonical"]') or soup.select_one('meta[property="og:url"]')
     url = (canonical.get("href") or canonical.get("content")) if canonical else None
-    date = None
     time_tag = soup.select_one("span.tm-article-datetime-published time[datetime], .tm-article-snippet__datetime-published "
                                "time[datetime], time[datetime]")
     if time_tag:
@@ -76,13 +71,12 @@ def parse_habr_page(text: str, display: str) -> ParsedDump:
         date = old.get("data-time_published") if old else None
     if body is not None:
         _number_lists(body)
-    text_body, hidden = render(html_runs(body) if body is not None else [])
-    offset = 0
+    text, hidden = render(html_runs(body) if body is not None else [])
+    src.origin = title
     if title:
-        text_body = title + "\n" + text_body
-        offset = 1
-    hidden = [(line + offset, label, href) for line, label, href in hidden]
-    return parse_habr(text_body, display, fmt=FORMAT_HABR_HTML, url=url, date=date, hidden=hidden)
+        text = title + "\n" + text
+        hidden = [HiddenLink(h.line + 1, h.label, h.href) for h in hidden]
+    yield Post(text, "article", links=hidden, date=date, url=url, kind=ARTICLE)
 
 
 def _number_lists(body) -> None:

@@ -1,0 +1,122 @@
+"""The format registry: every dump format, its sniffer and its container, in one place.
+
+A container is a function ``iter_posts(source: DumpSource) -> Iterator[Post | Skipped]``: it says
+where posts start and end and what links each carries, and nothing else (the recognizer decides
+what is a review). Containers live in their own modules and are imported only when a dump of
+their format is read, so ``import reviews_cli.parsing`` stays cheap for a search.
+
+To add a format: write its container module, then add one :class:`Format` line to
+:data:`FORMATS` (order matters: more specific sniffers first).
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterator, Union
+
+from .common import Skipped
+from .post import Post
+
+
+@dataclass
+class DumpSource:
+    """One dump being read. ``path`` is the file to open, ``name`` what the records' sources and
+    error messages call it, ``channel`` the channel's username where the format lacks it (Telegram
+    Desktop exports), ``text`` the decoded content (``None`` for a format that streams the file
+    itself). A container sets ``origin`` (the channel or site title) before its first post."""
+
+    path: str
+    name: str
+    channel: str | None = None
+    text: str | None = None
+    origin: str | None = None
+
+
+PostIterator = Iterator[Union[Post, Skipped]]
+
+
+@dataclass(frozen=True)
+class Format:
+    """A registered dump format.
+
+    ``sniff(head)`` judges the first 200 000 decoded characters; ``container`` is
+    ``"module:function"`` in this package; ``streamed`` formats read ``source.path`` themselves
+    (never decoded in full); ``posts_apart`` is true where the container knows post bounds for
+    sure (exports, saved pages), so a dump whose posts are all skipped is a normal dump with
+    nothing to index rather than "no review found".
+    """
+
+    name: str
+    sniff: Callable[[str], bool]
+    container: str
+    streamed: bool = False
+    posts_apart: bool = False
+
+    def iter_posts(self, source: DumpSource) -> PostIterator:
+        module, func = self.container.split(":")
+        return getattr(importlib.import_module(f"{__package__}.{module}"), func)(source)
+
+
+_JSON_EXPORT = re.compile(r'^\ufeff?\s*\{[\s\S]*?"(?:messages|chats|personal_information)"\s*:')
+_JSON_LIKE = re.compile(r'^\ufeff?\s*(?:\{\s*(?:"|\})|\[\s*(?:[\[{"\]\d-]|true|false|null))')
+_MIRROR_ID = re.compile(r"(?m)^\s*(?:https?://)?(?:www\.)?(?:tgoop\.com|t\.me|telegram\.me|tgstat\.\w+|teletype\.in)"
+                        r"/(?:s/)?[A-Za-z]\w{3,}/\d+\s*$")
+_NUMBERED = re.compile(r"(?m)^\s*\d{1,3}[.)]\s+\S[^\n]*\n\s*\n?\s*(?:[^\n:]{0,40}:\s*)?https?://\S+\s*$")
+
+
+def _html(head: str) -> bool:
+    low = head[:20_000].lower()
+    return "<html" in low or "<!doctype html" in low or "<div" in low or "<body" in low
+
+
+def looks_like_json(head: str) -> bool:
+    """Whether text starts like a JSON document (``{"…`` or ``[{…``), as opposed to prose that
+    merely starts with a bracket (``[Алгоритмы, Машинное обучение] Рубрика …``)."""
+    return bool(_JSON_LIKE.match(head))
+
+
+def _is_mirror(head: str) -> bool:
+    return bool(_MIRROR_ID.search(head[:40_000])) and bool(re.search(r"(?m)^\s*(?:Last Update:|Create:|BY )", head))
+
+
+def _is_habr_text(head: str) -> bool:
+    return bool(re.search(r"(?m)^\s*(?:\d{1,3}[.)]\s+.*\n\s*)?Авторы статьи\s*:", head)) and (
+        bool(re.search(r"(?m)^\s*Автор обзора\s*:", head)) or "Читаем статьи за вас" in head)
+
+
+FORMATS: list[Format] = [
+    Format("telegram-export-json", lambda h: bool(_JSON_EXPORT.match(h[:65536])), "telegram_export:iter_json_posts",
+           streamed=True, posts_apart=True),
+    Format("telegram-web-html", lambda h: _html(h) and "tgme_widget_message" in h, "web_html:iter_tgme_posts",
+           posts_apart=True),
+    Format("telegram-export-html",
+           lambda h: _html(h) and 'class="message' in h and ("page_wrap" in h or 'class="history"' in h),
+           "telegram_export:iter_html_posts", posts_apart=True),
+    Format("habr-html", lambda h: _html(h) and ("tm-article" in h or "post__text" in h or "habr.com" in h.lower()),
+           "web_html:iter_habr_posts"),
+    Format("telegram-mirror-text", lambda h: not _html(h) and _is_mirror(h), "telegram_text:iter_mirror_posts"),
+    Format("habr-text", lambda h: not _html(h) and _is_habr_text(h), "digest_text:iter_article_posts"),
+    Format("numbered-digest-text", lambda h: not _html(h) and len(_NUMBERED.findall(h)) >= 2,
+           "digest_text:iter_article_posts"),
+    # any other text: a copied channel page, a copied post or a mirror page without its id line
+    Format("telegram-web-text", lambda h: not _html(h) and not looks_like_json(h), "telegram_text:iter_channel_posts"),
+]
+
+BY_NAME = {f.name: f for f in FORMATS}
+
+
+def sniff(head: str) -> Format | None:
+    """The registered format of a dump judged from its first characters, or ``None``."""
+    head = head[:200_000]
+    return next((f for f in FORMATS if f.sniff(head)), None)
+
+
+def refusal(head: str) -> str:
+    """Why no format fits (for the one-line error)."""
+    if _html(head):
+        return "an HTML page, but not a saved t.me/s page, Telegram export or Habr article"
+    if looks_like_json(head):
+        return "JSON, but not a Telegram Desktop export (no \"messages\" or \"chats\")"
+    return "no review found (not a supported digest, channel dump or export)"

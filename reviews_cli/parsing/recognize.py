@@ -1,0 +1,661 @@
+"""Is this post a paper review, and of which paper(s)? One recognizer for every format.
+
+A container hands over a :class:`~reviews_cli.parsing.post.Post` (plain text, the links that were
+behind words, date, post id); :func:`recognize` returns the review drafts in it, or the reason it
+is not a review. The rules work on evidence, not on one channel's layout:
+
+**Headed sections.** A *title line* followed by a *header block* that carries paper evidence opens
+a review, which runs to the next headed section. The header block is any run of (blank lines
+allowed between them):
+
+- an author line (``Jonathan Frankle, Michael Carbin``, ``Conneau A. Lample G. et al.``), with
+  affiliations in parentheses or on the next line (``CSAIL MIT``);
+- field lines: ``Авторы статьи: … (<affiliations>, <year>)`` / ``Authors: …``, ``Автор обзора: …``
+  / ``Reviewer: …``, ``→ Оригинал статьи :: GitHub project`` (Habr, the arrow maybe lost to ``?``);
+- link lines, bare or labelled (``Статья: URL``, ``Код: URL``, ``Paper: URL``; a label alone on its
+  line followed by the URL on the next counts as one), and bracketed link words
+  (``[Статья][Код]``, ``[Paper] [Code]``) whose hrefs the container kept;
+- hashtag lines (``#CNN, #ICLR 2019``).
+
+Paper evidence is a paper link in the block (by label or by host: arXiv, OpenReview, ACL
+Anthology, PMLR, NeurIPS/CVF proceedings, DOI, …), an ``Авторы статьи:`` field, an author line
+with links or hashtags, or a linked title. The title line may be numbered or bulleted
+(``1. <title>``, round-ups and digests).
+
+**Whole posts.** A message with no headed section is one review when it carries a paper link
+(labelled anywhere, e.g. ``Paper: URL`` near the end; behind the words «статья»/«paper»; a bare
+paper URL) or opens with a paper-title line followed by review prose, and it is not an ad, job post
+or announcement. Its title is the paper-title line, else the title named in a sentence
+(``Сегодня разбираем <Title>``, ``<Title> — …``), else the paper link's text, else ``arXiv:<id>``.
+
+**Round-ups.** A message whose body is several paper-title lines (maybe numbered or bulleted), each
+followed by its paragraph, gives one review per title.
+
+**Furniture** (view counts, times, ``Forwarded from``, ``Reply``, reaction rows, image captions,
+``Download Telegram``) is never a title, author or body; a paragraph printed twice is kept once.
+Bodies may cite other papers: only the header's (or the labelled) paper link is the reviewed one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .. import extract as ex
+from ..models import Link, Reviewer
+from .common import PostDraft
+from .post import ARTICLE, POLL, SERVICE, HiddenLink, Post
+
+_MAX_TITLE = 300
+
+# ------------------------------------------------------------------------------- line classes
+
+_VIEWS = re.compile(r"^\s*\d+(?:[.,]\d+)?\s?[KkMmКкМм]?\s+(?:views?|просмотр\w*)\b.*$", re.IGNORECASE)
+_TIME = re.compile(r"^\s*(?:edited\s+|изменено\s+)?(?:\d{1,2}[./]\d{1,2}[./]\d{2,4},?\s*)?\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp][Mm])?\s*$")
+_FURNITURE = re.compile(
+    r"^\s*(?:Forwarded from\b.*|Переслано (?:из|от)\b.*|Reply|Ответить|Download Telegram|Open in Telegram|"
+    r"View in Telegram|Load more|Показать ещё|Preview channel|Join channel|Subscribe|Подписаться|"
+    r"\d+(?:[.,]\d+)?[KkMm]? (?:subscribers|members|photos|videos|files|links|подписчик\w*)|"
+    r"Pinned message|Закреплённое сообщение|This post is unavailable.*)\s*$",
+    re.IGNORECASE,
+)
+
+
+def is_furniture(line: str) -> bool:
+    """Channel-page furniture that is never part of a post: view counts (``1.2K views``), times
+    (``12:34``, ``edited 12:34``), ``Forwarded from …``, ``Reply``, ``Download Telegram``, the
+    channel's counters (``24.1K subscribers``)."""
+    return bool(_VIEWS.match(line) or _TIME.match(line) or _FURNITURE.match(line))
+
+
+_BULLET = re.compile(r"^\s*(?:\d{1,3}[.)]|[-•*—–▪►➤✅🔹🔸📌👉]|\(\d{1,3}\))\s+")
+
+
+def strip_bullet(line: str) -> str:
+    """``'1. Title'`` / ``'• Title'`` -> ``'Title'``."""
+    return _BULLET.sub("", line, count=1).strip()
+
+
+def _letters(s: str) -> tuple[int, int]:
+    """(letters, Latin letters) in ``s``."""
+    total = latin = 0
+    for ch in s:
+        if ch.isalpha():
+            total += 1
+            if ch.isascii() or "\u00c0" <= ch <= "\u024f":
+                latin += 1
+    return total, latin
+
+
+def _is_header_line(line: str) -> bool:
+    return ex.is_hashtag_line(line) or ex.split_link_line(line) is not None
+
+
+_LABEL_WORDS = re.compile(
+    r"^(?:(?:ссылк[аи]|на|статья|статью|статьи|оригинал|код|code|paper|papers|link|links|arxiv|pdf|github|"
+    r"project|page|blog|блог|demo|демо|docs?|source|источник|подробнее|читать|read|more|here|тут|здесь|"
+    r"twitter|x|video|видео|slides|слайды|website|сайт|репозиторий|repo|датасет|dataset|model|модель|"
+    r"weights|веса|huggingface|hf|colab|notebook|и|and|the|a|к|по|в|from|с)\b[\s:,./-]*)+$",
+    re.IGNORECASE,
+)
+
+
+def is_link_label(text: str) -> bool:
+    """Whether ``text`` is only link-label words (``Статья``, ``Код``, ``Paper``, ``Ссылка на
+    статью``, ``GitHub``…), the words a link hides behind in a header."""
+    return bool(_LABEL_WORDS.match(text.strip()))
+
+
+def title_like(line: str) -> bool:
+    """A line that can be a title: 3–300 characters, letters in it, not a link, hashtag, reaction
+    or furniture line, not a label (``Ссылка на статью``), not ending in ``: ; ,`` or a sentence
+    period, not a bullet."""
+    s = line.strip()
+    if not (2 < len(s) <= _MAX_TITLE) or _is_header_line(s) or ex.is_reaction_line(s) or is_furniture(s):
+        return False
+    if s[-1] in ":;,(" or ex.find_urls(s) or _LABEL_WORDS.match(s):
+        return False
+    if s.endswith(".") and not s.endswith(("..", "et al.")) and not re.search(r"\b[A-Z][a-z]{0,3}\.$", s):
+        return False
+    letters, _ = _letters(s)
+    return letters >= 3 and not s.startswith("(") and not _BRACKET_WORDS.match(s)
+
+
+def paper_title_like(line: str) -> bool:
+    """A title line that reads like a paper's title: title-like, mostly Latin script, at least two
+    words, and not a sentence with a verb-ish Russian ending."""
+    s = strip_bullet(line)
+    if not title_like(s) or len(s.split()) < 2:
+        return False
+    letters, latin = _letters(s)
+    return latin >= 0.6 * letters
+
+
+def _label_only(line: str) -> str | None:
+    """``'Статья:'`` -> ``'Статья'``: a link label alone on its line (the URL follows below)."""
+    m = re.match(r"^\s*([^\s:][^:]{0,38}?)\s*[:：]\s*$", line)
+    if m and _LABEL_WORDS.match(m.group(1)):
+        return m.group(1)
+    return None
+
+
+_BRACKET_WORDS = re.compile(r"^\s*(?:\[[^\[\]]{1,30}\]\s*[|,/·•]?\s*)+$")
+
+
+# ------------------------------------------------------------------------------ preparation
+
+_FOOTNOTE_REF = re.compile(r"\[(\d{1,3})\]")
+_FOOTNOTE_DEF = re.compile(r"^\s*\[?(\d{1,3})[\].:)]?\s+((?:https?://|www\.)\S+)\s*$")
+
+
+def _prepare(text: str, links: list[HiddenLink]) -> tuple[list[str], list[HiddenLink]]:
+    """Lines of the post, same count as the input, with furniture blanked, a label line joined
+    with the URL line under it, and ``[n]`` footnote markers resolved to hidden links (the
+    footnote list at the end is blanked)."""
+    lines = text.split("\n")
+    links = list(links)
+    for i, ln in enumerate(lines):
+        if is_furniture(ln):
+            lines[i] = ""
+    # "Статья:" / "https://…" on two lines is one labelled link line
+    for i in range(len(lines) - 1):
+        label = _label_only(lines[i])
+        if label is None:
+            continue
+        j = i + 1
+        while j < len(lines) and j <= i + 2 and not lines[j].strip():
+            j += 1
+        if j < len(lines) and ex.split_link_line(lines[j]) and not ex.split_link_line(lines[j])[0]:
+            lines[i] = f"{label}: {lines[j].strip()}"
+            lines[j] = ""
+    # print views: "Оригинал статьи[1] :: GitHub project[2]" … "[1] https://arxiv.org/abs/…"
+    defs: dict[str, tuple[int, str]] = {}
+    for i in range(len(lines) - 1, max(-1, len(lines) - 200), -1):
+        m = _FOOTNOTE_DEF.match(lines[i])
+        if m:
+            defs.setdefault(m.group(1), (i, ex.find_urls(m.group(2))[0] if ex.find_urls(m.group(2)) else m.group(2)))
+        elif lines[i].strip() and defs:
+            break
+    if len(defs) >= 1:
+        used = False
+        for i, ln in enumerate(lines):
+            if any(i == d[0] for d in defs.values()):
+                continue
+            for m in _FOOTNOTE_REF.finditer(ln):
+                if m.group(1) in defs:
+                    label = re.split(r"[\]\[:]{1,2}|::", ln[:m.start()])[-1].strip(" :→?-–—")
+                    links.append(HiddenLink(i, label or ln[:m.start()].strip(), defs[m.group(1)][1]))
+                    used = True
+            if used:
+                lines[i] = _FOOTNOTE_REF.sub("", ln)
+        if used:
+            for i, _ in defs.values():
+                lines[i] = ""
+    return lines, links
+
+
+# ---------------------------------------------------------------------------------- headers
+
+_AUTHORS_FIELD = re.compile(r"^\s*(?:Авторы\s+статьи|Авторы|Authors?)\s*:\s*(.+)$", re.IGNORECASE)
+_REVIEWER_FIELD = re.compile(
+    r"^\s*(?:Автор\s+обзора|Автор\s+разбора|Обзор\s+подготовил[аи]?|Разбор\s+подготовил[аи]?|Reviewer|Review\s+by|"
+    r"Reviewed\s+by)\s*:\s*(.+)$", re.IGNORECASE)
+_ORIGINAL = re.compile(r"^\s*(?:[→?>-]\s*)?Оригинал\s+статьи\b", re.IGNORECASE)
+
+
+@dataclass
+class _Header:
+    """A title line and the header block under it (line indices into the prepared lines)."""
+
+    title: int
+    body_start: int
+    authors: list[str] = field(default_factory=list)
+    affiliations: list[str] = field(default_factory=list)
+    year: int | None = None
+    reviewer: Reviewer | None = None
+    links: list[Link] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    has_author_line: bool = False
+    authors_field: bool = False
+    link_lines: int = 0
+
+
+def _read_header(lines: list[str], hidden: dict[int, list[HiddenLink]], t: int, stop: int) -> _Header:
+    """The header block under title line ``t`` (see the module docstring)."""
+    h = _Header(title=t, body_start=t + 1)
+    blanks = 0
+    i = t + 1
+    first = True
+    while i < stop:
+        s = lines[i].strip()
+        if not s:
+            blanks += 1
+            if blanks > 3:
+                break
+            i += 1
+            continue
+        blanks = 0
+        if m := _AUTHORS_FIELD.match(s):
+            head, paren = ex.strip_paren_tail(m.group(1))
+            h.authors = ex.split_authors(head) or [a.strip() for a in head.split(",") if a.strip()]
+            if paren:
+                h.affiliations, h.year = ex.affiliations_and_year(paren)
+            h.authors_field = True
+        elif m := _REVIEWER_FIELD.match(s):
+            h.reviewer = ex.parse_reviewer(m.group(1))
+        elif _ORIGINAL.match(s):
+            h.links += [Link(u, ex.link_role(u, "Статья")) for u in ex.find_urls(s)]
+            for hl in hidden.get(i, ()):
+                h.links.append(Link(hl.href, ex.link_role(hl.href, hl.label) if "github" not in hl.label.lower()
+                                    else "code"))
+            h.link_lines += 1
+        elif ex.is_hashtag_line(s):
+            h.tags += ex.hashtags(s)
+            h.year = h.year or ex.year_in(s.replace("#", " #"))
+        elif (parsed := ex.split_link_line(s)) is not None:
+            label, urls = parsed
+            h.links += [Link(u, ex.link_role(u, label)) for u in urls]
+            h.link_lines += 1
+        elif _BRACKET_WORDS.match(s) and i in hidden:
+            h.links += [Link(hl.href, ex.link_role(hl.href, hl.label)) for hl in hidden[i]]
+            h.link_lines += 1
+        elif first and (auth := ex.author_line(s)) and not _LABEL_WORDS.match(s):
+            h.authors, h.affiliations = auth
+            h.has_author_line = True
+        elif h.has_author_line and not h.link_lines and not h.affiliations and ex.looks_like_affiliation(s) \
+                and not title_like_sentence(s):
+            h.affiliations = ex.split_affiliations(s)
+        else:
+            break
+        first = False
+        i += 1
+        h.body_start = i
+    return h
+
+
+def title_like_sentence(s: str) -> bool:
+    """A line that reads as prose rather than a header field (ends like a sentence)."""
+    return s.rstrip()[-1:] in ".!?…" and len(s.split()) > 6
+
+
+def _evidence(h: _Header, lines: list[str], hidden: dict[int, list[HiddenLink]]) -> bool:
+    """Whether the header block under a title line says "this is a paper"."""
+    if h.authors_field:
+        return True
+    if any(ln.role == "paper" for ln in h.links):
+        return True
+    if h.has_author_line and (h.link_lines or h.tags):
+        return True
+    return any(ex.link_role(hl.href, "") == "paper" for hl in hidden.get(h.title, ()))
+
+
+def _headed_sections(lines: list[str], hidden: dict[int, list[HiddenLink]]) -> list[_Header]:
+    """Every headed section, in order, non-overlapping."""
+    found: list[_Header] = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        s = lines[i].strip()
+        if s and title_like(strip_bullet(s)):
+            h = _read_header(lines, hidden, i, n)
+            # an author-like line is a title only with an author line under it
+            # ("Regularizing and Optimizing LSTM Language Models" reads as two names)
+            if h.body_start > i + 1 and _evidence(h, lines, hidden) and (h.has_author_line or not ex.author_line(s)):
+                # a later section must look like a paper title (a cited-paper line inside a body
+                # such as "Похожая работа" + URL must not split the review)
+                if not found or paper_title_like(s) or h.authors_field or h.has_author_line:
+                    found.append(h)
+                    i = h.body_start
+                    continue
+        i += 1
+    return found
+
+
+# ------------------------------------------------------------------------------ non-reviews
+
+_NON_REVIEW = [
+    ("advertisement", re.compile(
+        r"#реклама|#ad\b|\bреклама\b|\berid\b|промокод|скидк[аиу]|партн[её]рск\w+ пост|sponsored|"
+        r"по ссылке в профиле|розыгрыш", re.IGNORECASE)),
+    ("job post", re.compile(
+        r"#ваканси|#job|#hiring|\bвакансия\b|\bвакансии\b|мы ищем|ищем (?:в команду|\w+ разработчик|\w*инженер|ml|"
+        r"data|сильн)|we(?:'re| are) hiring|\bhiring\b|зарплат|\bз/п\b|вилка\b|откликнуться|присылайте резюме|"
+        r"резюме", re.IGNORECASE)),
+    ("announcement", re.compile(
+        r"\bстрим\w*|вебинар|митап|meetup|webinar|регистраци[яю]|зарегистрир|приглашаем|трансляци|"
+        r"в прямом эфире|запись (?:доклада|стрима|вебинара)|ждём вас|ждем вас|\bанонс\b|#анонс|"
+        r"подключайтесь|join us|register\b|livestream", re.IGNORECASE)),
+]
+
+_REVIEW_WORDS = re.compile(
+    r"\b(?:авторы|автор(?:ы)? статьи|стать[яеиюй]|работ[аеуы]|предлага\w+|предложил\w*|показал\w*|"
+    r"обучил\w*|обучени\w+|модел\w+|метод\w*|подход\w*|датасет\w*|бенчмарк\w*|архитектур\w+|эксперимент\w*|"
+    r"результат\w*|authors?|paper|propos\w+|model\w*|method\w*|approach\w*|dataset\w*|benchmark\w*|"
+    r"architectur\w+|experiment\w*|results?|trained|training|we show|outperform\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def _non_review(text: str) -> str | None:
+    """The kind of non-review post (``advertisement``, ``job post``, ``announcement``) when the
+    text says so, else ``None``."""
+    for kind, rx in _NON_REVIEW:
+        if rx.search(text):
+            return kind
+    return None
+
+
+def _review_prose(text: str) -> bool:
+    """Whether ``text`` reads like a paper review: a few hundred characters of prose using the
+    vocabulary of one (authors, model, method, results…)."""
+    if len(text) < 80:
+        return False
+    return len({m.group(0).casefold()[:5] for m in _REVIEW_WORDS.finditer(text)}) >= 2
+
+
+# -------------------------------------------------------------------------------- titles
+
+_SENTENCE_TITLE = re.compile(
+    r"(?:стать[яюи]|работ[ау]|paper|разбираем|разберём|разберем|читаем|обзор|review(?:ing)?|препринт|"
+    r"preprint)\s*[:—–-]?\s*[«\"“]?(?P<t>[A-Z0-9][\w\-’'.,:&+/ ()]{6,}?)[»\"”]?(?=\s*(?:$|[.(\[—–]|\s-\s|\s(?:от|by|from|из)\s))",
+    re.MULTILINE,
+)
+_QUOTED_TITLE = re.compile(r"[«\"“](?P<t>[A-Z][^«»\"“”\n]{8,200})[»\"”]")
+_DASH_TITLE = re.compile(r"^(?P<t>[A-Z0-9][^\n—–]{6,200}?)\s+[—–-]\s+\S")
+
+
+def _title_in_prose(text: str) -> str | None:
+    """A paper title named inside a sentence: ``Свежая статья <Title>``, ``Сегодня разбираем
+    <Title>``, ``«<Title>»``, or ``<Title> — …`` at the start of the post."""
+    head = "\n".join(text.split("\n")[:6])
+    for rx in (_DASH_TITLE, _SENTENCE_TITLE, _QUOTED_TITLE):
+        for m in rx.finditer(head):
+            t = m.group("t").strip(" .,:;-–—")
+            if paper_title_like(t) and not ex.find_urls(t):
+                return t
+    return None
+
+
+# --------------------------------------------------------------------------------- drafts
+
+
+def _roles_for_body(links: list[Link]) -> list[Link]:
+    # links in a body are cited, not reviewed: never the paper role
+    return [Link(ln.url, "code" if ln.role == "code" else "other") for ln in links]
+
+
+_PAPER_LABEL = re.compile(
+    r"^\W*(?:статья|статью|оригинал(?:\s+статьи)?|paper|paper link|arxiv|pdf|preprint|препринт|"
+    r"ссылка на статью|link to (?:the )?paper|openreview|статья на arxiv)\W*$",
+    re.IGNORECASE,
+)
+
+
+def _labelled_paper(lines: list[str], start: int, stop: int) -> Link | None:
+    """A link line in ``lines[start:stop]`` whose label names the paper (``Paper: URL``)."""
+    for i in range(start, stop):
+        parsed = ex.split_link_line(lines[i])
+        if parsed and parsed[0] and _PAPER_LABEL.match(parsed[0]) and parsed[1]:
+            return Link(parsed[1][0], "paper")
+    return None
+
+
+def _dedupe_paragraphs(body: str) -> str:
+    """A paragraph printed twice (mirror pages, copy glitches) is kept once."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for para in re.split(r"\n\s*\n", body):
+        key = " ".join(para.split()).casefold()
+        if len(key) >= 40 and key in seen:
+            continue
+        seen.add(key)
+        out.append(para)
+    return "\n\n".join(out)
+
+
+def _trim_tail(body: list[str]) -> list[str]:
+    """Drop the reactions row and image captions that end a post in the web preview."""
+    while body and not body[-1].strip():
+        body.pop()
+    for k in range(len(body) - 1, max(-1, len(body) - 4), -1):
+        if ex.is_reaction_line(body[k]) and all(
+            not ln.strip() or ex.is_caption_like(ln) for ln in body[k + 1:]
+        ):
+            return body[:k]
+    # no reactions row: at most two caption lines directly under the last paragraph
+    dropped = 0
+    while body and dropped < 2 and ex.is_caption_like(body[-1]) and len(body) > 1 \
+            and body[-2].strip() and not ex.is_caption_like(body[-2]):
+        body.pop()
+        dropped += 1
+    return body
+
+
+# Site furniture that ends an article (Habr and news sites), matched on a stripped line.
+_FOOTER = re.compile(
+    r"^(?:\d{1,4}[,.]\d{1,2}|Поделиться(?: публикацией)?|Комментарии(?:\s*\d+|:)?|Комментировать|"
+    r"Теги:.*|Хабы:.*|Источник:.*|Реклама|Подробнее|Самое читаемое|Читают сейчас|Похожие публикации|"
+    r"AdBlock похитил.*|Только полноправные пользователи.*|Ваш аккаунт|Вакансии|Информация|"
+    r"Tags:.*|Hubs:.*|Share|Comments(?:\s*\d+)?)$"
+)
+
+
+def _footer_start(lines: list[str], start: int) -> int:
+    """Index where an article's site footer begins after ``start`` (``len(lines)`` when none):
+    the first footer marker, moved up over the short label lines stuck to it (the company name)."""
+    for i in range(start, len(lines)):
+        if _FOOTER.match(lines[i].strip()):
+            j = i
+            while j - 1 > start and lines[j - 1].strip() and len(lines[j - 1].strip()) <= 60 \
+                    and lines[j - 1].strip()[-1] not in ".!?:":
+                j -= 1
+            return j
+    return len(lines)
+
+
+class _Ctx:
+    """Per-post state shared by the draft builders."""
+
+    def __init__(self, post: Post, lines: list[str], hidden: list[HiddenLink]) -> None:
+        self.post = post
+        self.lines = lines
+        self.hidden = hidden
+        self.by_line: dict[int, list[HiddenLink]] = {}
+        for hl in hidden:
+            self.by_line.setdefault(hl.line, []).append(hl)
+        self.tags = ex.hashtags(post.text)  # Telegram makes every #word in a post a hashtag
+
+    def draft(self, title: str, body_lines: list[str], links: list[Link], paper: Link | None, **fields) -> PostDraft:
+        body = _dedupe_paragraphs("\n".join(ln for ln in body_lines if not ex.is_hashtag_line(ln)))
+        tags = list(fields.pop("tags", []))
+        year = fields.pop("year", None)
+        arxiv_id = ex.arxiv_ids_in_url(paper.url) if paper else None
+        return PostDraft(
+            title=title, body=body, links=links, paper_url=paper.url if paper else None, arxiv_id=arxiv_id,
+            year=year or (ex.year_from_arxiv(arxiv_id) if arxiv_id else None), tags=tags,
+            date=self.post.date, url=self.post.url, post_id=self.post.post_id, **fields,
+        )
+
+    def hidden_in(self, start: int, stop: int) -> list[HiddenLink]:
+        return [hl for hl in self.hidden if start <= hl.line < stop]
+
+
+def _section_draft(ctx: _Ctx, h: _Header, stop: int, prefix: list[str], only: bool) -> PostDraft:
+    lines = ctx.lines
+    body_lines = _trim_tail(prefix + lines[h.body_start:stop])
+    body_text = "\n".join(body_lines)
+    links = list(h.links)
+    paper = next((ln for ln in links if ln.role == "paper"), None)
+    for hl in ctx.hidden_in(h.title, h.body_start):
+        role = ex.link_role(hl.href, hl.label)
+        if paper is None and (role == "paper" or hl.line == h.title and ex.arxiv_ids_in_url(hl.href)):
+            paper = Link(hl.href, "paper")
+            links.append(paper)
+        elif not any(ex.normalize_url(x.url) == ex.normalize_url(hl.href) for x in links):
+            links.append(Link(hl.href, role if role != "paper" else "other"))
+    if paper is None:
+        paper = _labelled_paper(lines, h.body_start, stop)
+        if paper:
+            links.append(paper)
+    links += _roles_for_body(ex.links_from_text(body_text))
+    links += [Link(hl.href, "code" if ex.link_role(hl.href, hl.label) == "code" else "other")
+              for hl in ctx.hidden_in(h.body_start, stop)]
+    tags = h.tags + [t for t in ex.hashtags(body_text) if t[0].isalpha() or h.tags]
+    if only and ctx.post.kind != ARTICLE:  # the post's hashtags, wherever they stand
+        tags += [t for t in ctx.tags if t[0].isalpha()]
+    year = h.year
+    if year is None and paper is not None:
+        m = re.search(r"/((?:19|20)\d{2})/", paper.url)
+        year = int(m.group(1)) if m else None
+    title = strip_bullet(lines[h.title])
+    return ctx.draft(title, body_lines, links, paper, tags=tags, year=year, authors=h.authors,
+                     affiliations=h.affiliations, reviewer=h.reviewer)
+
+
+def _link_text_title(hl: HiddenLink) -> str | None:
+    label = hl.label.strip(" «»\"[]()")
+    if len(label.split()) >= 2 and not _LABEL_WORDS.match(label) and title_like(label):
+        return label
+    return None
+
+
+def _first_content(lines: list[str]) -> int | None:
+    return next((i for i, ln in enumerate(lines) if ln.strip()), None)
+
+
+def _whole_post(ctx: _Ctx) -> tuple[list[PostDraft], str]:
+    """The fallback for a post with no headed section: one review (or a round-up), or the reason
+    it is not a review."""
+    lines = ctx.lines
+    text = "\n".join(lines)
+    first = _first_content(lines)
+    if first is None:
+        return [], "no text (media only)"
+    stop = len(lines)
+    # the reviewed paper: a labelled paper link, then a paper link behind words, then a bare one
+    paper = _labelled_paper(lines, 0, stop)
+    paper_hidden = None
+    if paper is None:
+        for hl in ctx.hidden:
+            if ex.link_role(hl.href, hl.label) == "paper":
+                paper_hidden = hl
+                paper = Link(hl.href, "paper")
+                break
+    if paper is None:
+        for i, ln in enumerate(lines):
+            u = next((u for u in ex.find_urls(ln) if ex.link_role(u) == "paper"), None)
+            if u:
+                paper = Link(u, "paper")
+                break
+    non_review = _non_review(text)
+    first_line = lines[first].strip()
+    head_title = strip_bullet(first_line) if paper_title_like(first_line) else None
+    rest = "\n".join(lines[first + 1:])
+    if paper is None:
+        roundup = _roundup(ctx)
+        if roundup:
+            return roundup, ""
+        if non_review:
+            return [], f"{non_review} (no paper link)"
+        if head_title and _review_prose(rest):
+            title = head_title
+        elif (t := _title_in_prose(text)) and _review_prose(text):
+            title = t
+        else:
+            if len(text.strip()) < 200:
+                return [], "too short for a review (caption, meme or note)"
+            return [], "no paper evidence (no paper link, no paper title with review prose)"
+    else:
+        if non_review and not _review_prose(text.replace(paper.url, "")):
+            return [], f"{non_review} (links a paper, but is not a review of it)"
+        roundup = _roundup(ctx)
+        if roundup:
+            return roundup, ""
+        title = head_title or _title_in_prose(text) or (_link_text_title(paper_hidden) if paper_hidden else None)
+        if title is None and title_like(first_line) and not ex.has_cyrillic(first_line) and len(first_line.split()) >= 2:
+            title = strip_bullet(first_line)
+        if title is None:
+            aid = ex.arxiv_ids_in_url(paper.url)
+            title = f"arXiv:{aid}" if aid else (title_like(first_line) and strip_bullet(first_line) or paper.url)
+    title_line = first if title == head_title else None
+    body_lines = [ln for i, ln in enumerate(lines) if i != title_line]
+    body_lines = _trim_tail(body_lines)
+    body_text = "\n".join(body_lines)
+    links: list[Link] = [paper] if paper else []
+    for ln in ex.links_from_text(body_text):
+        if paper and ex.normalize_url(ln.url) == ex.normalize_url(paper.url):
+            continue
+        links.append(Link(ln.url, "code" if ln.role == "code" else "other"))
+    for hl in ctx.hidden:
+        if paper and hl.href == paper.url:
+            continue
+        links.append(Link(hl.href, "code" if ex.link_role(hl.href, hl.label) == "code" else "other"))
+    return [ctx.draft(title, body_lines, links, paper, tags=ctx.tags)], ""
+
+
+def _roundup(ctx: _Ctx) -> list[PostDraft]:
+    """Several paper-title lines, each followed by its own paragraph: one draft per title."""
+    lines = ctx.lines
+    items: list[int] = []
+    for i, ln in enumerate(lines):
+        s = ln.strip()
+        if not s or not paper_title_like(s):
+            continue
+        if i > 0 and lines[i - 1].strip() and not _BULLET.match(s):
+            continue  # a title opens a paragraph
+        nxt = next((j for j in range(i + 1, min(len(lines), i + 3)) if lines[j].strip()), None)
+        if nxt is None or paper_title_like(lines[nxt]) or len(lines[nxt].strip()) < 60:
+            continue
+        items.append(i)
+    if len(items) < 2:
+        return []
+    drafts = []
+    for k, i in enumerate(items):
+        stop = items[k + 1] if k + 1 < len(items) else len(lines)
+        body_lines = _trim_tail(list(lines[i + 1:stop]))
+        body_text = "\n".join(body_lines)
+        found = ex.links_from_text(lines[i] + "\n" + body_text)
+        hidden = ctx.hidden_in(i, stop)
+        paper_link = next((ln for ln in found if ln.role == "paper"), None)
+        if paper_link is None:
+            hl = next((h for h in hidden if ex.link_role(h.href, h.label) == "paper"), None)
+            paper_link = Link(hl.href, "paper") if hl else None
+        links = ([paper_link] if paper_link else []) + [
+            Link(ln.url, "code" if ln.role == "code" else "other") for ln in found
+            if not paper_link or ln.url != paper_link.url]
+        title = strip_bullet(lines[i])
+        title = re.sub(r"\s*[(\[]?(?:https?://|www\.)\S+[)\]]?\s*$", "", title)
+        drafts.append(ctx.draft(title, body_lines, links, paper_link, tags=ctx.tags))
+    return drafts
+
+
+def recognize(post: Post) -> tuple[list[PostDraft], str | None]:
+    """The review drafts in ``post`` and ``None``, or ``([], reason)`` when it is not a review
+    (``service message (…)``, ``poll``, ``no text (media only)``, ``advertisement …``,
+    ``job post …``, ``announcement …``, ``no paper evidence …``)."""
+    if post.kind == SERVICE:
+        return [], f"service message ({post.action or 'service'})"
+    if post.kind == POLL:
+        return [], "poll"
+    lines, hidden = _prepare(post.text, post.links)
+    ctx = _Ctx(post, lines, hidden)
+    if _first_content(lines) is None:
+        return [], "no text (media only)"
+    heads = _headed_sections(lines, ctx.by_line)
+    if heads:
+        drafts = []
+        end = _footer_start(lines, heads[-1].body_start) if post.kind == ARTICLE else len(lines)
+        prefix: list[str] = []
+        if post.kind != ARTICLE:
+            before = [ln for ln in lines[:heads[0].title] if ln.strip()]
+            # text above the first title in a message is the reviewer's lead-in, not a caption
+            if any(not ex.is_caption_like(ln) and not ex.is_reaction_line(ln) for ln in before):
+                prefix = lines[:heads[0].title] + [""]
+        for k, h in enumerate(heads):
+            stop = heads[k + 1].title if k + 1 < len(heads) else end
+            drafts.append(_section_draft(ctx, h, stop, prefix if k == 0 else [], len(heads) == 1))
+        return drafts, None
+    if post.kind == ARTICLE:
+        return [], "no headed paper section (an article with no review in it)"
+    drafts, reason = _whole_post(ctx)
+    return drafts, (None if drafts else reason)
