@@ -81,12 +81,13 @@ class _EscapeFixer(io.RawIOBase):
 
 def _iso(msg: dict) -> str | None:
     ts = msg.get("date_unixtime")
-    if ts:
+    if isinstance(ts, (str, int)) and not isinstance(ts, bool):
         try:
             return datetime.fromtimestamp(int(ts), tz=timezone.utc).isoformat()
         except (ValueError, OverflowError, OSError):
             pass
-    return msg.get("date")
+    date = msg.get("date")
+    return date if isinstance(date, str) else None
 
 
 def _runs(value) -> list[Run]:
