@@ -431,25 +431,29 @@ class Library:
         stored; the others still are. Each dump is parsed once, on every core when large.
         An interrupted ``add`` leaves the library as it was."""
         results = [AddResult(path=p) for p in paths]
-        original_manifest = self._read_manifest()
         copied: list[str] = []
-        try:
-            with self._writing():
-                self._add(results, copied, progress, channel)
-        except BaseException:
-            # undo what the rolled-back transaction cannot: the manifest and the copied files
-            self._write_manifest(original_manifest)
-            for path in copied:
-                if os.path.exists(path):
-                    os.unlink(path)
-            raise
+        with self._writing():  # the write lock is taken before any state is read
+            original_manifest = self._read_manifest()
+            wrote: list[bool] = []
+            try:
+                self._add(results, copied, progress, channel, wrote)
+            except BaseException:
+                # undo what the rolled-back transaction cannot, and only what this call wrote:
+                # the manifest it replaced (read under the same lock) and the files it copied
+                if wrote:
+                    self._write_manifest(original_manifest)
+                for path in copied:
+                    if os.path.exists(path):
+                        os.unlink(path)
+                raise
         merged = dict(self.conn.execute("SELECT name, n_merged FROM sources"))
         for r in results:
             if r.name and not r.already:
                 r.merged = merged.get(r.name, 0)
         return results
 
-    def _add(self, results: list[AddResult], copied: list[str], progress, channel: str | None) -> None:
+    def _add(self, results: list[AddResult], copied: list[str], progress, channel: str | None,
+             wrote: list[bool]) -> None:
         manifest = self._read_manifest()
         known_sha = {e.get("sha256"): e["name"] for e in manifest}
         names = {e["name"] for e in manifest} | {f.name for f in self.source_files() if f.kind == "bundled"}
@@ -505,6 +509,7 @@ class Library:
             res.name = name
         # written before COMMIT: were the process killed in between, the next open would find
         # these dumps not yet indexed and index them
+        wrote.append(True)
         self._write_manifest(manifest)
         self._apply(self.source_files(), progress, force=any(r.name and not r.already for r in results))
 

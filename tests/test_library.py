@@ -114,3 +114,53 @@ def test_default_home_agrees_with_platformdirs(monkeypatch, xdg):
     else:
         monkeypatch.setenv("XDG_DATA_HOME", xdg)
     assert libmod.reviews_home() == user_data_dir("reviews", appauthor=False)
+
+
+def test_add_interrupted_while_waiting_for_the_lock_keeps_an_earlier_add(tmp_path, library, monkeypatch):
+    """Issue 9: add B waits for add A's lock, A commits, then B dies: B must not write back a
+    manifest it read before A finished (A's dump would vanish from the library)."""
+    import threading
+
+    first = tmp_path / "first.txt"
+    first.write_text("Some First Paper Title\nAnn Lee, Bo Chen\n\nhttps://arxiv.org/abs/2001.00003\n\nТекст.\n",
+                     encoding="utf-8")
+    second = tmp_path / "second.txt"
+    second.write_text("Some Second Paper Title\nAnn Lee, Bo Chen\n\nhttps://arxiv.org/abs/2001.00004\n\nТекст.\n",
+                      encoding="utf-8")
+    real_parse_iter = libmod.parse_iter
+    a_has_lock, b_is_waiting = threading.Event(), threading.Event()
+
+    def parse_iter(*args, **kw):
+        if threading.current_thread().name == "add-A":
+            a_has_lock.set()
+            b_is_waiting.wait(10)
+            return real_parse_iter(*args, **kw)
+        raise KeyboardInterrupt  # B dies once it has the lock
+
+    monkeypatch.setattr(libmod, "parse_iter", parse_iter)
+    outcome: list = []
+
+    def add(name: str, path) -> None:
+        with Library.open(sync=False) as lib:
+            try:
+                res = lib.add([str(path)])
+                outcome.append(f"{name} added" if res[0].name else f"{name} refused: {res[0].error}")
+            except KeyboardInterrupt:
+                outcome.append(f"{name} interrupted")
+
+    a = threading.Thread(target=add, args=("A", first), name="add-A")
+    a.start()
+    assert a_has_lock.wait(10)
+    b = threading.Thread(target=add, args=("B", second), name="add-B")
+    b.start()
+    b.join(0.5)
+    assert b.is_alive()  # B waits for A's lock
+    b_is_waiting.set()
+    a.join(30)
+    b.join(30)
+    assert outcome == ["A added", "B interrupted"]
+    monkeypatch.setattr(libmod, "parse_iter", real_parse_iter)
+    with Library.open() as again:
+        names = [s.name for s in again.sources()]
+    assert "first.txt" in names and "second.txt" not in names
+    assert len(os.listdir(os.path.join(library.home, "dumps"))) == 1  # B's copy is not stranded
