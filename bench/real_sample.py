@@ -4,7 +4,11 @@ Prints, for the posts as copied (``text``) and the same posts wrapped as a Teleg
 export with ``text_link`` entities (``export``): recall, precision and field accuracy (targets:
 each at least 95%), the sample's size by channel and year, and with ``--failures`` every miss.
 
-Usage: python bench/real_sample.py [--failures]
+With ``--out-of-scope`` it also scores the pages collected alongside but outside what ``reviews``
+reads (tests/fixtures/real_posts_out_of_scope.yaml: machine-generated summary pages, SEO
+listicles, news portals, English web newsletters), for information; no target applies there.
+
+Usage: python bench/real_sample.py [--failures] [--out-of-scope]
 The labelled sample lives in tests/fixtures/real_posts/*.yaml (see tests/real_sample.py).
 """
 
@@ -24,6 +28,7 @@ from real_sample import MODES, evaluate, load_sample  # noqa: E402
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--failures", action="store_true", help="list every missed, extra or wrong record")
+    ap.add_argument("--out-of-scope", action="store_true", help="also score the out-of-scope pages (no target)")
     args = ap.parse_args()
     entries = load_sample()
     reviews = sum(len(e.get("reviews") or []) for e in entries)
@@ -46,6 +51,19 @@ def main() -> None:
         for m in MODES:
             for f in scores[m].failures:
                 print(f"[{m}] {f}")
+    if args.out_of_scope:
+        import yaml
+        from pathlib import Path
+
+        from real_sample import FIXTURES
+
+        extra = yaml.safe_load((FIXTURES.parent / "real_posts_out_of_scope.yaml").read_text(encoding="utf-8"))
+        for k, e in enumerate(extra):
+            e["file"], e["n"] = "out_of_scope", k
+        with tempfile.TemporaryDirectory() as tmp:
+            s = evaluate(Path(tmp), extra)["text"]
+        print(f"out of scope ({len(extra)} pages, no target): recall {s.recall:.1%}, precision {s.precision:.1%}, "
+              f"fields {s.fields:.1%}")
 
 
 if __name__ == "__main__":

@@ -134,11 +134,12 @@ def links_from_text(text: str, role_hint: str | None = None) -> list[Link]:
 
 # --------------------------------------------------------------------------- reactions, captions
 
-_REACTION_LINE = re.compile(r"^\s*(?:[^\w\s\d]{1,4}\s?\d+(?:[.,]\d+)?[KkMm]?\s*)+$")
+_REACTION_LINE = re.compile(r"^\s*(?:\d+(?:[.,]\d+)?[KkMm]?\s?)?(?:[^\w\s\d]{1,4}\s?\d+(?:[.,]\d+)?[KkMm]?\s*)+$")
 
 
 def is_reaction_line(line: str) -> bool:
-    """A Telegram reactions row: emoji followed by counts, e.g. ``🔥7`` or ``👍 12 ❤️ 3``."""
+    """A Telegram reactions row: emoji followed by counts, e.g. ``🔥7``, ``👍 12 ❤️ 3``, or a
+    view count first as mirrors print it, ``12👍5🔥3``."""
     return bool(_REACTION_LINE.match(line)) and any(not ch.isascii() for ch in line)
 
 

@@ -15,7 +15,8 @@ Each fixture entry is one real post (or one copied page) with its source URL and
           tags: [NLP]
           body_contains: "a phrase of the review"
 
-Two modes: ``text`` parses the post as a file, exactly as copied; ``export`` wraps it as a
+Two modes: ``text`` parses the post as a file, exactly as copied; ``export`` wraps each single
+Telegram post (not whole copied pages, which carry a channel header, nor web articles) as a
 Telegram Desktop ``result.json`` message whose labelled links (``Статья: URL``) become
 ``text_link`` entities behind the label, bare URLs ``link`` entities and hashtags ``hashtag``
 entities, as Telegram Desktop writes them.
@@ -90,6 +91,13 @@ def _entities(text: str) -> list:
             pos = t.end()
         parts.append(line[pos:] + end)
     return [p for p in parts if p != ""]
+
+
+def is_single_post(entry: dict) -> bool:
+    """A single Telegram channel post (what an export message holds): a channel username (no
+    dot: sites are named by their domain) and no copied page header."""
+    return not entry.get("whole_page") and "." not in str(entry.get("channel")) and "Download Telegram" not in entry["text"] \
+        and not re.search(r"(?m)^.+ [–—-] Telegram$", entry["text"][:300])
 
 
 def export_json(entries: list[dict]) -> dict:
@@ -198,9 +206,11 @@ def parse_export(entries: list[dict], tmp: Path) -> dict[int, list[dict]]:
     """Records per entry index from all entries wrapped as one Telegram Desktop export."""
     from reviews_cli.parsing import parse_file
 
+    out: dict[int, list[dict]] = {k: [] for k in range(len(entries))}
+    if not entries:
+        return out
     path = tmp / "result.json"
     path.write_text(json.dumps(export_json(entries), ensure_ascii=False), encoding="utf-8")
-    out: dict[int, list[dict]] = {k: [] for k in range(len(entries))}
     for r in parse_file(path, channel="sample").reviews:
         out[int(r.sources[0].post_id.rsplit("/", 1)[1]) - 1].append(r.to_dict())
     return out
@@ -212,7 +222,8 @@ def evaluate(tmp: Path, entries: list[dict] | None = None) -> dict[str, Score]:
     scores = {m: Score() for m in MODES}
     for e in entries:
         scores["text"].add(score_entry(e, parse_entry_text(e, tmp)))
-    by_entry = parse_export(entries, tmp)
-    for k, e in enumerate(entries):
+    posts = [e for e in entries if is_single_post(e)]
+    by_entry = parse_export(posts, tmp)
+    for k, e in enumerate(posts):
         scores["export"].add(score_entry(e, by_entry[k]))
     return scores

@@ -56,7 +56,10 @@ _FURNITURE = re.compile(
     r"^\s*(?:Forwarded from\b.*|Переслано (?:из|от)\b.*|Reply|Ответить|Download Telegram|Open in Telegram|"
     r"View in Telegram|Load more|Показать ещё|Preview channel|Join channel|Subscribe|Подписаться|"
     r"\d+(?:[.,]\d+)?[KkMm]? (?:subscribers|members|photos|videos|files|links|подписчик\w*)|"
-    r"Pinned message|Закреплённое сообщение|This post is unavailable.*)\s*$",
+    r"Pinned message|Закреплённое сообщение|This post is unavailable.*|Please open Telegram to view this post|"
+    r">>\s*Click here to continue\s*<<|Show more|Expand|Развернуть|Читать далее|"
+    r"(?:Photo|Image|Picture|Фото|Изображение) (?:by|from|:|—)\s.*|Generated (?:with|by) \S.{0,40}|.{1,60} bio photo|"
+    r"Illustration for .*|Источник изображения.*)\s*$",
     re.IGNORECASE,
 )
 
@@ -157,6 +160,12 @@ def _prepare(text: str, links: list[HiddenLink]) -> tuple[list[str], list[Hidden
     for i, ln in enumerate(lines):
         if is_furniture(ln):
             lines[i] = ""
+    # a paper title wrapped over two lines: "… with Context Parallelism" / "on Hierarchical …"
+    for i in range(len(lines) - 1):
+        a, b = lines[i].strip(), lines[i + 1].strip()
+        if a and b and re.match(r"^[a-z]{1,5} [A-Z]", b) and len(b) <= 100 and b[-1].isalnum() \
+                and not ex.has_cyrillic(b) and paper_title_like(a) and a[-1].isalnum():
+            lines[i], lines[i + 1] = f"{a} {b}", ""
     # "Статья:" / "https://…" on two lines is one labelled link line
     for i in range(len(lines) - 1):
         label = _label_only(lines[i])
@@ -216,6 +225,7 @@ class _Header:
     links: list[Link] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     has_author_line: bool = False
+    byline: bool = False
     authors_field: bool = False
     link_lines: int = 0
 
@@ -256,12 +266,22 @@ def _read_header(lines: list[str], hidden: dict[int, list[HiddenLink]], t: int, 
             label, urls = parsed
             h.links += [Link(u, ex.link_role(u, label)) for u in urls]
             h.link_lines += 1
+        elif _BARE_ARXIV.fullmatch(s.strip(" .")) or re.fullmatch(r"(?:arXiv|arxiv)\s*:?\s*\S+", s) and bare_arxiv(s):
+            link = bare_arxiv(s)
+            if link:
+                h.links.append(link)
+                h.link_lines += 1
+            else:
+                break
         elif _BRACKET_WORDS.match(s) and i in hidden:
             h.links += [Link(hl.href, ex.link_role(hl.href, hl.label)) for hl in hidden[i]]
             h.link_lines += 1
         elif first and (auth := ex.author_line(s)) and not _LABEL_WORDS.match(s):
             h.authors, h.affiliations = auth
             h.has_author_line = True
+        elif first and (by := _byline(s)):
+            h.authors, h.affiliations = by
+            h.has_author_line = h.byline = True
         elif h.has_author_line and not h.link_lines and not h.affiliations and ex.looks_like_affiliation(s) \
                 and not title_like_sentence(s):
             h.affiliations = ex.split_affiliations(s)
@@ -271,6 +291,20 @@ def _read_header(lines: list[str], hidden: dict[int, list[HiddenLink]], t: int, 
         i += 1
         h.body_start = i
     return h
+
+
+_BY = re.compile(r"^\s*(?:By|Авторы:?)\s+(?P<names>.+?)(?:\s+(?:from|at|из)\s+(?P<org>.+?))?\s*\.?$")
+
+
+def _byline(line: str) -> tuple[list[str], list[str]] | None:
+    """``By A, B, and C from Stanford University`` -> ``(['A', 'B', 'C'], ['Stanford University'])``."""
+    m = _BY.match(line)
+    if not m:
+        return None
+    authors = ex.split_authors(re.sub(r",\s*and\s+", ", ", m.group("names")))
+    if not authors:
+        return None
+    return authors, ex.split_affiliations(m.group("org")) if m.group("org") else []
 
 
 def title_like_sentence(s: str) -> bool:
@@ -285,6 +319,8 @@ def _evidence(h: _Header, lines: list[str], hidden: dict[int, list[HiddenLink]])
     if any(ln.role == "paper" for ln in h.links):
         return True
     if h.has_author_line and (h.link_lines or h.tags):
+        return True
+    if h.byline and len(h.authors) >= 2:  # "By A, B and C from X": a paper's byline
         return True
     return any(ex.link_role(hl.href, "") == "paper" for hl in hidden.get(h.title, ()))
 
@@ -350,14 +386,16 @@ def _review_prose(text: str) -> bool:
     vocabulary of one (authors, model, method, results…)."""
     if len(text) < 80:
         return False
-    return len({m.group(0).casefold()[:5] for m in _REVIEW_WORDS.finditer(text)}) >= 2
+    words = {m.group(0).casefold()[:5] for m in _REVIEW_WORDS.finditer(text)}
+    # "paper" and "authors" alone are talk about papers (authorship, reviewing), not a review
+    return len(words) >= 2 and bool(words - {"paper", "autho", "авторы"[:5], "стать", "работ"})
 
 
 # -------------------------------------------------------------------------------- titles
 
 _SENTENCE_TITLE = re.compile(
     r"(?:стать[яюи]|работ[ау]|paper|разбираем|разберём|разберем|читаем|обзор|review(?:ing)?|препринт|"
-    r"preprint)\s*[:—–-]?\s*[«\"“]?(?P<t>[A-Z0-9][\w\-’'.,:&+/ ()]{6,}?)[»\"”]?(?=\s*(?:$|[.(\[—–]|\s-\s|\s(?:от|by|from|из)\s))",
+    r"preprint|entitled|titled|называется|под названием)\s*[:—–-]?\s*[«\"“]?(?P<t>[A-Z0-9][^\n«»\"“”]{6,}?)[»\"”]?(?=\s*(?:$|[.()\[\]—–;]|\s-\s|\s(?:от|by|from|из)\s))",
     re.MULTILINE,
 )
 _QUOTED_TITLE = re.compile(r"[«\"“](?P<t>[A-Z][^«»\"“”\n]{8,200})[»\"”]")
@@ -367,7 +405,7 @@ _DASH_TITLE = re.compile(r"^(?P<t>[A-Z0-9][^\n—–]{6,200}?)\s+[—–-]\s+\S"
 def _title_in_prose(text: str) -> str | None:
     """A paper title named inside a sentence: ``Свежая статья <Title>``, ``Сегодня разбираем
     <Title>``, ``«<Title>»``, or ``<Title> — …`` at the start of the post."""
-    head = "\n".join(text.split("\n")[:6])
+    head = text
     for rx in (_DASH_TITLE, _SENTENCE_TITLE, _QUOTED_TITLE):
         for m in rx.finditer(head):
             t = m.group("t").strip(" .,:;-–—")
@@ -507,7 +545,7 @@ def _section_draft(ctx: _Ctx, h: _Header, stop: int, prefix: list[str], only: bo
     if year is None and paper is not None:
         m = re.search(r"/((?:19|20)\d{2})/", paper.url)
         year = int(m.group(1)) if m else None
-    title = strip_bullet(lines[h.title])
+    title = clean_title(lines[h.title])
     return ctx.draft(title, body_lines, links, paper, tags=tags, year=year, authors=h.authors,
                      affiliations=h.affiliations, reviewer=h.reviewer)
 
@@ -523,6 +561,182 @@ def _first_content(lines: list[str]) -> int | None:
     return next((i for i, ln in enumerate(lines) if ln.strip()), None)
 
 
+_BY_LINE = re.compile(r"^\s*(?:By|Authors?:|Авторы:)\s+\S.{0,300}$")
+
+
+_TITLE_PREFIX = re.compile(
+    r"^(?:Paper\s+review|Review|Обзор(?:\s+статьи)?|Разбор(?:\s+статьи)?|Статья|Paper|TL;DR)\s*[:—–-]\s+(?=\S)",
+    re.IGNORECASE)
+
+
+_TITLE_TAIL = re.compile(r"\s*(?:[\[(](?:\d{1,2}\s*/\s*\d{1,2}|(?:19|20)\d\d|часть\s*\d+|part\s*\d+)[\])])\s*$", re.I)
+_RU_SUBTITLE = re.compile(r"^(?P<t>[^\u0400-\u04ff]{8,}?)\s+[-—–]\s+(?=[^\n]*[\u0400-\u04ff])[^A-Za-z]*$")
+
+
+def clean_title(line: str) -> str:
+    """A title line without its bullet or numbering, a ``Paper Review:`` / ``Разбор статьи:``
+    prefix, a part or year marker (``[2/2]``, ``[2023]``) or a Russian subtitle after a dash
+    (``LlamaRec: … [2023] - о том, как …``)."""
+    t = strip_bullet(line)
+    t2 = _TITLE_PREFIX.sub("", t)
+    t = t2 if len(t2) >= 3 else t
+    if (m := _RU_SUBTITLE.match(t)) and paper_title_like(m.group("t")):
+        t = m.group("t")
+    for _ in range(2):
+        t = _TITLE_TAIL.sub("", t)
+    return t.strip()
+
+
+def _titled_shape(s: str) -> bool:
+    """A paper title as written without a link next to it: a colon or question, or most of its
+    longer words capitalized (``Ranking Across Different Content Types``), as titles are and
+    headlines and sentences mostly are not."""
+    s = strip_bullet(s)
+    if ":" in s or s.endswith("?"):
+        return True
+    words = [w for w in re.findall(r"[^\W\d_][\w\-’']*", s) if len(w) >= 4]
+    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
+
+
+def _title_items(lines: list[str], limit: int | None = None) -> list[tuple[int, int]]:
+    """Lines that open a paper's paragraph: ``(title line, first body line)`` for each
+    paper-title line (maybe numbered or bulleted) that starts a paragraph and has prose under
+    it (after an optional ``By <authors>`` line). ``limit`` stops the scan after that many
+    non-blank lines."""
+    items = []
+    seen = 0
+    for i, ln in enumerate(lines):
+        s = ln.strip()
+        if not s:
+            continue
+        seen += 1
+        if limit is not None and seen > limit:
+            break
+        if not (paper_title_like(s) and _titled_shape(s)) or ex.is_caption_like(s) and len(s.split()) < 3 \
+                or _BY_LINE.match(s):
+            continue
+        prev = next((lines[j].strip() for j in range(i - 1, -1, -1) if lines[j].strip()), "")
+        if prev and i > 0 and lines[i - 1].strip() and (prev[-1].isalnum() or prev[-1] in ",;-–—(") \
+                and not _BULLET.match(s):
+            continue  # the middle of a paragraph, not a title
+        nxt = [j for j in range(i + 1, min(len(lines), i + 6)) if lines[j].strip()][:2]
+        if nxt and _BY_LINE.match(lines[nxt[0]]):
+            nxt = nxt[1:]
+        if not nxt or paper_title_like(lines[nxt[0]]) or len(lines[nxt[0]].strip()) < 60:
+            continue
+        if _BULLET.match(s) and _BULLET.match(lines[nxt[0]]):
+            continue  # a list of fields ("- Affiliation: …", "- Education: …"), not a title
+        items.append((i, nxt[0]))
+    return items
+
+
+_BARE_ARXIV = re.compile(r"(?<![\w/.])(?:arXiv\s*:\s*|arxiv\.org/(?:abs|pdf)/)(\d{4}\.\d{4,5})(?:v\d+)?(?![\d.]?\d)",
+                         re.IGNORECASE)
+
+
+def bare_arxiv(text: str) -> Link | None:
+    """A paper link for an arXiv id written without a URL (``arXiv:1706.03762``,
+    ``arxiv.org/abs/1706.03762``)."""
+    m = _BARE_ARXIV.search(text)
+    if m and ex.parse_arxiv_id(m.group(1)):
+        return Link(f"https://arxiv.org/abs/{m.group(1)}", "paper")
+    return None
+
+
+_TITLE_BEFORE_LINK = re.compile(
+    r"(?P<t>(?:[A-Z0-9][\w\-’'.&+]*|of|for|with|and|the|a|an|in|on|to|via|from|by|is|are|at|as|or|vs\.?)"
+    r"(?:[ :]+(?:[A-Z0-9][\w\-’'.&+]*|of|for|with|and|the|a|an|in|on|to|via|from|by|is|are|at|as|or|vs\.?|[—–-]))+)"
+    r"\s*[(\[]\s*(?P<u>https?://\S+?)\s*[)\]]")
+
+
+def _title_before_link(lines: list[str], url: str) -> str | None:
+    """``<Title> (<url>)`` written in a sentence: the title-cased words right before the link."""
+    for ln in lines:
+        if url not in ln:
+            continue
+        for m in _TITLE_BEFORE_LINK.finditer(ln):
+            if m.group("u").rstrip(").,") != url.rstrip(").,"):
+                continue
+            words = m.group("t").split()
+            while words and not words[0][:1].isupper():
+                words.pop(0)  # start at a capitalized word
+            t = " ".join(words).strip(" :—–-")
+            if len(words) >= 2 and paper_title_like(t) and _titled_shape(t):
+                return t
+    return None
+
+
+def _next_item(items: list[tuple[int, int]], k: int, end: int) -> int:
+    return items[k + 1][0] if k + 1 < len(items) else end
+
+
+def _paper_link_of(ctx: _Ctx, start: int, stop: int) -> tuple[Link | None, HiddenLink | None]:
+    """The reviewed paper's link in ``lines[start:stop]``: a labelled paper link (``Статья:``,
+    ``Paper:``), else a paper link behind words, else the first bare paper URL."""
+    lines = ctx.lines
+    paper = _labelled_paper(lines, start, stop)
+    if paper:
+        return paper, None
+    for hl in ctx.hidden_in(start, stop):
+        if ex.link_role(hl.href, hl.label) == "paper":
+            return Link(hl.href, "paper"), hl
+    for ln in lines[start:stop]:
+        u = next((u for u in ex.find_urls(ln) if ex.link_role(u) == "paper"), None)
+        if u:
+            return Link(u, "paper"), None
+        if "rxiv" in ln and (bare := bare_arxiv(ln)):
+            return bare, None
+    return None, None
+
+
+def _other_links(ctx: _Ctx, body_text: str, start: int, stop: int, paper: Link | None) -> list[Link]:
+    out: list[Link] = []
+    key = ex.normalize_url(paper.url) if paper else None
+    for ln in ex.links_from_text(body_text):
+        if ex.normalize_url(ln.url) != key:
+            out.append(Link(ln.url, "code" if ln.role == "code" else "other"))
+    for hl in ctx.hidden_in(start, stop):
+        if ex.normalize_url(hl.href) != key:
+            out.append(Link(hl.href, "code" if ex.link_role(hl.href, hl.label) == "code" else "other"))
+    return out
+
+
+_NAMED_IN_PROSE = re.compile(
+    r"(?:[“\"«](?P<q>[A-Z][^“”\"«»\n]{8,200}?)[”\"»]|(?:\b(?:the\s+)?paper|статье|статья|работе|работа)\s+"
+    r"(?P<p>[A-Z][\w\-’'.,:&+/ ()]{8,200}?))\s*,?\s+(?:by|от|авторов)\s+(?P<by>\S+)")
+
+
+def _named_in_prose(ctx: _Ctx) -> list[PostDraft]:
+    """Papers named in sentences with their authors (``“<Title>” by A, B``, ``the paper
+    <Title> by …``): one draft per title, each with the text up to the next one."""
+    lines = ctx.lines
+    found: list[tuple[int, str]] = []
+    for i, ln in enumerate(lines):
+        for m in _NAMED_IN_PROSE.finditer(ln):
+            t = (m.group("q") or m.group("p") or "").strip(" .,:;")
+            if paper_title_like(t) and len(t.split()) >= 3 and all(t != f for _, f in found):
+                found.append((i, t))
+    drafts = []
+    for k, (i, title) in enumerate(found):
+        stop = found[k + 1][0] if k + 1 < len(found) and found[k + 1][0] > i else len(lines)
+        body_lines = _trim_tail(list(lines[i:stop]))
+        paper, _ = _paper_link_of(ctx, i, stop)
+        links = ([paper] if paper else []) + _other_links(ctx, "\n".join(body_lines), i, stop, paper)
+        drafts.append(ctx.draft(title, body_lines, links, paper, tags=ctx.tags))
+    return drafts
+
+
+_LEADING_TITLE = re.compile(r"^(?P<t>[A-Z][^\u0400-\u04ff]{10,200}?)\s+(?=[А-ЯЁ][а-яё])")
+
+
+def _leading_title(line: str) -> str | None:
+    """A Latin paper title run into the first Russian sentence on the same line."""
+    m = _LEADING_TITLE.match(line.strip())
+    if m and len(m.group("t").split()) >= 3 and paper_title_like(m.group("t")) and _titled_shape(m.group("t")):
+        return m.group("t").strip(" .:—–-")
+    return None
+
+
 def _whole_post(ctx: _Ctx) -> tuple[list[PostDraft], str]:
     """The fallback for a post with no headed section: one review (or a round-up), or the reason
     it is not a review."""
@@ -531,101 +745,78 @@ def _whole_post(ctx: _Ctx) -> tuple[list[PostDraft], str]:
     first = _first_content(lines)
     if first is None:
         return [], "no text (media only)"
-    stop = len(lines)
-    # the reviewed paper: a labelled paper link, then a paper link behind words, then a bare one
-    paper = _labelled_paper(lines, 0, stop)
-    paper_hidden = None
-    if paper is None:
-        for hl in ctx.hidden:
-            if ex.link_role(hl.href, hl.label) == "paper":
-                paper_hidden = hl
-                paper = Link(hl.href, "paper")
-                break
-    if paper is None:
-        for i, ln in enumerate(lines):
-            u = next((u for u in ex.find_urls(ln) if ex.link_role(u) == "paper"), None)
-            if u:
-                paper = Link(u, "paper")
-                break
+    paper, paper_hidden = _paper_link_of(ctx, 0, len(lines))
     non_review = _non_review(text)
+    # round-up items are papers only with review prose under them (not a profile or a dataset note)
+    all_items = _title_items(lines)
+    items = [(i, b) for k, (i, b) in enumerate(all_items)
+             if _review_prose("\n".join(lines[b:_next_item(all_items, k, len(lines))]))]
+    named = _named_in_prose(ctx) if paper is None and not non_review else []
+    if not non_review and len(named) < 2 and (len(items) >= 2 or len(items) == 1 and len(all_items) >= 2 and paper is None):
+        return _roundup(ctx, items), ""
     first_line = lines[first].strip()
-    head_title = strip_bullet(first_line) if paper_title_like(first_line) else None
-    rest = "\n".join(lines[first + 1:])
+    top_item = next((i for i, _ in items if sum(1 for ln in lines[:i] if ln.strip()) < 6), None)
+    title_line = top_item if top_item is not None else (first if paper_title_like(first_line) else None)
+    title = clean_title(lines[title_line]) if title_line is not None else None
+    if title is None and (lead := _leading_title(first_line)):
+        title = lead  # "Recommender Systems with Generative Retrieval Современные модели …"
+    if title is None and len(items) == 1 and paper is None:
+        return _roundup(ctx, items), ""  # one paper-title paragraph under someone else's intro
+    has_code = any(ln.role == "code" for ln in ex.links_from_text(text)) or any(
+        ex.link_role(h.href, h.label) == "code" for h in ctx.hidden)
     if paper is None:
-        roundup = _roundup(ctx)
-        if roundup:
-            return roundup, ""
         if non_review:
             return [], f"{non_review} (no paper link)"
-        if head_title and _review_prose(rest):
-            title = head_title
+        if named and (title is None or len(named) >= 2):
+            return named, ""
+        prose_from = title_line + 1 if title_line is not None else first + 1
+        if title and _review_prose("\n".join(lines[prose_from:])) and (
+                title_line != first or _titled_shape(title) or has_code):
+            pass
+        elif has_code and title_like(first_line) and _review_prose("\n".join(lines[first + 1:])):
+            title_line, title = first, clean_title(first_line)  # a translated title over a code link
         elif (t := _title_in_prose(text)) and _review_prose(text):
-            title = t
+            title_line, title = None, t
+        elif len(text.strip()) < 200:
+            return [], "too short for a review (caption, meme or note)"
         else:
-            if len(text.strip()) < 200:
-                return [], "too short for a review (caption, meme or note)"
             return [], "no paper evidence (no paper link, no paper title with review prose)"
     else:
         if non_review and not _review_prose(text.replace(paper.url, "")):
             return [], f"{non_review} (links a paper, but is not a review of it)"
-        roundup = _roundup(ctx)
-        if roundup:
-            return roundup, ""
-        title = head_title or _title_in_prose(text) or (_link_text_title(paper_hidden) if paper_hidden else None)
-        if title is None and title_like(first_line) and not ex.has_cyrillic(first_line) and len(first_line.split()) >= 2:
-            title = strip_bullet(first_line)
+        beside = _title_before_link(lines, paper.url)
+        if beside and (title is None or not _titled_shape(title) or ":" not in title):
+            title_line, title = None, beside
+        if title is None:
+            title = _title_in_prose(text) or (_link_text_title(paper_hidden) if paper_hidden else None)
+        if title is None and title_like(first_line):
+            title = clean_title(first_line)  # the post's own headline: it stays in the body too
         if title is None:
             aid = ex.arxiv_ids_in_url(paper.url)
-            title = f"arXiv:{aid}" if aid else (title_like(first_line) and strip_bullet(first_line) or paper.url)
-    title_line = first if title == head_title else None
-    body_lines = [ln for i, ln in enumerate(lines) if i != title_line]
-    body_lines = _trim_tail(body_lines)
+            title = f"arXiv:{aid}" if aid else paper.url
+    body_lines = _trim_tail([ln for i, ln in enumerate(lines) if i != title_line])
     body_text = "\n".join(body_lines)
-    links: list[Link] = [paper] if paper else []
-    for ln in ex.links_from_text(body_text):
-        if paper and ex.normalize_url(ln.url) == ex.normalize_url(paper.url):
-            continue
-        links.append(Link(ln.url, "code" if ln.role == "code" else "other"))
-    for hl in ctx.hidden:
-        if paper and hl.href == paper.url:
-            continue
-        links.append(Link(hl.href, "code" if ex.link_role(hl.href, hl.label) == "code" else "other"))
+    links = ([paper] if paper else []) + _other_links(ctx, body_text, 0, len(lines), paper)
     return [ctx.draft(title, body_lines, links, paper, tags=ctx.tags)], ""
 
 
-def _roundup(ctx: _Ctx) -> list[PostDraft]:
-    """Several paper-title lines, each followed by its own paragraph: one draft per title."""
+def _roundup(ctx: _Ctx, items: list[tuple[int, int]]) -> list[PostDraft]:
+    """One draft per paper-title item of a round-up, each with the paragraphs under it."""
     lines = ctx.lines
-    items: list[int] = []
-    for i, ln in enumerate(lines):
-        s = ln.strip()
-        if not s or not paper_title_like(s):
-            continue
-        if i > 0 and lines[i - 1].strip() and not _BULLET.match(s):
-            continue  # a title opens a paragraph
-        nxt = next((j for j in range(i + 1, min(len(lines), i + 3)) if lines[j].strip()), None)
-        if nxt is None or paper_title_like(lines[nxt]) or len(lines[nxt].strip()) < 60:
-            continue
-        items.append(i)
-    if len(items) < 2:
-        return []
     drafts = []
-    for k, i in enumerate(items):
-        stop = items[k + 1] if k + 1 < len(items) else len(lines)
-        body_lines = _trim_tail(list(lines[i + 1:stop]))
-        body_text = "\n".join(body_lines)
-        found = ex.links_from_text(lines[i] + "\n" + body_text)
-        hidden = ctx.hidden_in(i, stop)
-        paper_link = next((ln for ln in found if ln.role == "paper"), None)
-        if paper_link is None:
-            hl = next((h for h in hidden if ex.link_role(h.href, h.label) == "paper"), None)
-            paper_link = Link(hl.href, "paper") if hl else None
-        links = ([paper_link] if paper_link else []) + [
-            Link(ln.url, "code" if ln.role == "code" else "other") for ln in found
-            if not paper_link or ln.url != paper_link.url]
-        title = strip_bullet(lines[i])
-        title = re.sub(r"\s*[(\[]?(?:https?://|www\.)\S+[)\]]?\s*$", "", title)
-        drafts.append(ctx.draft(title, body_lines, links, paper_link, tags=ctx.tags))
+    for k, (i, body_start) in enumerate(items):
+        stop = items[k + 1][0] if k + 1 < len(items) else len(lines)
+        body_lines = _trim_tail(list(lines[body_start:stop]))
+        paper, _ = _paper_link_of(ctx, i, stop)
+        links = ([paper] if paper else []) + _other_links(ctx, "\n".join([lines[i]] + body_lines), i, stop, paper)
+        title = re.sub(r"\s*[(\[]?(?:https?://|www\.)\S+[)\]]?\s*$", "", clean_title(lines[i]))
+        authors: list[str] = []
+        by = next((j for j in range(i + 1, body_start) if _BY_LINE.match(lines[j])), None)
+        if by is not None:
+            names = re.sub(r"^\s*(?:By|Authors?:|Авторы:)\s+", "", lines[by])
+            names = re.split(r"\s+(?:from|at|из)\s+", names)[0]
+            authors = ex.split_authors(names) or []
+        drafts.append(ctx.draft(title, body_lines, links, paper, tags=ctx.tags, authors=authors))
     return drafts
 
 
