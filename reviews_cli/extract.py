@@ -53,7 +53,9 @@ _CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "gist.github.com", "
 _PAPER_HOSTS = ("arxiv.org", "openreview.net", "aclanthology.org", "aclweb.org", "proceedings.neurips.cc",
                 "papers.nips.cc", "proceedings.mlr.press", "openaccess.thecvf.com", "dl.acm.org",
                 "ieeexplore.ieee.org", "link.springer.com", "biorxiv.org", "medrxiv.org", "ssrn.com",
-                "semanticscholar.org", "nature.com/articles", "science.org/doi", "doi.org")
+                "semanticscholar.org", "nature.com/articles", "science.org/doi", "doi.org", "huggingface.co/papers",
+                "alphaxiv.org/abs", "paperswithcode.com/paper", "ojs.aaai.org", "aaai.org/ojs", "papers.neurips.cc",
+                "ecva.net/papers", "ijcai.org/proceedings", "jmlr.org/papers", "aclweb.org/anthology")
 _CODE_LABEL = re.compile(r"\b(код|code|repo|репозитори|implementation|github)", re.IGNORECASE)
 _PAPER_LABEL = re.compile(r"^\W*(стать[яиюе]|paper|arxiv|pdf|оригинал)", re.IGNORECASE)
 

@@ -40,8 +40,11 @@ def parse_arxiv_id(text: str) -> str | None:
 
 
 def arxiv_ids_in_url(url: str) -> str | None:
-    """The arXiv id of an arxiv.org URL, else ``None`` (a bare number elsewhere is not an id)."""
-    if "arxiv.org/" not in url.lower():
+    """The arXiv id of an arxiv.org URL (or of a site that names papers by their arXiv id:
+    ``huggingface.co/papers/<id>``, ``alphaxiv.org/abs/<id>``), else ``None`` (a bare number
+    elsewhere is not an id)."""
+    low = url.lower()
+    if "arxiv.org/" not in low and "huggingface.co/papers/" not in low and "alphaxiv.org/abs/" not in low:
         return None
     return parse_arxiv_id(url)
 

@@ -171,6 +171,13 @@ def test_habr_digest_reposted_with_hub_line_footnotes_and_lost_arrow(tmp_path):
     ("Рекомендую курс, где разбирают https://arxiv.org/abs/1706.03762 и не только. Скидка 20% по промокоду.",
      "advertisement"),
     ("Когда модель наконец сошлась 😂", "too short"),
+    ("OpenAI Releases GPT-5\n\nThe new model outperforms previous models on most benchmarks, the results are strong. "
+     "Available today in ChatGPT for all users.", "news or announcement"),
+    ("NeurIPS 2024 Deadlines Extended\n\nThe organizers announced that the paper submission deadline moved by a week; "
+     "the model of reviewing stays the same and results come in September.", "news or announcement"),
+    ("Google выпустила Gemma 3 — открытые модели от 1B до 27B. Поддерживают 140 языков, контекст 128k, результаты на "
+     "бенчмарках хорошие, а ещё есть версия для телефонов и квантованные веса. Веса на HF: "
+     "https://huggingface.co/google/gemma-3-27b-it", "no paper evidence"),
     ("Долго думал, куда движется индустрия. Мне кажется, всё упирается в данные, и люди это недооценивают. "
      "Кто со мной согласен? Пишите в комментариях, обсудим, интересно ваше мнение про это всё. Хорошего вечера!",
      "no paper evidence"),

@@ -39,6 +39,8 @@ def test_arxiv_ids(text, want):
 
 def test_arxiv_id_only_from_arxiv_urls():
     assert ex.arxiv_ids_in_url("https://example.com/1803.03635") is None
+    assert ex.arxiv_ids_in_url("https://huggingface.co/papers/2401.04088") == "2401.04088"
+    assert ex.arxiv_ids_in_url("https://www.alphaxiv.org/abs/2401.04088v2") == "2401.04088"
     assert ex.arxiv_ids_in_url("https://arxiv.org/abs/1803.03635") == "1803.03635"
 
 
@@ -50,6 +52,12 @@ def test_arxiv_id_only_from_arxiv_urls():
     ("https://example.org/x.pdf", "", "paper"),
     ("https://example.org/blog", "Статья", "paper"),
     ("https://example.org/blog", "Пара пересказов", "other"),
+    ("https://huggingface.co/papers/2401.04088", "", "paper"),
+    ("https://huggingface.co/google/gemma-2b", "", "other"),
+    ("https://paperswithcode.com/paper/mixtral-of-experts", "", "paper"),
+    ("https://paperswithcode.com/code/mixtral", "", "code"),
+    ("https://ojs.aaai.org/index.php/AAAI/article/view/16826", "", "paper"),
+    ("https://openreview.net/forum?id=YicbFdNTTy", "", "paper"),
 ])
 def test_link_roles(url, label, role):
     assert ex.link_role(url, label) == role

@@ -381,6 +381,22 @@ def _non_review(text: str) -> str | None:
     return None
 
 
+_HEADLINE = re.compile(
+    r"\b(?:releases?|released|launch(?:es|ed)?|announc(?:es|ed|ing)|unveil(?:s|ed)?|open-?sourc(?:es|ed)|"
+    r"is out|now available|deadlines?|extended|call for papers|hiring|webinar|meetup|workshop|giveaway|"
+    r"выпустил[аи]?|выкатил[аи]?|представил[аи]?|анонсировал[аи]?|запустил[аи]?|вышл[аои]|вышел|релиз|"
+    r"опубликовал[аи]?|открыл[аи]? доступ|дедлайн|конкурс|вакансия|курс)\b",
+    re.IGNORECASE,
+)
+
+
+def _news_headline(title: str) -> bool:
+    """A headline of news or an announcement (``OpenAI Releases GPT-5``, ``Deadlines
+    Extended``, ``Google выпустила …``) rather than a paper's title: without a paper link it is
+    not evidence of a paper."""
+    return bool(_HEADLINE.search(title))
+
+
 def _review_prose(text: str) -> bool:
     """Whether ``text`` reads like a paper review: a few hundred characters of prose using the
     vocabulary of one (authors, model, method, results…)."""
@@ -613,7 +629,7 @@ def _title_items(lines: list[str], limit: int | None = None) -> list[tuple[int, 
         if limit is not None and seen > limit:
             break
         if not (paper_title_like(s) and _titled_shape(s)) or ex.is_caption_like(s) and len(s.split()) < 3 \
-                or _BY_LINE.match(s):
+                or _BY_LINE.match(s) or _news_headline(s):
             continue
         prev = next((lines[j].strip() for j in range(i - 1, -1, -1) if lines[j].strip()), "")
         if prev and i > 0 and lines[i - 1].strip() and (prev[-1].isalnum() or prev[-1] in ",;-–—(") \
@@ -770,13 +786,15 @@ def _whole_post(ctx: _Ctx) -> tuple[list[PostDraft], str]:
         if named and (title is None or len(named) >= 2):
             return named, ""
         prose_from = title_line + 1 if title_line is not None else first + 1
-        if title and _review_prose("\n".join(lines[prose_from:])) and (
+        if title and _review_prose("\n".join(lines[prose_from:])) and not _news_headline(title) and (
                 title_line != first or _titled_shape(title) or has_code):
             pass
         elif has_code and title_like(first_line) and _review_prose("\n".join(lines[first + 1:])):
             title_line, title = first, clean_title(first_line)  # a translated title over a code link
         elif (t := _title_in_prose(text)) and _review_prose(text):
             title_line, title = None, t
+        elif title and _news_headline(title):
+            return [], "news or announcement (a headline, no paper link)"
         elif len(text.strip()) < 200:
             return [], "too short for a review (caption, meme or note)"
         else:
