@@ -24,7 +24,8 @@ entities, as Telegram Desktop writes them.
 Scores: *recall* is the share of labelled reviews the parser produced, *precision* the share of
 produced reviews that are labelled ones (a record from a non-review post, or a second record of
 one paper, counts against it), *fields* the share of field checks (title, arXiv id, tags, body
-phrase) that pass on matched records.
+phrase; a paper named only by its link must be titled ``arXiv:<id>``) that pass on matched
+records.
 """
 
 from __future__ import annotations
@@ -171,6 +172,8 @@ def score_entry(entry: dict, records: list[dict]) -> Score:
         checks = []
         if exp.get("title"):
             checks.append(("title", norm_title(exp["title"]) == norm_title(rec["title"]), rec["title"]))
+        elif exp.get("arxiv_id"):  # a post that names its paper by link only: keyed by the arXiv id
+            checks.append(("title", rec["title"] == f"arXiv:{exp['arxiv_id']}", rec["title"]))
         checks.append(("arxiv_id", (str(exp["arxiv_id"]) if exp.get("arxiv_id") else None) == rec["arxiv_id"],
                        rec["arxiv_id"]))
         want_tags = {str(t).casefold().lstrip("#") for t in exp.get("tags") or []}

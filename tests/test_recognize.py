@@ -241,3 +241,9 @@ def test_real_json_export_with_hidden_title_link(tmp_path):
     (r,) = parse_file(path).reviews
     assert (r.title, r.arxiv_id) == ("Emergent Abilities of Large Language Models", "2206.07682")
     assert json.loads(json.dumps(r.to_dict()))["paper_url"] == "https://arxiv.org/abs/2206.07682"
+
+
+def test_review_words_that_look_like_ad_or_job_words_do_not_skip_a_review():
+    d = one("Deformable Image Registration with Diffusion Models\n" + PROSE_RU +
+            " Регистрация изображений тут медицинская, стриминговый режим тоже есть.\nРезюме: метод хороший.")
+    assert d.title.startswith("Deformable Image Registration")

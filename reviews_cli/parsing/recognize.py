@@ -230,6 +230,12 @@ class _Header:
     link_lines: int = 0
 
 
+def _header_label(label: str) -> bool:
+    """A link label as headers write them (``Статья``, ``Родной код на pytorch``, ``Пара
+    пересказов``), not a sentence ending in a URL (``Речь идёт об этой статье: URL``)."""
+    return len(label) <= 40 and not re.search(r"[.!?…]\s", label)
+
+
 def _read_header(lines: list[str], hidden: dict[int, list[HiddenLink]], t: int, stop: int) -> _Header:
     """The header block under title line ``t`` (see the module docstring)."""
     h = _Header(title=t, body_start=t + 1)
@@ -262,7 +268,7 @@ def _read_header(lines: list[str], hidden: dict[int, list[HiddenLink]], t: int, 
         elif ex.is_hashtag_line(s):
             h.tags += ex.hashtags(s)
             h.year = h.year or ex.year_in(s.replace("#", " #"))
-        elif (parsed := ex.split_link_line(s)) is not None:
+        elif (parsed := ex.split_link_line(s)) is not None and _header_label(parsed[0]):
             label, urls = parsed
             h.links += [Link(u, ex.link_role(u, label)) for u in urls]
             h.link_lines += 1
@@ -349,18 +355,22 @@ def _headed_sections(lines: list[str], hidden: dict[int, list[HiddenLink]]) -> l
 
 # ------------------------------------------------------------------------------ non-reviews
 
+# Words that mark a post as something else than a review. Each is specific enough not to occur
+# in review prose ("регистрация изображений", "стриминговое распознавание", "Резюме:" as a
+# summary are review words, so they are not here).
 _NON_REVIEW = [
     ("advertisement", re.compile(
         r"#реклама|#ad\b|\bреклама\b|\berid\b|промокод|скидк[аиу]|партн[её]рск\w+ пост|sponsored|"
         r"по ссылке в профиле|розыгрыш", re.IGNORECASE)),
     ("job post", re.compile(
         r"#ваканси|#job|#hiring|\bвакансия\b|\bвакансии\b|мы ищем|ищем (?:в команду|\w+ разработчик|\w*инженер|ml|"
-        r"data|сильн)|we(?:'re| are) hiring|\bhiring\b|зарплат|\bз/п\b|вилка\b|откликнуться|присылайте резюме|"
-        r"резюме", re.IGNORECASE)),
+        r"data|сильн)|we(?:'re| are) hiring|\bhiring\b|зарплат\w* (?:от|до)|\bз/п\b|откликнуться|"
+        r"(?:присылайте|отправляйте|жд[её]м) (?:ваше )?резюме|резюме (?:на|в) @", re.IGNORECASE)),
     ("announcement", re.compile(
-        r"\bстрим\w*|вебинар|митап|meetup|webinar|регистраци[яю]|зарегистрир|приглашаем|трансляци|"
-        r"в прямом эфире|запись (?:доклада|стрима|вебинара)|ждём вас|ждем вас|\bанонс\b|#анонс|"
-        r"подключайтесь|join us|register\b|livestream", re.IGNORECASE)),
+        r"\bстрим(?:а|е|ы|ом)?\b|вебинар|митап|meetup|webinar|регистраци[яю] (?:по ссылке|открыта)|"
+        r"зарегистрир|регистрируйтесь|приглашаем|прям(?:ая|ой) (?:трансляци|эфир)|в прямом эфире|"
+        r"запись (?:доклада|стрима|вебинара)|ждём вас|ждем вас|\bанонс\b|#анонс|подключайтесь|join us|"
+        r"register\b|livestream", re.IGNORECASE)),
 ]
 
 _REVIEW_WORDS = re.compile(
@@ -753,6 +763,14 @@ def _leading_title(line: str) -> str | None:
     return None
 
 
+def _sentence_goes_on(lines: list[str], i: int) -> bool:
+    """Whether line ``i`` is a sentence the copy broke (at a link): the next line goes on in
+    lower case, maybe after the URL (``… на английском языке`` / ``https://… , содержат …``)."""
+    nxt = next((ln.strip() for ln in lines[i + 1:] if ln.strip()), "")
+    nxt = re.sub(r"^(?:https?://|www\.)\S+\s*", "", nxt)
+    return bool(nxt) and (nxt[0].islower() or nxt[0] in ",;)")
+
+
 def _whole_post(ctx: _Ctx) -> tuple[list[PostDraft], str]:
     """The fallback for a post with no headed section: one review (or a round-up), or the reason
     it is not a review."""
@@ -807,7 +825,8 @@ def _whole_post(ctx: _Ctx) -> tuple[list[PostDraft], str]:
             title_line, title = None, beside
         if title is None:
             title = _title_in_prose(text) or (_link_text_title(paper_hidden) if paper_hidden else None)
-        if title is None and title_like(first_line):
+        if title is None and title_like(first_line) and not _sentence_goes_on(lines, first) \
+                and not re.search(r",\s+(?:что|как|котор\w+|which|that)\b", first_line):
             title = clean_title(first_line)  # the post's own headline: it stays in the body too
         if title is None:
             aid = ex.arxiv_ids_in_url(paper.url)
