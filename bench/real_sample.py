@@ -22,7 +22,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
 
-from real_sample import MODES, evaluate, load_sample  # noqa: E402
+from real_sample import MODES, evaluate, load_sample
 
 
 def main() -> None:
@@ -52,9 +52,9 @@ def main() -> None:
             for f in scores[m].failures:
                 print(f"[{m}] {f}")
     if args.out_of_scope:
-        import yaml
         from pathlib import Path
 
+        import yaml
         from real_sample import FIXTURES
 
         extra = yaml.safe_load((FIXTURES.parent / "real_posts_out_of_scope.yaml").read_text(encoding="utf-8"))

@@ -96,7 +96,7 @@ def main() -> None:
             if key == "lottery":
                 lottery_mb = max(lottery_mb, m)
     py_pass, imports, lottery = (statistics.median(startup[k]) for k in ("pass", "imports", "lottery"))
-    print("\nstartup (median of %d interleaved runs)" % (a.runs * 5))
+    print(f"\nstartup (median of {a.runs * 5} interleaved runs)")
     print(f"  python -c pass                       {py_pass:7.1f} ms")
     print(f"  python -c 'import click, rich...'    {imports:7.1f} ms  ({imports / py_pass:.1f}x)")
     print(f"  reviews search lottery (bundled)     {lottery:7.1f} ms  ({lottery / py_pass:.1f}x; target <= 8x)"

@@ -8,11 +8,15 @@ through ``render.machine`` and plain ``click.echo``.
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__
 from .errors import NotFound, ReviewsError, UsageError
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 SEARCH_HELP = """Search the library; the best match comes first.
 
@@ -236,7 +240,8 @@ def parse(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | N
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to a file instead of stdout.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="Write to a file instead of stdout.")
 def export(fmt: str, output: str | None) -> None:
     """Every record in the library, as JSON or YAML."""
     from .render.machine import reviews_json, reviews_yaml
@@ -307,18 +312,19 @@ class _progress:
             from rich.progress import Progress
 
             self.bar = Progress(console=_console(stderr=True), transient=True)
-        self.tasks: dict[str, int] = {}
+        self.tasks: dict[str, TaskID] = {}
 
     def __enter__(self):
-        if self.bar is None:
+        bar = self.bar
+        if bar is None:
             return None
-        self.bar.start()
+        bar.start()
 
         def update(stage: str, done: int, total: int) -> None:
             label = {"parse": "parsing dumps", "index": "indexing reviews"}.get(stage, stage)
             if stage not in self.tasks:
-                self.tasks[stage] = self.bar.add_task(label, total=total)
-            self.bar.update(self.tasks[stage], completed=done, total=total)
+                self.tasks[stage] = bar.add_task(label, total=total)
+            bar.update(self.tasks[stage], completed=done, total=total)
 
         return update
 

@@ -106,7 +106,9 @@ def year_in(text: str) -> int | None:
 
 # ------------------------------------------------------------------------- link / header lines
 
-_LINK_LINE = re.compile(r"^\s*(?:(?P<label>[^:]{0,80}?)\s*[:：-]\s*)?(?P<urls>(?:https?://|www\.)\S+(?:\s*[,;]?\s*(?:https?://|www\.)\S+)*)\s*$", re.I)
+_LINK_LINE = re.compile(
+    r"^\s*(?:(?P<label>[^:]{0,80}?)\s*[:：-]\s*)?"
+    r"(?P<urls>(?:https?://|www\.)\S+(?:\s*[,;]?\s*(?:https?://|www\.)\S+)*)\s*$", re.I)
 
 
 def split_link_line(line: str) -> tuple[str, list[str]] | None:
@@ -173,7 +175,8 @@ _PARTICLES = {"de", "da", "del", "della", "der", "den", "van", "von", "la", "le"
               "di", "bin", "al", "el", "ten", "ter", "y", "e", "zu"}
 _NAME_WORD = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-ſ\u0400-\u042F\u0401][\w'’.\-]*|[A-Z]\.(?:-?[A-Z]\.)*)$")
 _ET_AL = re.compile(r"\s*,?\s*(?:et\.?\s*al\.?|и\s+др\.?|и\s+соавт\.?)\s*$", re.IGNORECASE)
-_SURNAME_INITIALS = re.compile(r"([A-ZÀ-Þ\u0400-\u042F][\w'’\-]+(?:\s+[A-Z\u0400-\u042F]\.(?:\s*[A-Z\u0400-\u042F]\.)*))")
+_SURNAME_INITIALS = re.compile(
+    r"([A-ZÀ-Þ\u0400-\u042F][\w'’\-]+(?:\s+[A-Z\u0400-\u042F]\.(?:\s*[A-Z\u0400-\u042F]\.)*))")
 _ORG_WORDS = re.compile(
     r"\b(universit\w*|institut\w*|college|school|academy|research|lab|labs|laborator\w*|inc|ltd|corp|"
     r"google|deepmind|facebook|meta|microsoft|openai|nvidia|amazon|apple|ibm|baidu|alibaba|tencent|"

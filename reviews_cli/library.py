@@ -19,6 +19,7 @@ reviews of one paper stay separate records.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -184,10 +185,8 @@ class Library:
                 cls._reset(conn)
         except sqlite3.DatabaseError as exc:
             # the index is a cache: a corrupt one is rebuilt from the dumps
-            try:
+            with contextlib.suppress(Exception):
                 conn.close()
-            except Exception:
-                pass
             for suffix in ("", "-wal", "-shm"):
                 if os.path.exists(index + suffix):
                     os.unlink(index + suffix)
@@ -269,11 +268,9 @@ class Library:
             if cached.get("stamp") == stamp:
                 return cached["entries"]
         entries = _load_yaml_manifest(path)
-        try:
+        with contextlib.suppress(sqlite3.OperationalError):  # a read-only index re-reads the YAML next time
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES('bundled', ?)",
                               (json.dumps({"stamp": stamp, "entries": entries}, ensure_ascii=False),))
-        except sqlite3.OperationalError:
-            pass  # a read-only index still works, it just re-reads the YAML next time
         return entries
 
     # ------------------------------------------------------------------------------ syncing
@@ -359,6 +356,8 @@ class Library:
         mtime, or the same sha256) by this parser version; else return ``(size, mtime, sha)``
         for :meth:`_store_source`."""
         c = self.conn
+        size: int | None
+        mtime: int | None
         try:
             st = os.stat(f.path)
             size, mtime = st.st_size, st.st_mtime_ns
@@ -481,8 +480,8 @@ class Library:
         for k, ((res, sha, name), parsed) in enumerate(zip(plans, parsed_all), start=1):
             if progress:
                 progress("parse", k, len(plans))
-            if parsed.error:
-                res.error = parsed.error
+            if parsed.error or sha is None:
+                res.error = parsed.error or "cannot be read"
                 continue
             stored = f"dumps/{sha[:12]}-{name.replace('/', '_')}"
             os.makedirs(os.path.join(self.home, "dumps"), exist_ok=True)
@@ -679,10 +678,8 @@ def parse_iter(paths: list[str], names: list[str], channels: list[str | None] | 
     streamed in this process (it runs its own worker pool)."""
     total = 0
     for p in paths:
-        try:
+        with contextlib.suppress(OSError):
             total += os.path.getsize(p) if os.path.isfile(p) else 0
-        except OSError:
-            pass
     streamed = any(_streamed(p) for p in paths)
     channels = channels or [None] * len(paths)
     workers = min(len(paths), os.cpu_count() or 1)

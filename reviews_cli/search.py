@@ -56,7 +56,7 @@ class Term:
     """One positive or negative query term: ``words`` (folded, unstemmed), ``phrase`` when the
     words must be adjacent, ``prefix`` for ``word*``."""
 
-    __slots__ = ("raw", "words", "phrase", "prefix", "negative")
+    __slots__ = ("negative", "phrase", "prefix", "raw", "words")
 
     # plain classes, not dataclasses: importing and generating dataclasses costs ~1.5 ms of
     # every search's start
@@ -65,13 +65,14 @@ class Term:
         self.raw, self.words, self.phrase, self.prefix, self.negative = raw, words, phrase, prefix, negative
 
     def __repr__(self) -> str:
-        return f"Term({self.raw!r}, {self.words!r}, phrase={self.phrase}, prefix={self.prefix}, negative={self.negative})"
+        return (f"Term({self.raw!r}, {self.words!r}, phrase={self.phrase}, prefix={self.prefix}, "
+                f"negative={self.negative})")
 
 
 class Query:
     """A parsed query. Build with :meth:`parse`; raises :class:`UsageError` on bad input."""
 
-    __slots__ = ("text", "terms", "authors", "reviewers", "tags", "sources", "years", "arxiv_ids")
+    __slots__ = ("arxiv_ids", "authors", "reviewers", "sources", "tags", "terms", "text", "years")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -214,7 +215,7 @@ class SearchResult:
     instead; ``partial`` is set when no record had every word and the best partial matches are
     shown; ``fuzzy`` when nothing matched and titles were fuzzy-matched instead."""
 
-    __slots__ = ("query", "hits", "corrections", "partial", "fuzzy")
+    __slots__ = ("corrections", "fuzzy", "hits", "partial", "query")
 
     def __init__(self, query: Query, hits: list[Hit]) -> None:
         self.query, self.hits = query, hits
@@ -309,7 +310,8 @@ class Searcher:
     # running -----------------------------------------------------------------------------
 
     def _filters_sql(self, q: Query) -> tuple[str, list]:
-        where, args = [], []
+        where: list[str] = []
+        args: list[object] = []
         for tag in q.tags:
             where.append("r.rid IN (SELECT rid FROM review_tags WHERE tag = ?)")
             args.append(tag)
@@ -505,7 +507,8 @@ _TOKEN = re.compile(r"[^\W_]+")
 _ODD = re.compile(r"[^\x00-\x7f\u0400-\u04ff]|[a-z].*[\u0400-\u04ff]|[\u0400-\u04ff].*[a-z]")
 
 
-def snippet(r: Review, terms: list[Term], arxiv_ids: list[str], width: int = 140) -> tuple[str, tuple[tuple[int, int], ...]]:
+def snippet(r: Review, terms: list[Term], arxiv_ids: list[str],
+            width: int = 140) -> tuple[str, tuple[tuple[int, int], ...]]:
     """A one-line excerpt of the body (about ``width`` characters) around the densest cluster of
     query words, with ``(start, end)`` offsets of the matched words in it."""
     body = " ".join(r.body.split())
@@ -538,8 +541,8 @@ def snippet(r: Review, terms: list[Term], arxiv_ids: list[str], width: int = 140
         cut = body[:width]
         return (cut + "…" if len(body) > width else cut), ()
     best, best_n = 0, 0
-    for i, (s, _) in enumerate(matches):
-        n = sum(1 for s2, _ in matches[i:] if s2 < s + width)
+    for i, (start, _) in enumerate(matches):
+        n = sum(1 for s2, _ in matches[i:] if s2 < start + width)
         if n > best_n:
             best, best_n = i, n
     start = max(0, matches[best][0] - 30)

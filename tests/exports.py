@@ -37,7 +37,7 @@ def _entities(parts: list) -> list:
 
 
 def json_message(mid: int, parts, unixtime: int, **extra) -> dict:
-    text = parts if isinstance(parts, str) else parts
+    text = parts
     return {
         "id": mid, "type": "message", "date": "2019-01-06T18:41:07", "date_unixtime": str(unixtime),
         "from": "gonzo-обзоры ML статей", "from_id": "channel1326244470", **extra,

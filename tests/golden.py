@@ -51,9 +51,8 @@ def mismatches(exp: dict, rec: dict, library: bool = False) -> list[str]:
             bad.append(f"{t}: affiliations {got!r} != {exp['affiliation_text']!r}")
     if "arxiv_id" in exp and rec["arxiv_id"] != exp["arxiv_id"]:
         bad.append(f"{t}: arxiv_id {rec['arxiv_id']!r} != {exp['arxiv_id']!r}")
-    if "tags" in exp:
-        if {x.casefold().lstrip("#") for x in rec["tags"]} != {str(x).casefold() for x in exp["tags"]}:
-            bad.append(f"{t}: tags {rec['tags']} != {exp['tags']}")
+    if "tags" in exp and {x.casefold().lstrip("#") for x in rec["tags"]} != {str(x).casefold() for x in exp["tags"]}:
+        bad.append(f"{t}: tags {rec['tags']} != {exp['tags']}")
     urls = {_url(x["url"]) for x in rec["links"]}
     for u in exp.get("links", []):
         if _url(u) not in urls:
@@ -62,9 +61,8 @@ def mismatches(exp: dict, rec: dict, library: bool = False) -> list[str]:
     for u in exp.get("code_links", []):
         if _url(u) not in code:
             bad.append(f"{t}: code link {u} missing from {sorted(code)}")
-    if "paper_url" in exp:
-        if _collapse_path(rec["paper_url"] or "") != _collapse_path(exp["paper_url"]):
-            bad.append(f"{t}: paper_url {rec['paper_url']!r} != {exp['paper_url']!r}")
+    if "paper_url" in exp and _collapse_path(rec["paper_url"] or "") != _collapse_path(exp["paper_url"]):
+        bad.append(f"{t}: paper_url {rec['paper_url']!r} != {exp['paper_url']!r}")
     for key in ("year",):
         if key in exp and rec[key] != exp[key]:
             bad.append(f"{t}: {key} {rec[key]!r} != {exp[key]!r}")

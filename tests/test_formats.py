@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
+import exports as E
 import pytest
 from click.testing import CliRunner
 
-import exports as E
 from reviews_cli.cli import main
 from reviews_cli.errors import DumpError
 from reviews_cli.parsing import detect_format, parse_file

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from golden import load_golden, mismatches, norm_title
+
 from reviews_cli.parsing import parse_file
 
 DUMPS = Path(__file__).resolve().parent.parent / "data" / "dumps"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -63,7 +64,7 @@ def test_failed_rebuild_keeps_previous_index(tmp_path, library, monkeypatch):
         assert reader.count() == 31  # the half-built state never became visible
         assert len(reader.all_reviews()) == 31
         assert "new.txt" not in [s.name for s in reader.sources()]
-    manifest = open(library.manifest_path).read() if os.path.exists(library.manifest_path) else ""
+    manifest = Path(library.manifest_path).read_text() if os.path.exists(library.manifest_path) else ""
     assert "new.txt" not in manifest
     assert not os.path.exists(os.path.join(library.home, "dumps")) or not os.listdir(os.path.join(library.home, "dumps"))
     with Library.open() as again:  # and the library still works: the same add now succeeds

@@ -7,10 +7,10 @@ import json
 import os
 import string
 
+import exports as E
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import exports as E
 from reviews_cli.errors import DumpError
 from reviews_cli.parsing import parse_file, parse_text, recognize_posts
 from reviews_cli.parsing.messages import Run, message_post

@@ -7,7 +7,6 @@ from __future__ import annotations
 import collections
 
 import pytest
-
 from real_sample import MODES, evaluate, load_sample, score_entry
 
 SAMPLE = load_sample()

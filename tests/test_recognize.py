@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 
+import exports as E
 import pytest
 
-import exports as E
 from reviews_cli.errors import DumpError
 from reviews_cli.parsing import parse_file, parse_text, recognize_posts
 from reviews_cli.parsing.messages import Run, message_post

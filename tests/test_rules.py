@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from golden import load_golden, mismatches
+
 from reviews_cli import extract as ex
 from reviews_cli import textnorm as tn
 from reviews_cli.errors import DumpError

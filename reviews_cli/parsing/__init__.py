@@ -12,15 +12,16 @@ mapped to a one-line :class:`DumpError` in one place, :func:`dump_errors`. No cl
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from ..errors import DumpError, UnknownFormat
 
 if TYPE_CHECKING:
+    from ..models import Review
     from .common import ParsedDump, Skipped
     from .detect import Format, PostIterator
-    from ..models import Review
     from .post import Post
 
 # Bump when a parse rule changes: the library re-parses every dump whose records came from an

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator, Union
 
 from .common import Skipped
 from .post import Post
@@ -34,7 +34,7 @@ class DumpSource:
     origin: str | None = None
 
 
-PostIterator = Iterator[Union[Post, Skipped]]
+PostIterator = Iterator[Post | Skipped]
 
 
 @dataclass(frozen=True)

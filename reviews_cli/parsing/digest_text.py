@@ -28,7 +28,7 @@ are reviews; the intro, table of contents and footer are not.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from .detect import DumpSource
 from .post import ARTICLE, Post

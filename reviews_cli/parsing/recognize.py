@@ -51,7 +51,8 @@ _MAX_TITLE = 300
 # ------------------------------------------------------------------------------- line classes
 
 _VIEWS = re.compile(r"^\s*\d+(?:[.,]\d+)?\s?[KkMmКкМм]?\s+(?:views?|просмотр\w*)\b.*$", re.IGNORECASE)
-_TIME = re.compile(r"^\s*(?:edited\s+|изменено\s+)?(?:\d{1,2}[./]\d{1,2}[./]\d{2,4},?\s*)?\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp][Mm])?\s*$")
+_TIME = re.compile(r"^\s*(?:edited\s+|изменено\s+)?(?:\d{1,2}[./]\d{1,2}[./]\d{2,4},?\s*)?"
+                   r"\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp][Mm])?\s*$")
 _FURNITURE = re.compile(
     r"^\s*(?:Forwarded from\b.*|Переслано (?:из|от)\b.*|Reply|Ответить|Download Telegram|Open in Telegram|"
     r"View in Telegram|Load more|Показать ещё|Preview channel|Join channel|Subscribe|Подписаться|"
@@ -174,7 +175,8 @@ def _prepare(text: str, links: list[HiddenLink]) -> tuple[list[str], list[Hidden
         j = i + 1
         while j < len(lines) and j <= i + 2 and not lines[j].strip():
             j += 1
-        if j < len(lines) and ex.split_link_line(lines[j]) and not ex.split_link_line(lines[j])[0]:
+        below = ex.split_link_line(lines[j]) if j < len(lines) else None
+        if below is not None and not below[0]:
             lines[i] = f"{label}: {lines[j].strip()}"
             lines[j] = ""
     # print views: "Оригинал статьи[1] :: GitHub project[2]" … "[1] https://arxiv.org/abs/…"
@@ -272,7 +274,7 @@ def _read_header(lines: list[str], hidden: dict[int, list[HiddenLink]], t: int, 
             label, urls = parsed
             h.links += [Link(u, ex.link_role(u, label)) for u in urls]
             h.link_lines += 1
-        elif _BARE_ARXIV.fullmatch(s.strip(" .")) or re.fullmatch(r"(?:arXiv|arxiv)\s*:?\s*\S+", s) and bare_arxiv(s):
+        elif _BARE_ARXIV.fullmatch(s.strip(" .")) or (re.fullmatch(r"(?:arXiv|arxiv)\s*:?\s*\S+", s) and bare_arxiv(s)):
             link = bare_arxiv(s)
             if link:
                 h.links.append(link)
@@ -342,13 +344,13 @@ def _headed_sections(lines: list[str], hidden: dict[int, list[HiddenLink]]) -> l
             h = _read_header(lines, hidden, i, n)
             # an author-like line is a title only with an author line under it
             # ("Regularizing and Optimizing LSTM Language Models" reads as two names)
-            if h.body_start > i + 1 and _evidence(h, lines, hidden) and (h.has_author_line or not ex.author_line(s)):
-                # a later section must look like a paper title (a cited-paper line inside a body
-                # such as "Похожая работа" + URL must not split the review)
-                if not found or paper_title_like(s) or h.authors_field or h.has_author_line:
-                    found.append(h)
-                    i = h.body_start
-                    continue
+            # a later section must look like a paper title (a cited-paper line inside a body such
+            # as "Похожая работа" + URL must not split the review)
+            if h.body_start > i + 1 and _evidence(h, lines, hidden) and (h.has_author_line or not ex.author_line(s)) \
+                    and (not found or paper_title_like(s) or h.authors_field or h.has_author_line):
+                found.append(h)
+                i = h.body_start
+                continue
         i += 1
     return found
 
@@ -421,7 +423,8 @@ def _review_prose(text: str) -> bool:
 
 _SENTENCE_TITLE = re.compile(
     r"(?:стать[яюи]|работ[ау]|paper|разбираем|разберём|разберем|читаем|обзор|review(?:ing)?|препринт|"
-    r"preprint|entitled|titled|называется|под названием)\s*[:—–-]?\s*[«\"“]?(?P<t>[A-Z0-9][^\n«»\"“”]{6,}?)[»\"”]?(?=\s*(?:$|[.()\[\]—–;]|\s-\s|\s(?:от|by|from|из)\s))",
+    r"preprint|entitled|titled|называется|под названием)\s*[:—–-]?\s*[«\"“]?(?P<t>[A-Z0-9][^\n«»\"“”]{6,}?)[»\"”]?"
+    r"(?=\s*(?:$|[.()\[\]—–;]|\s-\s|\s(?:от|by|from|из)\s))",
     re.MULTILINE,
 )
 _QUOTED_TITLE = re.compile(r"[«\"“](?P<t>[A-Z][^«»\"“”\n]{8,200})[»\"”]")
@@ -552,7 +555,7 @@ def _section_draft(ctx: _Ctx, h: _Header, stop: int, prefix: list[str], only: bo
     paper = next((ln for ln in links if ln.role == "paper"), None)
     for hl in ctx.hidden_in(h.title, h.body_start):
         role = ex.link_role(hl.href, hl.label)
-        if paper is None and (role == "paper" or hl.line == h.title and ex.arxiv_ids_in_url(hl.href)):
+        if paper is None and (role == "paper" or (hl.line == h.title and ex.arxiv_ids_in_url(hl.href))):
             paper = Link(hl.href, "paper")
             links.append(paper)
         elif not any(ex.normalize_url(x.url) == ex.normalize_url(hl.href) for x in links):
@@ -638,7 +641,7 @@ def _title_items(lines: list[str], limit: int | None = None) -> list[tuple[int, 
         seen += 1
         if limit is not None and seen > limit:
             break
-        if not (paper_title_like(s) and _titled_shape(s)) or ex.is_caption_like(s) and len(s.split()) < 3 \
+        if not (paper_title_like(s) and _titled_shape(s)) or (ex.is_caption_like(s) and len(s.split()) < 3) \
                 or _BY_LINE.match(s) or _news_headline(s):
             continue
         prev = next((lines[j].strip() for j in range(i - 1, -1, -1) if lines[j].strip()), "")
@@ -786,7 +789,8 @@ def _whole_post(ctx: _Ctx) -> tuple[list[PostDraft], str]:
     items = [(i, b) for k, (i, b) in enumerate(all_items)
              if _review_prose("\n".join(lines[b:_next_item(all_items, k, len(lines))]))]
     named = _named_in_prose(ctx) if paper is None and not non_review else []
-    if not non_review and len(named) < 2 and (len(items) >= 2 or len(items) == 1 and len(all_items) >= 2 and paper is None):
+    several = len(items) >= 2 or (len(items) == 1 and len(all_items) >= 2 and paper is None)
+    if not non_review and len(named) < 2 and several:
         return _roundup(ctx, items), ""
     first_line = lines[first].strip()
     top_item = next((i for i, _ in items if sum(1 for ln in lines[:i] if ln.strip()) < 6), None)

@@ -22,9 +22,8 @@ from __future__ import annotations
 import io
 import os
 import re
+from collections.abc import Iterator
 from datetime import datetime, timezone
-
-from typing import Iterator
 
 from ..errors import DumpError
 from .common import Skipped
@@ -263,6 +262,22 @@ def _html_date(title: str | None) -> str | None:
     return iso + (f"{tzh}:{tzm}" if tzh else "")
 
 
+def attr(tag, name: str) -> str | None:
+    """An HTML attribute as one string (bs4 gives multi-valued ones such as ``class`` as a
+    list), or ``None`` when absent or the tag is ``None``."""
+    if tag is None:
+        return None
+    value = tag.get(name)
+    if value is None:
+        return None
+    return value if isinstance(value, str) else " ".join(value)
+
+
+def classes(tag) -> list[str]:
+    """The ``class`` attribute's names."""
+    return (attr(tag, "class") or "").split()
+
+
 def html_runs(node) -> list[Run]:
     """Text runs of an HTML element: ``<br>`` and block ends are newlines, ``<a href>`` a link
     (a hashtag when its text starts with ``#``), images of emoji their ``alt``."""
@@ -282,7 +297,7 @@ def html_runs(node) -> list[Run]:
                     runs.append(Run("plain", "\n"))
                 elif name == "a":
                     text = child.get_text()
-                    href = (child.get("href") or "").strip()
+                    href = (attr(child, "href") or "").strip()
                     if text.startswith("#"):
                         runs.append(Run("hashtag", text))
                     elif href.startswith(("http://", "https://")) and text.strip() != href:
@@ -290,7 +305,7 @@ def html_runs(node) -> list[Run]:
                     else:
                         runs.append(Run("link" if href else "plain", text))
                 elif name == "img":
-                    runs.append(Run("plain", child.get("alt") or ""))
+                    runs.append(Run("plain", attr(child, "alt") or ""))
                 elif name in ("script", "style"):
                     continue
                 else:
@@ -311,9 +326,8 @@ def iter_html_posts(src: DumpSource) -> Iterator[Post]:
     chat = header.get_text(" ", strip=True) if header else None
     src.origin = chat
     for div in soup.select("div.message"):
-        classes = div.get("class") or []
-        mid = (div.get("id") or "").removeprefix("message")
-        if "service" in classes:
+        mid = (attr(div, "id") or "").removeprefix("message")
+        if "service" in classes(div):
             body = div.select_one("div.body")
             yield message_post(mid, [], kind=SERVICE, action=body.get_text(" ", strip=True)[:60] if body else None)
             continue
@@ -321,7 +335,7 @@ def iter_html_posts(src: DumpSource) -> Iterator[Post]:
         if body is None:
             continue
         date_div = body.find("div", class_="date")
-        date = _html_date(date_div.get("title") if date_div else None)
+        date = _html_date(attr(date_div, "title"))
         if body.select_one("div.media_poll"):
             yield message_post(mid, [], date=date, kind=POLL)
             continue

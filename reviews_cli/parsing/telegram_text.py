@@ -17,7 +17,7 @@ message; it decides nothing about reviews.
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from .. import extract as ex
 from .common import Skipped

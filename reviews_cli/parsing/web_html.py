@@ -16,12 +16,12 @@ date go into each record's source.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from .detect import DumpSource
 from .messages import message_post, render
 from .post import ARTICLE, POLL, SERVICE, HiddenLink, Post
-from .telegram_export import html_runs
+from .telegram_export import attr, classes, html_runs
 
 
 def iter_tgme_posts(src: DumpSource) -> Iterator[Post]:
@@ -30,15 +30,14 @@ def iter_tgme_posts(src: DumpSource) -> Iterator[Post]:
 
     soup = BeautifulSoup(src.text or "", "html.parser")
     for div in soup.select("div.tgme_widget_message"):
-        post = div.get("data-post") or ""
+        post = attr(div, "data-post") or ""
         channel, _, mid = post.rpartition("/")
         owner = div.select_one(".tgme_widget_message_owner_name")
         if src.origin is None and owner:
             src.origin = owner.get_text(" ", strip=True)
         time_tag = div.select_one("time[datetime]")
-        date = time_tag.get("datetime") if time_tag else None
-        classes = div.get("class") or []
-        if "service_message" in classes:
+        date = attr(time_tag, "datetime")
+        if "service_message" in classes(div):
             yield message_post(mid or "?", [], date=date, kind=SERVICE, action="service")
             continue
         if div.select_one(".tgme_widget_message_poll"):
@@ -61,14 +60,11 @@ def iter_habr_posts(src: DumpSource) -> Iterator[Post]:
     title = title_tag.get_text(" ", strip=True) if title_tag else None
     body = soup.select_one("div.article-formatted-body, div#post-content-body, div.post__text, div.post__body")
     canonical = soup.select_one('link[rel="canonical"]') or soup.select_one('meta[property="og:url"]')
-    url = (canonical.get("href") or canonical.get("content")) if canonical else None
-    time_tag = soup.select_one("span.tm-article-datetime-published time[datetime], .tm-article-snippet__datetime-published "
-                               "time[datetime], time[datetime]")
-    if time_tag:
-        date = time_tag.get("datetime")
-    else:
-        old = soup.select_one("span.post__time[data-time_published]")
-        date = old.get("data-time_published") if old else None
+    url = attr(canonical, "href") or attr(canonical, "content")
+    time_tag = soup.select_one("span.tm-article-datetime-published time[datetime], "
+                               ".tm-article-snippet__datetime-published time[datetime], time[datetime]")
+    date = attr(time_tag, "datetime") or attr(soup.select_one("span.post__time[data-time_published]"),
+                                              "data-time_published")
     if body is not None:
         _number_lists(body)
     text, hidden = render(html_runs(body) if body is not None else [])
@@ -86,7 +82,7 @@ def _number_lists(body) -> None:
 
     for ol in body.find_all("ol"):
         for k, li in enumerate((c for c in ol.children if isinstance(c, Tag) and c.name == "li"),
-                               start=int(ol.get("start") or 1)):
+                               start=int(s) if (s := attr(ol, "start") or "").isdigit() else 1):
             li.insert(0, f"{k}. ")
     for ul in body.find_all("ul"):
         for li in (c for c in ul.children if isinstance(c, Tag) and c.name == "li"):

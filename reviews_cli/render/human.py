@@ -8,6 +8,7 @@ never interpreted. This module is imported only by commands that print for peopl
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -17,6 +18,8 @@ from rich.text import Text
 from ..safe_text import clean, clean_fragment, clean_line
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from ..library import AddResult, SourceInfo
     from ..models import Review
     from ..search import SearchResult
@@ -45,7 +48,7 @@ def _source_label(r: Review) -> str:
     return labels[0] + (f" +{len(labels) - 1}" if len(labels) > 1 else "")
 
 
-def _result_table(rows: list[tuple[Review, object]], width: int, title: str | None = None) -> Table:
+def _result_table(rows: Sequence[tuple[Review, RenderableType]], width: int, title: str | None = None) -> Table:
     """The shared results table. Below 100 columns the tags and source move from their own
     columns to a dim line under the title, so narrow terminals still show them legibly."""
     from rich.console import Group
@@ -62,7 +65,8 @@ def _result_table(rows: list[tuple[Review, object]], width: int, title: str | No
     for i, (r, cell) in enumerate(rows, start=1):
         tags = " ".join("#" + t for t in r.tags)
         if wide:
-            cols = [str(i), cell, _t(_short_authors(r.authors, 1)), _t(tags), _t(_source_label(r))]
+            cols: list[RenderableType] = [str(i), cell, _t(_short_authors(r.authors, 1)), _t(tags),
+                                          _t(_source_label(r))]
         else:
             meta = _t(" · ".join(x for x in (tags, _source_label(r)) if x), "dim magenta")
             parts = list(cell.renderables) if isinstance(cell, Group) else [cell]
@@ -86,7 +90,7 @@ def search_table(result: SearchResult, width: int) -> list:
         out.append(Text(clean_line(n), style="italic yellow"))
     rows = []
     for h in result.hits:
-        cell = _t(h.review.title, "bold")
+        cell: RenderableType = _t(h.review.title, "bold")
         if h.snippet:
             from rich.console import Group
 
@@ -98,7 +102,7 @@ def search_table(result: SearchResult, width: int) -> list:
     return out
 
 
-def highlighted(snippet: str, spans: list[tuple[int, int]]) -> Text:
+def highlighted(snippet: str, spans: Sequence[tuple[int, int]]) -> Text:
     """The snippet as dim text with the matched words in bold yellow; offsets are into
     ``snippet``, which is cleaned piecewise so they stay valid."""
     t = Text(style="dim")
@@ -168,7 +172,8 @@ def review_page(r: Review) -> list:
                  + [x for x in r.links if x.role == "other"]):
         url = clean_line(link.url)
         safe_href = url if re.match(r"^https?://[^\s\\]+$", url) else None
-        rows.append((link.role.capitalize(), Text(url, style=Style(link=safe_href, underline=True) if safe_href else "")))
+        style = Style(link=safe_href, underline=True) if safe_href else ""
+        rows.append((link.role.capitalize(), Text(url, style=style)))
     if r.reviewer:
         who = r.reviewer.name or ""
         if r.reviewer.handle:
@@ -201,7 +206,7 @@ def sources_table(sources: list[SourceInfo]) -> Table:
         table.add_column(col, justify="right" if col in ("reviews", "skipped") else "left", overflow="fold")
     for s in sources:
         table.add_row(_t(s.name), s.kind, _t(s.format or "-"), str(s.reviews), str(s.skipped),
-                      _t(s.error and f"unreadable: {s.error}" or s.origin or "", "red" if s.error else ""))
+                      _t((s.error and f"unreadable: {s.error}") or s.origin or "", "red" if s.error else ""))
     return table
 
 
