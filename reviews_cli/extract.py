@@ -87,6 +87,8 @@ def hashtags(text: str) -> list[str]:
     """Hashtags in ``text`` without the ``#``, as written, first occurrence order, no repeats
     (case-insensitively). ``#ICLR 2019`` gives ``ICLR``; ``#2018`` gives ``2018``."""
     seen: dict[str, str] = {}
+    if "#" not in text:
+        return []
     for m in _HASHTAG.finditer(text):
         tag = m.group(1).rstrip("-")
         seen.setdefault(tag.casefold(), tag)
@@ -144,6 +146,8 @@ _REACTION_LINE = re.compile(r"^\s*(?:\d+(?:[.,]\d+)?[KkMm]?\s?)?(?:[^\w\s\d]{1,4
 def is_reaction_line(line: str) -> bool:
     """A Telegram reactions row: emoji followed by counts, e.g. ``🔥7``, ``👍 12 ❤️ 3``, or a
     view count first as mirrors print it, ``12👍5🔥3``."""
+    if len(line) > 80:
+        return False
     return bool(_REACTION_LINE.match(line)) and any(not ch.isascii() for ch in line)
 
 

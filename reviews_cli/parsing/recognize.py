@@ -65,11 +65,16 @@ _FURNITURE = re.compile(
 )
 
 
+_ANY_FURNITURE = re.compile("|".join(f"(?:{rx.pattern})" for rx in (_VIEWS, _TIME, _FURNITURE)), re.IGNORECASE)
+
+
 def is_furniture(line: str) -> bool:
     """Channel-page furniture that is never part of a post: view counts (``1.2K views``), times
     (``12:34``, ``edited 12:34``), ``Forwarded from …``, ``Reply``, ``Download Telegram``, the
     channel's counters (``24.1K subscribers``)."""
-    return bool(_VIEWS.match(line) or _TIME.match(line) or _FURNITURE.match(line))
+    if len(line) > 160:  # furniture is short; most lines of a post are long paragraphs
+        return False
+    return bool(_ANY_FURNITURE.match(line))
 
 
 _BULLET = re.compile(r"^\s*(?:\d{1,3}[.)]|[-•*—–▪►➤✅🔹🔸📌👉]|\(\d{1,3}\))\s+")
@@ -104,6 +109,9 @@ _LABEL_WORDS = re.compile(
 )
 
 
+_ABBREV_END = re.compile(r"\b[A-Z][a-z]{0,3}\.$")  # "… et al." "… vs." "… Inc."
+
+
 def is_link_label(text: str) -> bool:
     """Whether ``text`` is only link-label words (``Статья``, ``Код``, ``Paper``, ``Ссылка на
     статью``, ``GitHub``…), the words a link hides behind in a header."""
@@ -115,14 +123,16 @@ def title_like(line: str) -> bool:
     or furniture line, not a label (``Ссылка на статью``), not ending in ``: ; ,`` or a sentence
     period, not a bullet."""
     s = line.strip()
-    if not (2 < len(s) <= _MAX_TITLE) or _is_header_line(s) or ex.is_reaction_line(s) or is_furniture(s):
+    if not (2 < len(s) <= _MAX_TITLE) or s[-1] in ":;,(" or s[0] == "(":
         return False
-    if s[-1] in ":;,(" or ex.find_urls(s) or _LABEL_WORDS.match(s):
+    if s.endswith(".") and not s.endswith(("..", "et al.")) and not _ABBREV_END.search(s):
+        return False  # a sentence
+    if "://" in s or "www." in s or (s[0] == "#" and ex.is_hashtag_line(s)):
         return False
-    if s.endswith(".") and not s.endswith(("..", "et al.")) and not re.search(r"\b[A-Z][a-z]{0,3}\.$", s):
+    if ex.is_reaction_line(s) or is_furniture(s) or _LABEL_WORDS.match(s):
         return False
     letters, _ = _letters(s)
-    return letters >= 3 and not s.startswith("(") and not _BRACKET_WORDS.match(s)
+    return letters >= 3 and not _BRACKET_WORDS.match(s)
 
 
 def paper_title_like(line: str) -> bool:
@@ -135,9 +145,15 @@ def paper_title_like(line: str) -> bool:
     return latin >= 0.6 * letters
 
 
+_LABEL_LINE = re.compile(r"^\s*([^\s:][^:]{0,38}?)\s*[:：]\s*$")
+_WRAPPED = re.compile(r"^[a-z]{1,5} [A-Z]")
+
+
 def _label_only(line: str) -> str | None:
     """``'Статья:'`` -> ``'Статья'``: a link label alone on its line (the URL follows below)."""
-    m = re.match(r"^\s*([^\s:][^:]{0,38}?)\s*[:：]\s*$", line)
+    if len(line) > 60 or not line.rstrip().endswith((":", "：")):
+        return None
+    m = _LABEL_LINE.match(line)
     if m and _LABEL_WORDS.match(m.group(1)):
         return m.group(1)
     return None
@@ -164,7 +180,7 @@ def _prepare(text: str, links: list[HiddenLink]) -> tuple[list[str], list[Hidden
     # a paper title wrapped over two lines: "… with Context Parallelism" / "on Hierarchical …"
     for i in range(len(lines) - 1):
         a, b = lines[i].strip(), lines[i + 1].strip()
-        if a and b and re.match(r"^[a-z]{1,5} [A-Z]", b) and len(b) <= 100 and b[-1].isalnum() \
+        if a and b and b[0].islower() and _WRAPPED.match(b) and len(b) <= 100 and b[-1].isalnum() \
                 and not ex.has_cyrillic(b) and paper_title_like(a) and a[-1].isalnum():
             lines[i], lines[i + 1] = f"{a} {b}", ""
     # "Статья:" / "https://…" on two lines is one labelled link line
@@ -530,7 +546,14 @@ class _Ctx:
         self.by_line: dict[int, list[HiddenLink]] = {}
         for hl in hidden:
             self.by_line.setdefault(hl.line, []).append(hl)
-        self.tags = ex.hashtags(post.text)  # Telegram makes every #word in a post a hashtag
+        self._tags: list[str] | None = None
+
+    @property
+    def tags(self) -> list[str]:
+        """Every hashtag of the post: Telegram makes every #word in a post a hashtag."""
+        if self._tags is None:
+            self._tags = ex.hashtags(self.post.text) if "#" in self.post.text else []
+        return self._tags
 
     def draft(self, title: str, body_lines: list[str], links: list[Link], paper: Link | None, **fields) -> PostDraft:
         body = _dedupe_paragraphs("\n".join(ln for ln in body_lines if not ex.is_hashtag_line(ln)))
@@ -567,9 +590,10 @@ def _section_draft(ctx: _Ctx, h: _Header, stop: int, prefix: list[str], only: bo
     links += _roles_for_body(ex.links_from_text(body_text))
     links += [Link(hl.href, "code" if ex.link_role(hl.href, hl.label) == "code" else "other")
               for hl in ctx.hidden_in(h.body_start, stop)]
-    tags = h.tags + [t for t in ex.hashtags(body_text) if t[0].isalpha() or h.tags]
     if only and ctx.post.kind != ARTICLE:  # the post's hashtags, wherever they stand
-        tags += [t for t in ctx.tags if t[0].isalpha()]
+        tags = h.tags + [t for t in ctx.tags if t[0].isalpha() or h.tags]
+    else:
+        tags = h.tags + [t for t in ex.hashtags(body_text) if t[0].isalpha() or h.tags]
     year = h.year
     if year is None and paper is not None:
         m = re.search(r"/((?:19|20)\d{2})/", paper.url)
