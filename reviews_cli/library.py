@@ -458,10 +458,16 @@ class Library:
         names = {e["name"] for e in manifest} | {f.name for f in self.source_files() if f.kind == "bundled"}
         next_ord = len(self.source_files())
         plans = []
+        from .parsing.text import check_regular
+
         for res in results:
             try:
-                sha = _sha256(res.path)
-            except OSError:
+                check_regular(res.path)  # hashing a FIFO or /dev/zero would never end
+                sha: str | None = _sha256(res.path)
+            except (OSError, DumpError) as exc:
+                if isinstance(exc, DumpError) and not os.path.isdir(res.path):
+                    res.error = exc.reason
+                    continue
                 sha = None  # parsing says why
             if sha in known_sha:
                 res.name, res.already = known_sha[sha], True

@@ -4,6 +4,8 @@ good files of the same call still work. Dump text never acts on the terminal."""
 from __future__ import annotations
 
 import json
+import os
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -121,3 +123,42 @@ def test_json_output_escapes_controls(hostile):
 def test_parse_of_hostile_file_is_safe(hostile):
     out = run("parse", str(hostile)).stdout
     assert "\x1b" not in out and "[bold]x[/]" in out
+
+
+# ------------------------------------------------------------------ issue 9: runaway input
+
+def _hostile_files(tmp_path):
+    fifo = tmp_path / "fifo.txt"
+    os.mkfifo(fifo)
+    big = tmp_path / "bignum.json"
+    big.write_text('{"name": "c", "type": "public_channel", "messages": [{"id": ' + "9" * 5000 + ', "text": "x"}]}')
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"name": "c", "type": "public_channel", "messages": [' + '{"a": ' * 50000 + "1" + "}" * 50000 + "]}")
+    return {"fifo": (str(fifo), "not a regular file (a FIFO)"), "device": ("/dev/zero", "not a regular file (a device)"),
+            "huge number": (str(big), "a number of more than"), "deep nesting": (str(deep), "nested more than")}
+
+
+@pytest.mark.parametrize("command", ["parse", "add"])
+@pytest.mark.parametrize("kind", ["fifo", "device", "huge number", "deep nesting"])
+def test_runaway_input_is_refused_fast_with_one_line(command, kind, tmp_path):
+    path, reason = _hostile_files(tmp_path)[kind]
+    good = tmp_path / "good.txt"
+    good.write_text(GOOD, encoding="utf-8")
+    start = time.monotonic()
+    res = run(command, path, str(good))
+    assert time.monotonic() - start < 20  # refused, not read: a FIFO would block, /dev/zero never ends
+    assert res.exit_code == 1
+    err = [ln for ln in res.stderr.splitlines() if ln.startswith("reviews:")]
+    assert len(err) == 1 and path in err[0] and reason in err[0], res.stderr
+    assert "Traceback" not in res.output
+    assert "good.txt" in res.output  # the good file of the batch was still read
+
+
+def test_bogus_marked_section_does_not_cost_the_page(tmp_path):
+    import exports as E
+
+    page = tmp_path / "page.html"
+    page.write_text(E.tgme_page().replace("</body>", "<p><![x]> and <![if !IE]></p></body>"), encoding="utf-8")
+    res = run("parse", "--json", str(page))
+    assert res.exit_code == 0, res.stderr
+    assert json.loads(res.stdout)

@@ -83,13 +83,14 @@ def open_dump(path: str | os.PathLike, display_path: str | None = None, channel:
     reason; reading the posts raises only :class:`DumpError`."""
     from .common import Skipped
     from .detect import DumpSource, refusal, sniff
-    from .text import read_head, read_text
+    from .text import check_regular, read_head, read_text
 
     path = os.fspath(path)
     name = display_path or path
     with dump_errors(name):
         if os.path.isdir(path):
             raise DumpError(name, "is a directory with no Telegram export (result.json or messages.html) in it")
+        check_regular(path, name)
         head = read_head(path)
         fmt = sniff(head) if head.lstrip().startswith("{") else None
         source = DumpSource(path=path, name=name, channel=channel)

@@ -37,14 +37,59 @@ FORMAT_HTML = "telegram-export-html"
 _BAD_ESCAPE = re.compile(rb"(?<!\\)((?:\\\\)*)\\x([0-9a-fA-F]{2})")
 
 
+# Far above what Telegram Desktop writes (messages sit 3 levels deep, their entities 5), and far
+# below what makes a JSON parser's memory or time blow up (100 000 levels did).
+MAX_JSON_DEPTH = 200
+# Telegram's numbers are ids and counts; a 4 300-digit one crashes the C parser's int conversion.
+MAX_NUMBER_DIGITS = 100
+
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_STRING_REST = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*"', re.S)  # from inside a string to its end
+_STRING_OPEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*\Z', re.S)
+_BRACKETS = bytes.maketrans(b"", b"")
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_LONG_NUMBER = re.compile(rb"[0-9]{%d}" % (MAX_NUMBER_DIGITS + 1))
+_LEADING_DIGITS = re.compile(rb"[0-9]*")
+
+
 class _EscapeFixer(io.RawIOBase):
     """A byte stream that rewrites Telegram's invalid ``\\xNN`` escapes to ``\\u00NN``, carrying
-    an escape split across two reads over to the next one."""
+    an escape split across two reads over to the next one; and that refuses, with a
+    :class:`DumpError`, nesting deeper than :data:`MAX_JSON_DEPTH` or a number longer than
+    :data:`MAX_NUMBER_DIGITS` digits before the JSON parser sees them (strings are skipped)."""
 
-    def __init__(self, raw) -> None:
+    def __init__(self, raw, path: str = "") -> None:
         self.raw = raw
+        self.path = path
         self.carry = b""
         self.consumed = 0
+        self.depth = 0
+        self.in_string = False
+        self.digit_run = 0
+
+    def _check_structure(self, data: bytes) -> None:
+        if self.in_string:
+            m = _STRING_REST.match(data)
+            if m is None:
+                return  # the whole chunk is inside one string
+            data, self.in_string = data[m.end():], False
+        data = _STRING.sub(b" ", data)
+        m = _STRING_OPEN.search(data)
+        if m is not None:
+            data, self.in_string = data[:m.start()], True
+        lead = _LEADING_DIGITS.match(data)
+        if _LONG_NUMBER.search(data) or self.digit_run + (lead.end() if lead else 0) > MAX_NUMBER_DIGITS:
+            raise DumpError(self.path, f"a number of more than {MAX_NUMBER_DIGITS} digits near byte "
+                            f"{self.consumed}: not a Telegram Desktop export")
+        tail = len(data) - len(data.rstrip(b"0123456789"))
+        self.digit_run = (self.digit_run + tail) if tail == len(data) else tail
+        depth = self.depth
+        for b in data.translate(_BRACKETS, _NOT_BRACKETS):
+            depth += 1 if b in (91, 123) else -1
+            if depth > MAX_JSON_DEPTH:
+                raise DumpError(self.path, f"JSON nested more than {MAX_JSON_DEPTH} levels deep near byte "
+                                f"{self.consumed}: not a Telegram Desktop export")
+        self.depth = depth
 
     def readable(self) -> bool:
         return True
@@ -67,6 +112,7 @@ class _EscapeFixer(io.RawIOBase):
             if not more:
                 break
             data += more
+        self._check_structure(data)
         self.consumed += len(data)
         if b"\\x" not in data:  # the usual case: nothing to rewrite, skip the regex scan
             return data
@@ -128,7 +174,7 @@ def iter_chats(path: str):
     import ijson
 
     with open(path, "rb") as raw:
-        head = _EscapeFixer(raw)
+        head = _EscapeFixer(raw, path)
         top: dict[str, object] = {}
         kind = None
         try:
@@ -143,7 +189,7 @@ def iter_chats(path: str):
     if kind is None:
         raise DumpError(path, "not a Telegram Desktop export (no \"messages\" or \"chats\")")
     with open(path, "rb") as raw:
-        stream = _EscapeFixer(raw)
+        stream = _EscapeFixer(raw, path)
 
         def guarded(items):
             # errors surface while the caller consumes the messages: report them as DumpError
@@ -262,6 +308,18 @@ def _html_date(title: str | None) -> str | None:
     return iso + (f"{tzh}:{tzm}" if tzh else "")
 
 
+_BOGUS_MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[)")
+
+
+def soup_of(text: str | None):
+    """``text`` parsed by BeautifulSoup with Python's ``html.parser``. A ``<![`` that opens no
+    CDATA section, which that parser rejects (the whole page with it), is escaped first: a
+    browser shows it as text."""
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(_BOGUS_MARKED_SECTION.sub("&lt;![", text or ""), "html.parser")
+
+
 def attr(tag, name: str) -> str | None:
     """An HTML attribute as one string (bs4 gives multi-valued ones such as ``class`` as a
     list), or ``None`` when absent or the tag is ``None``."""
@@ -319,9 +377,7 @@ def html_runs(node) -> list[Run]:
 
 def iter_html_posts(src: DumpSource) -> Iterator[Post]:
     """The messages of one ``messages*.html`` page of a Telegram Desktop HTML export."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(src.text or "", "html.parser")
+    soup = soup_of(src.text)
     header = soup.select_one("div.page_header div.text")
     chat = header.get_text(" ", strip=True) if header else None
     src.origin = chat

@@ -9,6 +9,7 @@ only, never ``str.splitlines()``, so ``\\x1c``, ``\\x85`` or ``\\u2028`` inside 
 from __future__ import annotations
 
 import codecs
+import os
 from pathlib import Path
 
 from ..errors import DumpError
@@ -40,6 +41,28 @@ def decode(data: bytes, path: str = "<bytes>") -> str:
     return text
 
 
+def check_regular(path: str, name: str | None = None) -> None:
+    """Refuse, before opening it, anything but a regular file: reading a FIFO blocks until a
+    writer comes, and a device such as ``/dev/zero`` never ends. Raises :class:`DumpError`
+    (``no such file``, ``permission denied``, ``not a regular file (a FIFO)``…)."""
+    import stat
+
+    name = name or path
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise DumpError(name, "no such file") from None
+    except PermissionError:
+        raise DumpError(name, "permission denied") from None
+    except OSError as exc:
+        raise DumpError(name, exc.strerror or "cannot be read") from None
+    if stat.S_ISDIR(mode):
+        raise DumpError(name, "is a directory, not a dump file")
+    if not stat.S_ISREG(mode):
+        kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+        raise DumpError(name, f"not a regular file ({kind})")
+
+
 def read_text(path: str | Path) -> str:
     """Read and decode one dump file.
 
@@ -48,9 +71,8 @@ def read_text(path: str | Path) -> str:
     """
     p = Path(path)
     name = str(path)
+    check_regular(name)
     try:
-        if p.is_dir():
-            raise DumpError(name, "is a directory, not a dump file")
         size = p.stat().st_size
         if size > MAX_DUMP_BYTES:
             raise DumpError(name, f"too large ({size} bytes; the limit is {MAX_DUMP_BYTES})")

@@ -21,14 +21,12 @@ from collections.abc import Iterator
 from .detect import DumpSource
 from .messages import message_post, render
 from .post import ARTICLE, POLL, SERVICE, HiddenLink, Post
-from .telegram_export import attr, classes, html_runs
+from .telegram_export import attr, classes, html_runs, soup_of
 
 
 def iter_tgme_posts(src: DumpSource) -> Iterator[Post]:
     """The posts of a saved ``t.me/s/<channel>`` page."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(src.text or "", "html.parser")
+    soup = soup_of(src.text)
     for div in soup.select("div.tgme_widget_message"):
         post = attr(div, "data-post") or ""
         channel, _, mid = post.rpartition("/")
@@ -53,9 +51,7 @@ def iter_tgme_posts(src: DumpSource) -> Iterator[Post]:
 
 def iter_habr_posts(src: DumpSource) -> Iterator[Post]:
     """A saved Habr article page (current or older markup) as one ``article`` post."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(src.text or "", "html.parser")
+    soup = soup_of(src.text)
     title_tag = soup.select_one("h1.tm-title, h1.tm-article-snippet__title, span.post__title-text, h1.post__title")
     title = title_tag.get_text(" ", strip=True) if title_tag else None
     body = soup.select_one("div.article-formatted-body, div#post-content-body, div.post__text, div.post__body")
