@@ -222,8 +222,9 @@ def parse(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | N
             click.echo(f"reviews: {clean_line(str(exc))}", err=True)
             continue
         records += parsed.reviews
+        notes = "".join(f", {n}" for n in parsed.notes)
         click.echo(f"{clean_line(p)}: {parsed.format}, {len(parsed.reviews)} reviews, "
-                   f"{len(parsed.skipped)} skipped", err=True)
+                   f"{len(parsed.skipped)} skipped{clean_line(notes)}", err=True)
         if verbose:
             for s in parsed.skipped:
                 click.echo(f"  skipped {clean_line(s.where)}: {clean_line(s.reason)}", err=True)

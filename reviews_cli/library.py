@@ -112,6 +112,7 @@ class AddResult:
         self.format: str | None = None
         self.reviews = self.merged = self.skipped = 0
         self.skipped_posts: list[tuple[str, str]] = []  # (where, why)
+        self.notes: list[str] = []  # how the bytes were decoded, when worth saying
         self.error: str | None = None
         self.already = False
 
@@ -508,6 +509,7 @@ class Library:
             next_ord += 1
             res.format, res.reviews, res.skipped = parsed.format, n, len(parsed.skipped)
             res.skipped_posts = [tuple(x) for x in parsed.skipped]
+            res.notes = list(parsed.notes)
             manifest.append({"name": name, "file": stored, "sha256": sha, "channel": channel,
                              "original": os.path.realpath(res.path), "origin": parsed.origin,
                              "added": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
@@ -581,6 +583,7 @@ class Parsed(NamedTuple):
     posts: list
     skipped: list
     error: str | None
+    notes: tuple[str, ...] = ()
 
 
 def title_key(title: str) -> str:
@@ -609,7 +612,7 @@ def _parse_one(path: str, name: str, channel: str | None = None) -> Parsed:
     except DumpError as exc:
         return Parsed(None, None, [], [], exc.reason)
     return Parsed(parsed.format, parsed.origin, [_post_row(r) for r in parsed.reviews],
-                  [(s.where, s.reason) for s in parsed.skipped], None)
+                  [(s.where, s.reason) for s in parsed.skipped], None, tuple(parsed.notes))
 
 
 # Exports at least this large are streamed into the index rather than parsed in memory.

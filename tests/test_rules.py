@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,38 @@ def test_golden_comparison_can_fail():
            "body": "🔥7 Regularizing and Optimizing", "sources": []}
     bad = mismatches(exp, rec, library=True)
     assert len(bad) >= 7
+
+
+def test_mostly_utf8_stays_utf8_with_bad_bytes_counted(tmp_path):
+    from reviews_cli.parsing.text import decode_dump
+
+    text = "Статья немного про природу вещей. Рассматривают dense feed-forward сети. " * 40
+    data = text[:40].encode() + b"\xff" + text[40:200].encode() + b"\xfe\x80" + text[200:].encode() + b"\xc3"
+    d = decode_dump(data)
+    assert d.encoding == "utf-8" and d.replaced == 4 and d.note() == "4 invalid byte sequence(s) replaced"
+    assert "Рассматривают" in d.text and d.text.count("\ufffd") == 4  # not cp1251 mojibake
+
+
+@pytest.mark.parametrize("encoding", ["cp1251", "koi8-r"])
+def test_legacy_encodings_chosen_by_the_detector(encoding, tmp_path):
+    from reviews_cli.parsing.text import decode_dump
+
+    text = "Статья немного про природу вещей. Рассматривают полносвязные сети и свёрточные. " * 20
+    d = decode_dump(text.encode(encoding))
+    assert d.text == text and d.encoding == encoding and d.note() == f"decoded as {encoding}"
+
+
+def test_decoding_is_reported_by_parse_and_add(tmp_path):
+    from click.testing import CliRunner
+
+    from reviews_cli.cli import main
+
+    good = (ROOT / "data" / "dumps" / "gonzo_ml_channel_page_2.txt").read_bytes()
+    p = tmp_path / "damaged.txt"
+    cut = good.index(b"\n", 3000) + 1
+    p.write_bytes(good[:cut] + b"\xff\xff" + good[cut:])
+    res = CliRunner().invoke(main, ["parse", str(p)])
+    assert res.exit_code == 0 and "2 invalid byte sequence(s) replaced" in res.stderr
+    res = CliRunner().invoke(main, ["add", "--json", str(p)])
+    assert res.exit_code == 0
+    assert json.loads(res.stdout)[0]["notes"] == ["2 invalid byte sequence(s) replaced"]

@@ -83,7 +83,7 @@ def open_dump(path: str | os.PathLike, display_path: str | None = None, channel:
     reason; reading the posts raises only :class:`DumpError`."""
     from .common import Skipped
     from .detect import DumpSource, refusal, sniff
-    from .text import check_regular, read_head, read_text
+    from .text import check_regular, read_dump, read_head
 
     path = os.fspath(path)
     name = display_path or path
@@ -95,7 +95,9 @@ def open_dump(path: str | os.PathLike, display_path: str | None = None, channel:
         fmt = sniff(head) if head.lstrip().startswith("{") else None
         source = DumpSource(path=path, name=name, channel=channel)
         if fmt is None or not fmt.streamed:
-            source.text = read_text(path)
+            decoded = read_dump(path)
+            source.text = decoded.text
+            source.notes += [n for n in (decoded.note(),) if n]
             fmt = sniff(source.text)
         if fmt is None:
             raise UnknownFormat(name, refusal(source.text or head))
@@ -141,7 +143,8 @@ def parse_file(path: str | os.PathLike, display_path: str | None = None, channel
 
     dump = open_dump(path, display_path, channel)
     reviews, skipped = recognize_posts(dump.posts, dump.source.name, dump.format)
-    return _checked(ParsedDump(dump.source.name, dump.format, reviews, skipped, dump.origin), dump.spec)
+    return _checked(ParsedDump(dump.source.name, dump.format, reviews, skipped, dump.origin, dump.source.notes),
+                    dump.spec)
 
 
 def parse_text(text: str, path: str, fmt: str | None = None, channel: str | None = None) -> ParsedDump:

@@ -22,13 +22,15 @@ class Skipped:
 @dataclass
 class ParsedDump:
     """Result of parsing one dump: the ``reviews`` in file order, the ``skipped`` posts, the
-    detected ``format`` and, when the dump names it, its ``origin`` (channel or site title)."""
+    detected ``format`` and, when the dump names it, its ``origin`` (channel or site title);
+    ``notes`` for the report (``4 invalid byte sequence(s) replaced``, ``decoded as cp1251``)."""
 
     path: str
     format: str
     reviews: list[Review] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     origin: str | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass

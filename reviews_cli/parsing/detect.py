@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .common import Skipped
 from .post import Post
@@ -25,13 +25,15 @@ class DumpSource:
     """One dump being read. ``path`` is the file to open, ``name`` what the records' sources and
     error messages call it, ``channel`` the channel's username where the format lacks it (Telegram
     Desktop exports), ``text`` the decoded content (``None`` for a format that streams the file
-    itself). A container sets ``origin`` (the channel or site title) before its first post."""
+    itself). A container sets ``origin`` (the channel or site title) before its first post;
+    ``notes`` says what the report should mention (invalid bytes replaced, a legacy encoding)."""
 
     path: str
     name: str
     channel: str | None = None
     text: str | None = None
     origin: str | None = None
+    notes: list[str] = field(default_factory=list)  # for the report: how the bytes were decoded
 
 
 PostIterator = Iterator[Post | Skipped]

@@ -1,9 +1,12 @@
 """Decoding dumps: bytes -> str with ``\\n`` line ends.
 
-Accepted: UTF-8 with or without BOM, UTF-16 (LE/BE) with BOM, and cp1251 (the legacy Windows
-Cyrillic code page, used when the bytes are not valid UTF-8). A file with NUL bytes and no UTF-16
-BOM is refused as binary. CRLF and lone CR become LF. Callers split lines with ``text.split("\\n")``
-only, never ``str.splitlines()``, so ``\\x1c``, ``\\x85`` or ``\\u2028`` inside a post never split it.
+Accepted: UTF-8 with or without BOM, UTF-16 (LE/BE) with BOM, and any other text encoding the
+maintained detector charset-normalizer recognizes (cp1251 and KOI8-R for old Russian saves).
+Text that is mostly UTF-8 stays UTF-8: a few invalid bytes (a truncated copy, one bad paste) are
+replaced with U+FFFD and counted, never taken as a sign the whole file is cp1251. A file with NUL
+bytes and no UTF-16 BOM is refused as binary. CRLF and lone CR become LF. Callers split lines
+with ``text.split("\\n")`` only, never ``str.splitlines()``, so ``\\x1c``, ``\\x85`` or ``\\u2028``
+inside a post never split it.
 """
 
 from __future__ import annotations
@@ -11,34 +14,90 @@ from __future__ import annotations
 import codecs
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import DumpError
 
 MAX_DUMP_BYTES = 512 * 1024 * 1024
+# Invalid UTF-8 sequences per byte below which a file is UTF-8 with damage, not another encoding.
+MOSTLY_UTF8 = 0.01
 
 
-def decode(data: bytes, path: str = "<bytes>") -> str:
-    """Decode dump bytes. Raises :class:`DumpError` for empty or binary content."""
+class Decoded(NamedTuple):
+    """Decoded dump text, the ``encoding`` it was read in, and how many invalid byte sequences
+    were ``replaced`` by U+FFFD."""
+
+    text: str
+    encoding: str
+    replaced: int = 0
+
+    def note(self) -> str | None:
+        """What the report says about the decoding, or ``None`` when it was plain UTF-8."""
+        if self.replaced:
+            return f"{self.replaced} invalid byte sequence(s) replaced"
+        if self.encoding not in ("utf-8", "utf-8-sig", "utf-16"):
+            return f"decoded as {self.encoding}"
+        return None
+
+
+def decode_dump(data: bytes, path: str = "<bytes>") -> Decoded:
+    """Decode dump bytes (see the module docstring). Raises :class:`DumpError` for empty,
+    binary or undecodable content."""
     if not data.strip():
         raise DumpError(path, "empty file")
+    replaced = 0
     if data.startswith(codecs.BOM_UTF8):
-        text = data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
+        text, replaced = _utf8(data[len(codecs.BOM_UTF8):])
+        encoding = "utf-8-sig"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise DumpError(path, f"broken UTF-16 text at byte {exc.start}") from None
+        encoding = "utf-16"
     elif b"\x00" in data:
         raise DumpError(path, "binary file (contains NUL bytes), not a text dump")
     else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("cp1251", errors="replace")
+        text, replaced = _utf8(data)
+        encoding = "utf-8"
+        if replaced > max(1, MOSTLY_UTF8 * len(data)):
+            other = _detect(data)
+            if other is None:
+                raise DumpError(path, f"not UTF-8 ({replaced} invalid sequences) and no other text encoding fits")
+            (text, encoding), replaced = other, 0
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise DumpError(path, "empty file")
-    return text
+    return Decoded(text, encoding, replaced)
+
+
+def decode(data: bytes, path: str = "<bytes>") -> str:
+    """:func:`decode_dump`'s text."""
+    return decode_dump(data, path).text
+
+
+def _utf8(data: bytes) -> tuple[str, int]:
+    """UTF-8 text with invalid sequences replaced by U+FFFD, and how many there were (the
+    U+FFFD the file itself holds are not counted)."""
+    try:
+        return data.decode("utf-8"), 0
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", errors="replace")
+        return text, text.count("\ufffd") - data.count("\ufffd".encode())
+
+
+def _detect(data: bytes) -> tuple[str, str] | None:
+    """``(text, encoding)`` in the encoding charset-normalizer finds most plausible (judged on
+    the first megabyte), or ``None``."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:1_000_000]).best()
+    if best is None:
+        return None
+    try:
+        return data.decode(best.encoding), best.encoding.replace("_", "-")
+    except (UnicodeDecodeError, LookupError):
+        return None
 
 
 def check_regular(path: str, name: str | None = None) -> None:
@@ -64,6 +123,11 @@ def check_regular(path: str, name: str | None = None) -> None:
 
 
 def read_text(path: str | Path) -> str:
+    """:func:`read_dump`'s text."""
+    return read_dump(path).text
+
+
+def read_dump(path: str | Path) -> Decoded:
     """Read and decode one dump file.
 
     Raises :class:`DumpError` (with a one-line reason) when the path is missing, is a directory,
@@ -83,7 +147,7 @@ def read_text(path: str | Path) -> str:
         raise DumpError(name, "permission denied") from None
     except OSError as exc:
         raise DumpError(name, exc.strerror or "cannot be read") from None
-    return decode(data, name)
+    return decode_dump(data, name)
 
 
 def read_head(path: str, size: int = 65536) -> str:

@@ -219,5 +219,6 @@ def add_summary(results: list[AddResult]) -> Table:
             table.add_row(_t(r.path), "-", "-", "-", "-", _t(f"refused: {r.error}", "red"))
         else:
             status = f"already in the library as {r.name}" if r.already else f"added as {r.name}"
+            status += "".join(f"; {n}" for n in r.notes)
             table.add_row(_t(r.path), _t(r.format), str(r.reviews), str(r.merged), str(r.skipped), _t(status))
     return table
