@@ -14,6 +14,7 @@ import click
 
 from . import __version__
 from .errors import NotFound, ReviewsError, UsageError
+from .safe_text import clean_line
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
@@ -43,12 +44,12 @@ Exit status: 0 found, 1 nothing found, 2 bad query.
 
 
 def _fail(exc: ReviewsError) -> None:
-    click.echo(f"reviews: {exc}", err=True)
+
+    # messages quote user input (a query, a path): never let it act on the terminal
+    click.echo(f"reviews: {clean_line(str(exc))}", err=True)
     if isinstance(exc, NotFound) and exc.suggestions:
         click.echo("Did you mean:", err=True)
         for s in exc.suggestions[:3]:
-            from .safe_text import clean_line
-
             click.echo(f"  {clean_line(s)}", err=True)
     sys.exit(exc.exit_code)
 
@@ -95,6 +96,21 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("reviews: interrupted", err=True)
             sys.exit(130)
+        except OSError as exc:  # writing the output: a full disk, a closed terminal
+            import errno
+
+            if exc.errno == errno.EPIPE:
+                sys.exit(0)
+            _say_and_exit(f"cannot write the output: {exc.strerror or exc}")
+
+
+def _say_and_exit(message: str, code: int = 1) -> None:
+    """One line on stderr, if stderr can still take it, then exit."""
+    import contextlib
+
+    with contextlib.suppress(OSError, ValueError):
+        click.echo(f"reviews: {clean_line(message)}", err=True)
+    sys.exit(code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -211,7 +227,6 @@ def parse(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | N
     a one-line error; the others are still printed (exit 1 if any failed)."""
     from .errors import DumpError
     from .parsing import expand_inputs, parse_file
-    from .safe_text import clean_line
 
     records, failed = [], 0
     for p in expand_inputs(list(paths)):
@@ -257,7 +272,7 @@ def export(fmt: str, output: str | None) -> None:
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(text if text.endswith("\n") else text + "\n")
         os.replace(tmp, output)
-        click.echo(f"wrote {len(reviews)} reviews to {output}", err=True)
+        click.echo(f"wrote {len(reviews)} reviews to {clean_line(output)}", err=True)
     else:
         click.echo(text, nl=not text.endswith("\n"))
 
@@ -273,7 +288,6 @@ def add(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | Non
     into records already there, posts skipped. Unreadable dumps are refused (exit 1); the
     others are still added."""
     from .parsing import expand_inputs
-    from .safe_text import clean_line
 
     files = expand_inputs(list(paths))
     lib = _library()
@@ -348,7 +362,7 @@ def sources(as_json: bool) -> None:
     from .render.human import sources_table
 
     _print(sources_table(rows))
-    click.echo(f"{lib.count()} distinct reviews in {lib.home}", err=True)
+    click.echo(f"{lib.count()} distinct reviews in {clean_line(lib.home)}", err=True)
 
 
 @main.command()
@@ -357,11 +371,15 @@ def remove(source: str) -> None:
     """Take an added dump out of the library (see `reviews sources` for names)."""
     lib = _library()
     name = lib.remove(source)
-    click.echo(f"removed {name}; {lib.count()} reviews left", err=True)
+    click.echo(f"removed {clean_line(name)}; {lib.count()} reviews left", err=True)
 
 
 def run() -> None:
-    """Console-script entry point."""
+    """Console-script entry point. Output the terminal's encoding cannot show (``LANG=C``,
+    ``PYTHONIOENCODING=ascii``) is written as ``\\uXXXX`` escapes rather than failing."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and (stream.encoding or "").lower().replace("-", "") != "utf8":
+            stream.reconfigure(errors="backslashreplace")
     try:
         main(prog_name="reviews")
     except UsageError as exc:  # raised outside a command (never expected)

@@ -31,6 +31,18 @@ def clean(text: str | None) -> str:
     return _UNSAFE.sub(_escape, text)
 
 
+def has_unsafe(text: str) -> bool:
+    """Whether ``text`` holds a character :func:`clean` would escape."""
+    return _UNSAFE.search(text) is not None
+
+
+def json_safe(text: str) -> str:
+    """Serialized JSON (or a YAML document whose strings holding such characters are
+    double-quoted) with every remaining control and bidi character written as a ``\\uXXXX``
+    escape, which both formats read back as the same character."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
 def clean_line(text: str | None) -> str:
     """:func:`clean` for one-line fields: runs of white space (newlines too) become one space,
     and the ends are stripped."""

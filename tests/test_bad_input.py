@@ -162,3 +162,56 @@ def test_bogus_marked_section_does_not_cost_the_page(tmp_path):
     res = run("parse", "--json", str(page))
     assert res.exit_code == 0, res.stderr
     assert json.loads(res.stdout)
+
+
+# ------------------------------------------------------------ issue 9: no raw controls anywhere
+
+C1_TITLE = "Attention \x9b31m Is All \u202eYou Need\u2066"
+
+
+@pytest.fixture
+def c1_record(tmp_path):
+    p = tmp_path / "c1.txt"
+    p.write_text(HOSTILE.replace("[bold]x[/] Attention [/] \x1b[31mIs\x1b[0m All \u202eYou Need\x07", C1_TITLE),
+                 encoding="utf-8")
+    assert run("add", str(p)).exit_code == 0
+    return p
+
+
+def _raw_controls(text: str) -> list[str]:
+    return [ch for ch in text if ch in "\x1b\x07\x9b\u202e\u2066" or 0x80 <= ord(ch) <= 0x9f]
+
+
+@pytest.mark.parametrize("args", [("show", "--json", "1706.03762"), ("search", "--json", "attention"),
+                                  ("parse", "--json", "{path}"), ("export", "--format", "json"),
+                                  ("export", "--format", "yaml")])
+def test_machine_output_escapes_c1_and_bidi_and_reads_back(c1_record, args):
+    import yaml
+
+    res = run(*[a.replace("{path}", str(c1_record)) for a in args])
+    assert res.exit_code == 0, res.stderr
+    assert _raw_controls(res.stdout) == []
+    data = yaml.safe_load(res.stdout) if "yaml" in args else json.loads(res.stdout)
+    hits = data["hits"] if isinstance(data, dict) else data
+    assert C1_TITLE in [h["title"] for h in hits]  # escaped on the way out, the same data back in
+
+
+def test_error_messages_never_echo_escapes():
+    res = run("search", "year:\x1b]52;c;aGk=\x07")
+    assert res.exit_code == 2 and _raw_controls(res.stderr) == [] and "\\x1b]52" in res.stderr
+    res = run("show", "\u202e\x1b[2Jnothing-like-this")
+    assert res.exit_code == 1 and _raw_controls(res.stderr) == []
+
+
+def test_ascii_terminal_and_full_disk_give_output_or_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "REVIEWS_HOME": str(tmp_path / "home")}
+    res = subprocess.run([sys.executable, "-m", "reviews_cli", "search", "лотерея"], capture_output=True, env=env)
+    assert res.returncode == 0 and b"Lottery Ticket" in res.stdout and b"Traceback" not in res.stderr
+    with open("/dev/full", "w") as full:
+        res = subprocess.run([sys.executable, "-m", "reviews_cli", "show", "1803.03635"], stdout=full,
+                             stderr=subprocess.PIPE, env={**env, "PYTHONIOENCODING": "utf-8"})
+    assert res.returncode == 1
+    assert res.stderr.decode().strip().splitlines() == ["reviews: cannot write the output: No space left on device"]

@@ -1,6 +1,8 @@
 """Machine output: JSON and YAML strings for ``--json`` and ``export``. The CLI prints them with
 plain ``click.echo``, never through rich. JSON escapes control characters itself; YAML output is
-produced by PyYAML's safe dumper, which quotes and escapes them."""
+produced by PyYAML's safe dumper. In both, every control and bidi character (C1 controls and
+U+202E included, which JSON and YAML would otherwise write raw) is a ``\\uXXXX`` escape, so
+machine output never acts on a terminal yet reads back as the same data."""
 
 from __future__ import annotations
 
@@ -8,11 +10,13 @@ import json
 from typing import Any
 
 from ..models import Review
+from ..safe_text import has_unsafe, json_safe
 from ..search import SearchResult
 
 
 def to_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    """Indented JSON, non-ASCII text as itself, control and bidi characters escaped."""
+    return json_safe(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def reviews_json(reviews: list[Review]) -> str:
@@ -24,7 +28,16 @@ def reviews_yaml(reviews: list[Review]) -> str:
     """The same records as a YAML list."""
     import yaml
 
-    return yaml.safe_dump([r.to_dict() for r in reviews], allow_unicode=True, sort_keys=False, width=100)
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def text(dumper: yaml.SafeDumper, s: str) -> yaml.ScalarNode:
+        # double quotes wherever an escape will be needed: "\u202e" is only an escape there
+        return dumper.represent_scalar("tag:yaml.org,2002:str", s, style='"' if has_unsafe(s) else None)
+
+    Dumper.add_representer(str, text)
+    return json_safe(yaml.dump([r.to_dict() for r in reviews], Dumper=Dumper, allow_unicode=True, sort_keys=False,
+                               width=100))
 
 
 def search_json(result: SearchResult) -> str:
