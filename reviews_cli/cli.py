@@ -57,7 +57,10 @@ def _fail(exc: ReviewsError) -> None:
 def _library():
     from .library import Library
 
-    return Library.open()
+    lib = Library.open()
+    for notice in lib.notices:
+        click.echo(f"reviews: {clean_line(notice)}", err=True)
+    return lib
 
 
 def _console(stderr: bool = False):
@@ -86,8 +89,23 @@ class _Group(click.Group):
     """Maps core errors to one-line messages and exit codes; no traceback for bad input."""
 
     def invoke(self, ctx):
+        import sqlite3
+
+        # Group.invoke consumes the command line; keep it for a second attempt
+        line = (list(getattr(ctx, "_protected_args", [])), list(ctx.args))
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            except sqlite3.DatabaseError as exc:
+                # a damaged page found while reading: the index is a cache, so rebuild it from the
+                # dumps and answer from the rebuilt one rather than give a wrong answer
+                from .library import discard_index, reviews_home
+
+                click.echo(f"reviews: the index is damaged ({clean_line(str(exc))}); rebuilding it from the dumps",
+                           err=True)
+                discard_index(reviews_home())
+                ctx._protected_args, ctx.args = list(line[0]), list(line[1])
+                return super().invoke(ctx)
         except ReviewsError as exc:
             _fail(exc)
         except BrokenPipeError:
@@ -266,12 +284,13 @@ def export(fmt: str, output: str | None) -> None:
     reviews = lib.all_reviews()
     text = reviews_json(reviews) if fmt == "json" else reviews_yaml(reviews)
     if output:
-        import os
+        from .atomic import atomic_write
 
-        tmp = output + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text if text.endswith("\n") else text + "\n")
-        os.replace(tmp, output)
+        try:
+            with atomic_write(output) as f:
+                f.write(text if text.endswith("\n") else text + "\n")
+        except OSError as exc:
+            raise UsageError(f"{output}: cannot write ({exc.strerror or exc})") from None
         click.echo(f"wrote {len(reviews)} reviews to {clean_line(output)}", err=True)
     else:
         click.echo(text, nl=not text.endswith("\n"))

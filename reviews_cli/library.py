@@ -32,7 +32,9 @@ from .errors import DumpError, LibraryError
 from .models import Review
 from .parsing import PARSER_VERSION  # the format modules are imported only when parsing
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+# PRAGMA application_id of our index ("revs"): a SQLite file without it is someone else's.
+APPLICATION_ID = 0x72657673
 INDEX_FILE = "index.sqlite"
 MANIFEST_FILE = "library.json"
 
@@ -41,6 +43,14 @@ FTS_COLUMNS = ("title", "authors", "tags", "reviewer", "body", "extra")
 
 
 # Paths are plain strings (os.path) here: pathlib alone costs ~3 ms of a ~70 ms search.
+
+def discard_index(home: str) -> None:
+    """Delete the index (a cache: the next open rebuilds it from the dumps), its WAL and SHM."""
+    index = os.path.join(home, INDEX_FILE)
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(index + suffix)
+
 
 def reviews_home() -> str:
     """``$REVIEWS_HOME`` or the platform's user data dir for ``reviews``."""
@@ -168,6 +178,7 @@ class Library:
     def __init__(self, home: str, conn: sqlite3.Connection) -> None:
         self.home = home
         self.conn = conn
+        self.notices: list[str] = []  # what the user should hear about (a damaged index rebuilt)
 
     # ----------------------------------------------------------------------------- opening
 
@@ -175,44 +186,65 @@ class Library:
     def open(cls, home: str | os.PathLike | None = None, sync: bool = True) -> Library:
         home = os.fspath(home) if home is not None else reviews_home()
         index = os.path.join(home, INDEX_FILE)
+        notices: list[str] = []
         try:
             os.makedirs(home, exist_ok=True)
-            conn = sqlite3.connect(index, timeout=30, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            ok = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone() \
-                if conn.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone() else None
-            if not ok or ok[0] != str(SCHEMA_VERSION):
-                cls._reset(conn)
+            conn = cls._connect(index)
         except sqlite3.DatabaseError as exc:
-            # the index is a cache: a corrupt one is rebuilt from the dumps
-            with contextlib.suppress(Exception):
-                conn.close()
-            for suffix in ("", "-wal", "-shm"):
-                if os.path.exists(index + suffix):
-                    os.unlink(index + suffix)
+            # not a database at all: our cache, damaged (a foreign SQLite file opens fine and is
+            # refused by _connect); it is rebuilt from the dumps
+            notices.append(f"{index}: the index was damaged ({exc}); rebuilt it from the dumps")
+            discard_index(home)
             try:
-                conn = sqlite3.connect(index, timeout=30, isolation_level=None)
-                conn.execute("PRAGMA journal_mode=WAL")
-                cls._reset(conn)
+                conn = cls._connect(index)
             except sqlite3.DatabaseError as exc2:
                 raise LibraryError(f"{index}: cannot open the index ({exc2})") from exc
         except OSError as exc:
             raise LibraryError(f"{home}: cannot create the library folder ({exc.strerror})") from None
         lib = cls(home, conn)
+        lib.notices = notices
         if sync:
             lib.sync()
         return lib
 
+    @classmethod
+    def _connect(cls, index: str) -> sqlite3.Connection:
+        """Open the index, creating it when new and resetting it when an older ``reviews`` made
+        it. Raises :class:`LibraryError` for a SQLite file that is not ours (never modified) or
+        one made by a newer ``reviews``, and ``sqlite3.DatabaseError`` for a damaged one."""
+        conn = sqlite3.connect(index, timeout=30, isolation_level=None)
+        try:
+            app = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = [n for (n,) in conn.execute("SELECT name FROM sqlite_master")]
+            legacy = "meta" in tables and app == 0 and conn.execute(
+                "SELECT 1 FROM meta WHERE key='schema'").fetchone() is not None  # ours, before application ids
+            if tables and app != APPLICATION_ID and not legacy:
+                raise LibraryError(f"{index}: not a reviews index (another program's database?); it was left "
+                                   "untouched: move it away or set REVIEWS_HOME to another folder")
+            if app == APPLICATION_ID and version > SCHEMA_VERSION:
+                raise LibraryError(f"{index}: made by a newer reviews (index schema {version}, this one reads "
+                                   f"{SCHEMA_VERSION}); upgrade reviews or set REVIEWS_HOME to another folder")
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            if app != APPLICATION_ID or version != SCHEMA_VERSION:
+                cls._reset(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
     @staticmethod
     def _reset(conn: sqlite3.Connection) -> None:
-        """Drop whatever is there and create the current schema, in one transaction."""
+        """Drop what an older ``reviews`` left and create the current schema, in one
+        transaction (only ever called on our own index)."""
         names = list(conn.execute(
             "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' "
             "AND name NOT LIKE 'fts_%'"))
         drops = "".join(f'DROP {t.upper()} IF EXISTS "{n}";' for n, t in names)
         conn.executescript(f"BEGIN IMMEDIATE;{drops}{_SCHEMA}"
-                           f"INSERT OR REPLACE INTO meta VALUES('schema', '{SCHEMA_VERSION}');COMMIT;")
+                           f"INSERT OR REPLACE INTO meta VALUES('schema', '{SCHEMA_VERSION}');"
+                           f"PRAGMA application_id={APPLICATION_ID};PRAGMA user_version={SCHEMA_VERSION};COMMIT;")
 
     def close(self) -> None:
         self.conn.close()
@@ -230,20 +262,33 @@ class Library:
         return os.path.join(self.home, MANIFEST_FILE)
 
     def _read_manifest(self) -> list[dict]:
+        """The manifest's entries, validated (see :func:`validate_manifest`)."""
         try:
             with open(self.manifest_path, encoding="utf-8") as f:
                 data = json.load(f)
-            return list(data.get("sources", []))
         except FileNotFoundError:
             return []
-        except (ValueError, AttributeError) as exc:
+        except (ValueError, OSError) as exc:
             raise LibraryError(f"{self.manifest_path}: unreadable library manifest ({exc})") from None
+        return validate_manifest(data, self.manifest_path)
+
+    def _clean_orphans(self, manifest: list[dict]) -> None:
+        """Delete copies in ``dumps/`` that no manifest entry references (left by an add or
+        remove that was killed) and leftover temporary files. Only ever called under the write
+        lock, so no other writer is between copying a dump and naming it in the manifest."""
+        folder = os.path.join(self.home, "dumps")
+        keep = {e["file"].split("/", 1)[1] for e in manifest}
+        with contextlib.suppress(FileNotFoundError):
+            for name in os.listdir(folder):
+                if name not in keep:
+                    with contextlib.suppress(OSError):
+                        os.unlink(os.path.join(folder, name))
 
     def _write_manifest(self, sources: list[dict]) -> None:
-        tmp = self.manifest_path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
+        from .atomic import atomic_write
+
+        with atomic_write(self.manifest_path) as f:
             f.write(json.dumps({"version": 1, "sources": sources}, ensure_ascii=False, indent=1))
-        os.replace(tmp, self.manifest_path)
 
     def source_files(self) -> list[SourceFile]:
         """Every dump in the library, bundled first (manifest order), then added ones."""
@@ -493,11 +538,10 @@ class Library:
             stored = f"dumps/{sha[:12]}-{name.replace('/', '_')}"
             os.makedirs(os.path.join(self.home, "dumps"), exist_ok=True)
             target = os.path.join(self.home, *stored.split("/"))
-            import shutil
+            from .atomic import atomic_copy
 
-            copied += [target + ".tmp", target]
-            shutil.copyfile(res.path, target + ".tmp")
-            os.replace(target + ".tmp", target)
+            copied.append(target)
+            atomic_copy(res.path, target)
             st = os.stat(target)
             n, error = self._store_source(SourceFile(name, target, "added", channel=channel), None, next_ord,
                                           (st.st_size, st.st_mtime_ns, sha), parsed)
@@ -518,24 +562,51 @@ class Library:
         # these dumps not yet indexed and index them
         wrote.append(True)
         self._write_manifest(manifest)
+        self._clean_orphans(manifest)
         self._apply(self.source_files(), progress, force=any(r.name and not r.already for r in results))
 
     def remove(self, name: str) -> str:
         """Take an added dump out of the library (and delete its stored copy). Returns the name
         removed. Raises :class:`LibraryError` for a bundled or unknown source."""
-        manifest = self._read_manifest()
-        match = [e for e in manifest if e["name"] == name or e["sha256"].startswith(name.lower())]
-        if not match:
-            if any(f.name == name for f in self.source_files()):
-                raise LibraryError(f"{name}: a bundled dump cannot be removed")
-            raise LibraryError(f"{name}: no such source in the library (see 'reviews sources')")
-        entry = match[0]
-        self._write_manifest([e for e in manifest if e is not entry])
-        self.sync()
-        stored = os.path.join(self.home, *entry["file"].split("/"))
-        if os.path.exists(stored):
-            os.unlink(stored)
-        return entry["name"]
+        with self._writing():  # the lock before reading the manifest, as in add
+            manifest = self._read_manifest()
+            match = [e for e in manifest if e["name"] == name or e["sha256"].startswith(name.lower())]
+            if not match:
+                if any(f.name == name for f in self.source_files()):
+                    raise LibraryError(f"{name}: a bundled dump cannot be removed")
+                raise LibraryError(f"{name}: no such source in the library (see 'reviews sources')")
+            entry = match[0]
+            rest = [e for e in manifest if e is not entry]
+            self._write_manifest(rest)
+            self._clean_orphans(rest)  # the removed dump's copy; only paths inside dumps/ exist here
+            self._apply(self.source_files())
+        return str(entry["name"])
+
+
+_MANIFEST_TEXT = ("channel", "original", "origin", "added", "language")
+
+
+def validate_manifest(data: object, path: str) -> list[dict]:
+    """The entries of a parsed ``library.json``, checked: each has text ``name``, ``sha256`` and
+    ``file``, the file a plain name inside ``dumps/`` (a hand-edited ``"../x"`` must never make
+    ``remove`` delete a file outside the library), and the optional fields are text or null.
+    Raises :class:`LibraryError` naming the first bad key."""
+    if not isinstance(data, dict) or not isinstance(data.get("sources", []), list):
+        raise LibraryError(f"{path}: not a reviews library manifest (expected an object with a 'sources' list)")
+    entries = data.get("sources", [])
+    for k, e in enumerate(entries):
+        if not isinstance(e, dict):
+            raise LibraryError(f"{path}: sources[{k}] is not an object")
+        for key in ("name", "file", "sha256"):
+            if not isinstance(e.get(key), str) or not e[key]:
+                raise LibraryError(f"{path}: sources[{k}].{key} is missing or not text")
+        folder, _, base = e["file"].partition("/")
+        if folder != "dumps" or not base or "/" in base or "\\" in base or base in (".", "..") or "\0" in base:
+            raise LibraryError(f"{path}: sources[{k}].file {e['file']!r} is not a file in the library's dumps/ folder")
+        for key in _MANIFEST_TEXT:
+            if e.get(key) is not None and not isinstance(e[key], str):
+                raise LibraryError(f"{path}: sources[{k}].{key} is not text")
+    return list(entries)
 
 
 def _source_name(path: str) -> str:

@@ -165,3 +165,119 @@ def test_add_interrupted_while_waiting_for_the_lock_keeps_an_earlier_add(tmp_pat
         names = [s.name for s in again.sources()]
     assert "first.txt" in names and "second.txt" not in names
     assert len(os.listdir(os.path.join(library.home, "dumps"))) == 1  # B's copy is not stranded
+
+
+# ---------------------------------------------------------- issue 9: the library folder is ours
+
+def _cli(*args):
+    from click.testing import CliRunner
+
+    from reviews_cli.cli import main
+
+    return CliRunner().invoke(main, list(args))
+
+
+def test_foreign_sqlite_file_is_never_modified(_isolated_home):
+    import hashlib
+    import sqlite3
+
+    _isolated_home.mkdir(parents=True, exist_ok=True)
+    index = _isolated_home / libmod.INDEX_FILE
+    other = sqlite3.connect(index)
+    other.executescript("CREATE TABLE users(name TEXT); INSERT INTO users VALUES('alice');")
+    other.close()
+    before = hashlib.sha256(index.read_bytes()).hexdigest()
+    res = _cli("search", "lottery")
+    assert res.exit_code == 1
+    assert res.stderr.strip().splitlines() == [
+        f"reviews: {index}: not a reviews index (another program's database?); it was left untouched: "
+        "move it away or set REVIEWS_HOME to another folder"]
+    assert hashlib.sha256(index.read_bytes()).hexdigest() == before
+
+
+def test_index_of_a_newer_reviews_is_refused(_isolated_home):
+    import sqlite3
+
+    Library.open().close()
+    conn = sqlite3.connect(_isolated_home / libmod.INDEX_FILE)
+    conn.execute(f"PRAGMA user_version={libmod.SCHEMA_VERSION + 1}")
+    conn.close()
+    res = _cli("tags")
+    assert res.exit_code == 1 and "made by a newer reviews" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_index_of_an_older_reviews_is_rebuilt(_isolated_home):
+    import sqlite3
+
+    Library.open().close()
+    conn = sqlite3.connect(_isolated_home / libmod.INDEX_FILE)
+    conn.execute("PRAGMA application_id=0")  # as version 3 left it: no application id yet
+    conn.execute("PRAGMA user_version=0")
+    conn.execute("UPDATE meta SET value='3' WHERE key='schema'")
+    conn.close()
+    with Library.open() as lib:
+        assert lib.count() == 31
+        assert lib.conn.execute("PRAGMA application_id").fetchone()[0] == libmod.APPLICATION_ID
+
+
+def test_damaged_pages_found_while_reading_trigger_a_rebuild(_isolated_home):
+    Library.open().close()
+    for suffix in ("-wal", "-shm"):
+        (_isolated_home / (libmod.INDEX_FILE + suffix)).unlink(missing_ok=True)
+    index = _isolated_home / libmod.INDEX_FILE
+    data = bytearray(index.read_bytes())
+    page = 4096
+    data[page * 2:] = b"\xde\xad\xbe\xef" * ((len(data) - page * 2) // 4)  # the header survives
+    index.write_bytes(bytes(data))
+    res = _cli("search", "lottery")
+    assert res.exit_code == 0, res.output
+    assert "Lottery Ticket" in res.stdout
+    assert "rebuil" in res.stderr and "Traceback" not in res.output
+
+
+def test_manifest_paths_must_stay_inside_the_library(tmp_path, _isolated_home):
+    import json
+
+    victim = tmp_path / "precious.txt"
+    victim.write_text("keep me")
+    _isolated_home.mkdir(parents=True, exist_ok=True)
+    (_isolated_home / "library.json").write_text(json.dumps({"version": 1, "sources": [
+        {"name": "evil", "file": f"dumps/../../{victim.name}", "sha256": "ab" * 32}]}))
+    res = _cli("remove", "evil")
+    assert res.exit_code == 1 and victim.exists()
+    assert res.stderr.strip().splitlines() == [
+        f"reviews: {_isolated_home / 'library.json'}: sources[0].file 'dumps/../../precious.txt' is not a file in "
+        "the library's dumps/ folder"]
+    (_isolated_home / "library.json").write_text(json.dumps({"sources": [{"name": 3, "file": "dumps/x", "sha256": "a"}]}))
+    res = _cli("tags")
+    assert res.exit_code == 1 and "sources[0].name is missing or not text" in res.stderr
+
+
+def test_orphaned_copies_are_cleaned_by_the_next_write(tmp_path, library):
+    dumps = os.path.join(library.home, "dumps")
+    os.makedirs(dumps, exist_ok=True)
+    for name in ("0123456789ab-stranded.txt", ".library.json.x1y2.tmp"):
+        with open(os.path.join(dumps, name), "w") as f:
+            f.write("left by a killed add")
+    dump = tmp_path / "fresh.txt"
+    dump.write_text("Some Fresh Paper Title\nAnn Lee, Bo Chen\n\nhttps://arxiv.org/abs/2001.00005\n\nТекст.\n",
+                    encoding="utf-8")
+    library.add([str(dump)])
+    assert [n.split("-", 1)[1] for n in os.listdir(dumps)] == ["fresh.txt"]
+    library.remove("fresh.txt")
+    assert os.listdir(dumps) == []
+
+
+def test_atomic_write_leaves_the_old_file_on_failure(tmp_path):
+    from reviews_cli.atomic import atomic_write
+
+    target = tmp_path / "out.json"
+    target.write_text("old")
+    with pytest.raises(RuntimeError), atomic_write(str(target)) as f:
+        f.write("half of the new")
+        raise RuntimeError("killed")
+    assert target.read_text() == "old" and os.listdir(tmp_path) == ["out.json"]
+    with atomic_write(str(target)) as f:
+        f.write("new")
+    assert target.read_text() == "new" and os.listdir(tmp_path) == ["out.json"]

@@ -1,0 +1,48 @@
+"""The one way ``reviews`` writes a file: :func:`atomic_write`.
+
+The content goes to a temporary file with a unique name in the target's folder, is flushed and
+fsynced, and then replaces the target in one ``os.replace``; the folder is fsynced so the rename
+survives a power cut. A reader (or a crash at any point) sees the old file or the new one, never
+a half-written one, and two writers never share a temporary file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Any
+
+
+@contextlib.contextmanager
+def atomic_write(path: str, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO[Any]]:
+    """Open a temporary file next to ``path`` for writing (``mode`` ``"w"`` or ``"wb"``); on a
+    clean exit it replaces ``path``, on an exception it is removed and ``path`` is untouched.
+    Raises ``OSError`` as the file system does (no space, read-only, permission)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, mode, encoding=None if "b" in mode else encoding) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # not every file system lets a folder be fsynced
+        dfd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+
+def atomic_copy(src: str, path: str) -> None:
+    """Copy the file ``src`` to ``path`` with :func:`atomic_write`."""
+    import shutil
+
+    with open(src, "rb") as s, atomic_write(path, "wb") as d:
+        shutil.copyfileobj(s, d, 1 << 20)
