@@ -54,10 +54,11 @@ def _fail(exc: ReviewsError) -> None:
     sys.exit(exc.exit_code)
 
 
-def _library():
+def _library(write: bool = False):
+    """The library; a reader (the default) never waits for a writer (see ``Library.open``)."""
     from .library import Library
 
-    lib = Library.open()
+    lib = Library.open(wait=write)
     for notice in lib.notices:
         click.echo(f"reviews: {clean_line(notice)}", err=True)
     return lib
@@ -309,7 +310,7 @@ def add(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | Non
     from .parsing import expand_inputs
 
     files = expand_inputs(list(paths))
-    lib = _library()
+    lib = _library(write=True)
     with _progress(files) as progress:
         results = lib.add(files, progress=progress, channel=channel)
     for r in results:
@@ -388,7 +389,7 @@ def sources(as_json: bool) -> None:
 @click.argument("source")
 def remove(source: str) -> None:
     """Take an added dump out of the library (see `reviews sources` for names)."""
-    lib = _library()
+    lib = _library(write=True)
     name = lib.remove(source)
     click.echo(f"removed {clean_line(name)}; {lib.count()} reviews left", err=True)
 

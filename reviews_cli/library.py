@@ -179,18 +179,39 @@ class Library:
         self.home = home
         self.conn = conn
         self.notices: list[str] = []  # what the user should hear about (a damaged index rebuilt)
+        self.readonly = False  # the library folder cannot be written
+        self.temp_index: str | None = None  # the temporary index of a read-only folder
 
     # ----------------------------------------------------------------------------- opening
 
     @classmethod
-    def open(cls, home: str | os.PathLike | None = None, sync: bool = True) -> Library:
+    def open(cls, home: str | os.PathLike | None = None, sync: bool = True, wait: bool = True) -> Library:
+        """Open the library in ``home`` (default :func:`reviews_home`) and, with ``sync``, bring
+        its index up to date.
+
+        A writer (``wait=True``: add, remove) waits for another writer's lock. A reader
+        (``wait=False``: search, show, …) never waits: when the index is stale and another
+        process holds the write lock, it reads the last committed index and says so in
+        :attr:`notices`. A library folder that cannot be written (a read-only mount, another
+        user's folder) is read through a read-only connection, or through a temporary index
+        when it has none yet; writing to it raises :class:`LibraryError`.
+        """
         home = os.fspath(home) if home is not None else reviews_home()
         index = os.path.join(home, INDEX_FILE)
         notices: list[str] = []
-        try:
+        with contextlib.suppress(OSError):
             os.makedirs(home, exist_ok=True)
-            conn = cls._connect(index)
+        readonly = not (os.path.isdir(home) and os.access(home, os.W_OK)) or (
+            os.path.exists(index) and not os.access(index, os.W_OK))
+        temp = None
+        try:
+            if readonly:
+                conn, temp = cls._connect_readonly(index, notices)
+            else:
+                conn = cls._connect(index)
         except sqlite3.DatabaseError as exc:
+            if readonly:
+                raise LibraryError(f"{index}: the index is damaged ({exc}) and the folder is read-only") from None
             # not a database at all: our cache, damaged (a foreign SQLite file opens fine and is
             # refused by _connect); it is rebuilt from the dumps
             notices.append(f"{index}: the index was damaged ({exc}); rebuilt it from the dumps")
@@ -200,12 +221,44 @@ class Library:
             except sqlite3.DatabaseError as exc2:
                 raise LibraryError(f"{index}: cannot open the index ({exc2})") from exc
         except OSError as exc:
-            raise LibraryError(f"{home}: cannot create the library folder ({exc.strerror})") from None
+            raise LibraryError(f"{home}: cannot open the library ({exc.strerror})") from None
+        if not wait:
+            conn.execute("PRAGMA busy_timeout=200")  # a reader never waits long for a writer
         lib = cls(home, conn)
         lib.notices = notices
+        lib.readonly = readonly and temp is None
+        lib.temp_index = temp
         if sync:
-            lib.sync()
+            lib.sync(wait=wait)
         return lib
+
+    @classmethod
+    def _connect_readonly(cls, index: str, notices: list[str]) -> tuple[sqlite3.Connection, str | None]:
+        """A connection for a library folder that cannot be written: the index read-only, or,
+        when there is none usable, a new index in a temporary folder (``(conn, its path)``)."""
+        import tempfile
+        from urllib.parse import quote
+
+        if os.path.exists(index):
+            for params in ("mode=ro", "immutable=1"):  # WAL needs a writable -shm; immutable does not
+                conn = sqlite3.connect(f"file:{quote(index)}?{params}", uri=True, isolation_level=None)
+                try:
+                    app, version = (conn.execute(f"PRAGMA {p}").fetchone()[0] for p in ("application_id",
+                                                                                         "user_version"))
+                except sqlite3.OperationalError:
+                    conn.close()
+                    continue
+                if app == APPLICATION_ID and version == SCHEMA_VERSION:
+                    return conn, None
+                conn.close()
+                if app not in (0, APPLICATION_ID):
+                    raise LibraryError(f"{index}: not a reviews index (another program's database?)")
+                if version > SCHEMA_VERSION:
+                    raise LibraryError(f"{index}: made by a newer reviews (index schema {version})")
+                break
+        temp = os.path.join(tempfile.mkdtemp(prefix="reviews-index-"), INDEX_FILE)
+        notices.append(f"{os.path.dirname(index)}: the library folder is read-only; using a temporary index")
+        return cls._connect(temp), temp
 
     @classmethod
     def _connect(cls, index: str) -> sqlite3.Connection:
@@ -248,6 +301,10 @@ class Library:
 
     def close(self) -> None:
         self.conn.close()
+        if self.temp_index:
+            import shutil
+
+            shutil.rmtree(os.path.dirname(self.temp_index), ignore_errors=True)
 
     def __enter__(self) -> Library:
         return self
@@ -271,6 +328,10 @@ class Library:
         except (ValueError, OSError) as exc:
             raise LibraryError(f"{self.manifest_path}: unreadable library manifest ({exc})") from None
         return validate_manifest(data, self.manifest_path)
+
+    def _check_writable(self) -> None:
+        if self.readonly or self.temp_index or not os.access(self.home, os.W_OK):
+            raise LibraryError(f"{self.home}: the library folder is read-only; nothing was changed")
 
     def _clean_orphans(self, manifest: list[dict]) -> None:
         """Delete copies in ``dumps/`` that no manifest entry references (left by an add or
@@ -337,15 +398,25 @@ class Library:
                 return True
         return False
 
-    def sync(self, progress=None) -> None:
+    def sync(self, progress=None, wait: bool = True) -> None:
         """Bring the index in step with the dumps (see the module docstring). ``progress`` is an
-        optional callable ``(stage, done, total)`` for long runs."""
+        optional callable ``(stage, done, total)`` for long runs. Without ``wait``, a write lock
+        held by another process (or a read-only folder) leaves the index as last committed, with
+        a notice."""
         files = self.source_files()
         if not self._stale(files):
             return
-        with self._writing():
-            if self._stale(files):  # else another process did it while we waited for the lock
-                self._apply(files, progress)
+        if self.readonly:
+            self.notices.append(f"{self.home}: the library folder is read-only; the index is as last built")
+            return
+        try:
+            with self._writing():
+                if self._stale(files):  # else another process did it while we waited for the lock
+                    self._apply(files, progress)
+        except sqlite3.OperationalError as exc:
+            if wait or "locked" not in str(exc):
+                raise
+            self.notices.append("the library is being updated by another reviews; showing the last complete index")
 
     def _writing(self):
         """A write transaction (``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error)."""
@@ -475,6 +546,7 @@ class Library:
         A path that cannot be read or holds no review is refused with its error and is not
         stored; the others still are. Each dump is parsed once, on every core when large.
         An interrupted ``add`` leaves the library as it was."""
+        self._check_writable()
         results = [AddResult(path=p) for p in paths]
         copied: list[str] = []
         with self._writing():  # the write lock is taken before any state is read
@@ -568,6 +640,7 @@ class Library:
     def remove(self, name: str) -> str:
         """Take an added dump out of the library (and delete its stored copy). Returns the name
         removed. Raises :class:`LibraryError` for a bundled or unknown source."""
+        self._check_writable()
         with self._writing():  # the lock before reading the manifest, as in add
             manifest = self._read_manifest()
             match = [e for e in manifest if e["name"] == name or e["sha256"].startswith(name.lower())]

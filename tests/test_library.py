@@ -281,3 +281,72 @@ def test_atomic_write_leaves_the_old_file_on_failure(tmp_path):
     with atomic_write(str(target)) as f:
         f.write("new")
     assert target.read_text() == "new" and os.listdir(tmp_path) == ["out.json"]
+
+
+# --------------------------------------------------- issue 9: readers never block, read-only ok
+
+def test_a_reader_never_waits_for_a_writer(tmp_path, library):
+    import sqlite3
+    import time
+
+    dump = tmp_path / "mine.txt"
+    dump.write_text("Some Paper Title Here\nAnn Lee, Bo Chen\n\nhttps://arxiv.org/abs/2001.00006\n\nТекст.\n",
+                    encoding="utf-8")
+    library.add([str(dump)])
+    stored = next(p for p in os.scandir(os.path.join(library.home, "dumps")))
+    os.utime(stored.path, ns=(1, 1))  # the index is now stale for that dump
+    writer = sqlite3.connect(os.path.join(library.home, libmod.INDEX_FILE), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another reviews is adding
+    try:
+        start = time.monotonic()
+        res = _cli("search", "lottery")
+        took = time.monotonic() - start
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert res.exit_code == 0 and "Lottery Ticket" in res.stdout
+    assert took < 2, took
+    assert "being updated" in res.stderr
+
+
+@pytest.fixture
+def read_only_home(tmp_path, _isolated_home):
+    """A library folder on a read-only file system (a tmpfs remounted read-only), or, where the
+    tests cannot mount, a folder without write permission (which binds only a non-root user)."""
+    import shutil
+    import subprocess
+
+    Library.open().close()
+    mnt = tmp_path / "ro"
+    mnt.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=20m", "tmpfs", str(mnt)],
+                             capture_output=True).returncode == 0
+    if not mounted and os.geteuid() == 0:
+        pytest.skip("cannot make a read-only folder here: root ignores permissions and mount is not allowed")
+    shutil.copytree(_isolated_home, mnt / "home")
+    (mnt / "empty").mkdir()
+    if mounted:
+        subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+    else:
+        for p in (mnt / "home", mnt / "empty", mnt):
+            os.chmod(p, 0o555)
+    yield mnt
+    if mounted:
+        subprocess.run(["umount", "-l", str(mnt)], check=True)  # lazily: the in-process CLI keeps files open
+    else:
+        for p in (mnt, mnt / "home", mnt / "empty"):
+            os.chmod(p, 0o755)
+
+
+@pytest.mark.parametrize("home", ["home", "empty", "missing"])
+def test_read_only_library_folder_reads_and_refuses_writes(read_only_home, monkeypatch, tmp_path, home):
+    monkeypatch.setenv("REVIEWS_HOME", str(read_only_home / home))
+    for args in (("search", "lottery"), ("show", "1803.03635"), ("tags",), ("sources",)):
+        res = _cli(*args)
+        assert res.exit_code == 0, (args, res.output)
+        assert "Traceback" not in res.output
+    dump = tmp_path / "mine.txt"
+    dump.write_text("Some Paper Title Here\nAnn Lee, Bo Chen\n\nhttps://arxiv.org/abs/2001.00007\n\nТекст.\n")
+    res = _cli("add", str(dump))
+    assert res.exit_code == 1
+    assert res.stderr.strip().splitlines()[-1].endswith("the library folder is read-only; nothing was changed")
