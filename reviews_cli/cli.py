@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from . import __version__
-from .errors import NotFound, ReviewsError, UsageError
+from .errors import ExitCode, NotFound, ReviewsError, Terminated, UsageError
 from .safe_text import clean_line
 
 if TYPE_CHECKING:
@@ -111,19 +111,20 @@ class _Group(click.Group):
             _fail(exc)
         except BrokenPipeError:
             sys.stderr.close()
-            sys.exit(0)
+            sys.exit(ExitCode.OK)
         except KeyboardInterrupt:
-            click.echo("reviews: interrupted", err=True)
-            sys.exit(130)
+            _say_and_exit("interrupted", ExitCode.INTERRUPTED)
+        except Terminated:
+            _say_and_exit("terminated", ExitCode.TERMINATED)
         except OSError as exc:  # writing the output: a full disk, a closed terminal
             import errno
 
             if exc.errno == errno.EPIPE:
-                sys.exit(0)
+                sys.exit(ExitCode.OK)
             _say_and_exit(f"cannot write the output: {exc.strerror or exc}")
 
 
-def _say_and_exit(message: str, code: int = 1) -> None:
+def _say_and_exit(message: str, code: int = ExitCode.FAILED) -> None:
     """One line on stderr, if stderr can still take it, then exit."""
     import contextlib
 
@@ -157,7 +158,7 @@ def search(query: tuple[str, ...], limit: int, sort: str, as_json: bool) -> None
         from .render.machine import search_json
 
         click.echo(search_json(result))
-        sys.exit(0 if result.hits else 1)
+        sys.exit(ExitCode.OK if result.hits else ExitCode.FAILED)
     if not result.hits:
         raise NotFound(q.text)
     from .render.human import search_table
@@ -181,7 +182,7 @@ def tag(tags: tuple[str, ...], any_: bool, limit: int | None, as_json: bool) -> 
         from .render.machine import reviews_json
 
         click.echo(reviews_json(found))
-        sys.exit(0 if found else 1)
+        sys.exit(ExitCode.OK if found else ExitCode.FAILED)
     if not found:
         raise NotFound(" ".join(tags))
     from .render.human import reviews_table
@@ -270,7 +271,7 @@ def parse(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | N
         from .render.human import reviews_table
 
         _print(reviews_table(records, _width()))
-    sys.exit(1 if failed else 0)
+    sys.exit(ExitCode.FAILED if failed else ExitCode.OK)
 
 
 @main.command()
@@ -329,7 +330,7 @@ def add(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | Non
                 for where, why in r.skipped_posts:
                     click.echo(f"  {clean_line(r.name or r.path)}: skipped {clean_line(where)}: {clean_line(why)}",
                                err=True)
-    sys.exit(1 if any(r.error for r in results) else 0)
+    sys.exit(ExitCode.FAILED if any(r.error for r in results) else ExitCode.OK)
 
 
 class _progress:
@@ -397,6 +398,12 @@ def remove(source: str) -> None:
 def run() -> None:
     """Console-script entry point. Output the terminal's encoding cannot show (``LANG=C``,
     ``PYTHONIOENCODING=ascii``) is written as ``\\uXXXX`` escapes rather than failing."""
+    import signal
+
+    def terminated(signum, frame):
+        raise Terminated
+
+    signal.signal(signal.SIGTERM, terminated)  # end like Ctrl-C: roll back, kill workers, one line
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure") and (stream.encoding or "").lower().replace("-", "") != "utf8":
             stream.reconfigure(errors="backslashreplace")

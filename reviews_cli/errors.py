@@ -1,12 +1,29 @@
-"""Errors the core raises; the CLI maps each to a one-line message and an exit code."""
+"""Errors the core raises, and the exit codes; the CLI maps each error to a one-line message
+and its exit code."""
 
 from __future__ import annotations
 
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Every exit status of ``reviews``."""
+
+    OK = 0
+    FAILED = 1  # nothing found, nothing matched, a dump could not be read
+    USAGE = 2  # a bad option, query or value
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+    TERMINATED = 143  # SIGTERM (128 + SIGTERM)
+
 
 class ReviewsError(Exception):
-    """Base class. ``exit_code`` is what the CLI exits with (1: not found / unreadable, 2: usage)."""
+    """Base class. ``exit_code`` is what the CLI exits with."""
 
-    exit_code = 1
+    exit_code = ExitCode.FAILED
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwinds like Ctrl-C (transactions roll back, workers are killed)."""
 
 
 class DumpError(ReviewsError):
@@ -34,7 +51,7 @@ class NotFound(ReviewsError):
 class UsageError(ReviewsError):
     """The user's input (a query, a filter value) cannot be understood."""
 
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 class LibraryError(ReviewsError):

@@ -845,11 +845,16 @@ def parse_iter(paths: list[str], names: list[str], channels: list[str | None] | 
 
 def pool_map(fn, items, workers: int, star: bool = False):
     """``map(fn, items)`` on a process pool, in order, with at most ``2 * workers`` items in
-    flight (``Executor.map`` would submit them all at once and hold every result)."""
+    flight (``Executor.map`` would submit them all at once and hold every result).
+
+    Workers die with this process: they ignore Ctrl-C (the parent alone reports it), ask the
+    kernel to kill them when the parent dies (Linux ``PR_SET_PDEATHSIG``; elsewhere a watchdog
+    thread), and are terminated at once when the caller stops early or fails."""
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(workers, mp_context=_mp_context()) as ex:
+    ex = ProcessPoolExecutor(workers, mp_context=_mp_context(), initializer=_worker_init, initargs=(os.getpid(),))
+    try:
         pending: deque = deque()
         for item in items:
             pending.append(ex.submit(fn, *item) if star else ex.submit(fn, item))
@@ -857,6 +862,48 @@ def pool_map(fn, items, workers: int, star: bool = False):
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+    except BaseException:
+        _terminate(ex)
+        raise
+    finally:  # also when the consumer stops iterating (GeneratorExit)
+        if getattr(ex, "_processes", None):
+            _terminate(ex)
+        ex.shutdown(wait=True, cancel_futures=True)
+
+
+def _terminate(ex) -> None:
+    """Kill the pool's workers now rather than let them finish their chunks."""
+    import contextlib
+
+    for proc in list((getattr(ex, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            proc.terminate()
+    ex.shutdown(wait=False, cancel_futures=True)
+
+
+def _worker_init(parent: int) -> None:
+    """In each worker: leave Ctrl-C to the parent, and die when the parent does."""
+    import signal
+    import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(Exception):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _mp_context():
