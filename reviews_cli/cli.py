@@ -169,15 +169,18 @@ def search(query: tuple[str, ...], limit: int, sort: str, as_json: bool) -> None
 @main.command()
 @click.argument("tags", nargs=-1, required=True)
 @click.option("--any", "any_", is_flag=True, help="Records with any of the tags (default: all of them).")
-@click.option("--limit", "-n", default=None, type=click.IntRange(1, None), help="Most results shown.")
+@click.option("--limit", "-n", default=50, show_default=True, type=click.IntRange(1, None),
+              help="Most results shown.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of records.")
-def tag(tags: tuple[str, ...], any_: bool, limit: int | None, as_json: bool) -> None:
+def tag(tags: tuple[str, ...], any_: bool, limit: int, as_json: bool) -> None:
     """Reviews with a hashtag: '#GAN', GAN and gan are the same tag. Several tags: all must be
     present (or any, with --any)."""
     from .search import Searcher
 
     lib = _library()
-    found = Searcher(lib.conn).by_tags(list(tags), any_=any_, limit=limit)
+    found = Searcher(lib.conn).by_tags(list(tags), any_=any_, limit=limit + 1)
+    more = len(found) > limit
+    found = found[:limit]
     if as_json:
         from .render.machine import reviews_json
 
@@ -188,6 +191,8 @@ def tag(tags: tuple[str, ...], any_: bool, limit: int | None, as_json: bool) -> 
     from .render.human import reviews_table
 
     _print(reviews_table(found, _width()))
+    if more:
+        click.echo(f"showing the first {limit}; --limit N shows more", err=True)
 
 
 @main.command()
@@ -209,7 +214,9 @@ def tags(as_json: bool) -> None:
 @main.command()
 @click.argument("ident", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print the records as a JSON array.")
-def show(ident: str, as_json: bool) -> None:
+@click.option("--full", is_flag=True, help="Render the whole body of a very long review (by default the first "
+              "20,000 characters).")
+def show(ident: str, as_json: bool, full: bool) -> None:
     """One review, or every review of one paper. ID is an arXiv id or URL (1803.03635,
     arXiv:1803.03635, https://arxiv.org/abs/1803.03635v2), a record id, or a title fragment."""
     from .search import resolve
@@ -229,7 +236,7 @@ def show(ident: str, as_json: bool) -> None:
             from rich.rule import Rule
 
             parts.append(Rule())
-        parts += review_page(r)
+        parts += review_page(r, full=full)
     _print(*parts)
 
 
@@ -279,23 +286,25 @@ def parse(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | N
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Write to a file instead of stdout.")
 def export(fmt: str, output: str | None) -> None:
-    """Every record in the library, as JSON or YAML."""
-    from .render.machine import reviews_json, reviews_yaml
+    """Every record in the library, as JSON or YAML, written as it is read (memory stays flat
+    however large the library)."""
+    from .render.machine import stream_reviews
 
     lib = _library()
-    reviews = lib.all_reviews()
-    text = reviews_json(reviews) if fmt == "json" else reviews_yaml(reviews)
+    pieces = stream_reviews(lib.iter_reviews(), fmt)
     if output:
         from .atomic import atomic_write
 
         try:
             with atomic_write(output) as f:
-                f.write(text if text.endswith("\n") else text + "\n")
+                for piece in pieces:
+                    f.write(piece)
         except OSError as exc:
             raise UsageError(f"{output}: cannot write ({exc.strerror or exc})") from None
-        click.echo(f"wrote {len(reviews)} reviews to {clean_line(output)}", err=True)
+        click.echo(f"wrote {lib.count()} reviews to {clean_line(output)}", err=True)
     else:
-        click.echo(text, nl=not text.endswith("\n"))
+        for piece in pieces:
+            click.echo(piece, nl=False)
 
 
 @main.command()

@@ -26,6 +26,7 @@ import re
 import sqlite3
 import sys
 import time
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from .errors import DumpError, LibraryError
@@ -524,8 +525,12 @@ class Library:
 
     def all_reviews(self) -> list[Review]:
         """Every merged record, in library order."""
-        return [Review.from_dict(json.loads(js)) for (js,) in
-                self.conn.execute("SELECT json FROM records ORDER BY rid")]
+        return list(self.iter_reviews())
+
+    def iter_reviews(self) -> Iterator[Review]:
+        """Every merged record, in library order, one at a time (memory stays flat)."""
+        for (js,) in self.conn.execute("SELECT json FROM records ORDER BY rid"):
+            yield Review.from_dict(json.loads(js))
 
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM reviews").fetchone()[0]

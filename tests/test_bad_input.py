@@ -215,3 +215,17 @@ def test_ascii_terminal_and_full_disk_give_output_or_one_line(tmp_path):
                              stderr=subprocess.PIPE, env={**env, "PYTHONIOENCODING": "utf-8"})
     assert res.returncode == 1
     assert res.stderr.decode().strip().splitlines() == ["reviews: cannot write the output: No space left on device"]
+
+
+def test_show_of_a_huge_post_is_bounded(tmp_path):
+    body = "\n\n".join(f"Абзац {i}: модель учится на данных, авторы показывают результат." for i in range(200_000))
+    p = tmp_path / "huge.txt"
+    p.write_text("Huge Paper Title Here\nAnn Lee, Bo Chen\n\nСтатья: https://arxiv.org/abs/2001.00009\n\n" + body,
+                 encoding="utf-8")
+    assert run("add", str(p)).exit_code == 0
+    start = time.monotonic()
+    res = run("show", "2001.00009")
+    assert time.monotonic() - start < 5 and res.exit_code == 0
+    assert "Абзац 10:" in res.stdout and "Абзац 199999" not in res.stdout
+    assert "more characters: reviews show" in res.stdout and "--full" in res.stdout
+    assert "Абзац 199999" in run("show", "--json", "2001.00009").stdout  # the data itself is whole

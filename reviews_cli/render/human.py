@@ -148,7 +148,12 @@ def _body_markdown(body: str) -> str:
     return "\n".join(out).strip() + "\n"
 
 
-def review_page(r: Review) -> list:
+# What `show` renders of a body by default: about ten screens. Rendering Markdown is linear but
+# slow (a 10 MB post took minutes); the rest is one `--full` away.
+SHOW_BODY_CHARS = 20_000
+
+
+def review_page(r: Review, full: bool = False) -> list:
     """Renderables for ``show``: a header panel (title, authors, affiliations, year, tags,
     clickable links, reviewer, sources, id) and the body rendered as Markdown."""
     from rich.markdown import Markdown
@@ -188,7 +193,16 @@ def review_page(r: Review) -> list:
         head.append("\n")
         head.append(f"{k:<{width}}  ", style="bold dim")
         head.append_text(v)
-    return [Panel(head, expand=True), Markdown(_body_markdown(r.body)) if r.body.strip() else Text("(no text)")]
+    body = r.body
+    more = 0
+    if not full and len(body) > SHOW_BODY_CHARS:
+        cut = body.rfind("\n", 0, SHOW_BODY_CHARS)
+        cut = cut if cut > SHOW_BODY_CHARS // 2 else SHOW_BODY_CHARS
+        body, more = body[:cut], len(body) - cut
+    parts: list = [Panel(head, expand=True), Markdown(_body_markdown(body)) if body.strip() else Text("(no text)")]
+    if more:
+        parts.append(Text(f"… {more:,} more characters: reviews show {r.id} --full", style="dim"))
+    return parts
 
 
 def tags_table(tags: list[tuple[str, int]]) -> Table:

@@ -7,6 +7,7 @@ machine output never acts on a terminal yet reads back as the same data."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..models import Review
@@ -17,6 +18,22 @@ from ..search import SearchResult
 def to_json(data: Any) -> str:
     """Indented JSON, non-ASCII text as itself, control and bidi characters escaped."""
     return json_safe(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def stream_reviews(reviews: Iterable[Review], fmt: str) -> Iterator[str]:
+    """The records as ``json`` (the same array :func:`reviews_json` gives) or ``yaml`` (a
+    list), in pieces, one record at a time, so an export's memory does not grow with the
+    library."""
+    if fmt == "yaml":
+        for r in reviews:
+            yield reviews_yaml([r])
+        return
+    first = True
+    for r in reviews:
+        item = to_json(r.to_dict()).replace("\n", "\n  ")
+        yield ("[\n  " if first else ",\n  ") + item
+        first = False
+    yield "[]\n" if first else "\n]\n"
 
 
 def reviews_json(reviews: list[Review]) -> str:
