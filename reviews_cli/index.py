@@ -13,6 +13,7 @@ from collections import Counter
 
 from . import textnorm as tn
 from .extract import arxiv_ids_in_url, canonical_tag, normalize_url
+from .fields import FIELDS, FTS_INSERT
 from .library import pool_map
 from .models import Link, Review, Source
 
@@ -150,8 +151,8 @@ class _Analyzer:
 
 
 def fts_row(r: Review, origin: str | None, an: _Analyzer) -> tuple[str, ...]:
-    """The six FTS column texts of a record (title, authors, tags, reviewer, body, extra), each
-    a space-separated list of index terms."""
+    """The FTS column texts of a record, in :data:`~reviews_cli.fields.FIELDS` order, each a
+    space-separated list of index terms."""
     tags = []
     for t in r.tags:
         tags.append(tn.tag_token(t))
@@ -169,14 +170,15 @@ def fts_row(r: Review, origin: str | None, an: _Analyzer) -> tuple[str, ...]:
     reviewer = ""
     if r.reviewer:
         reviewer = " ".join(an.terms(f"{r.reviewer.name or ''} {r.reviewer.handle or ''}"))
-    return (
-        " ".join(an.terms(r.title)),
-        " ".join(an.terms(" ".join(r.authors))),
-        " ".join(tags),
-        reviewer,
-        " ".join(an.terms(r.body)),
-        " ".join(extra),
-    )
+    columns = {
+        "title": " ".join(an.terms(r.title)),
+        "authors": " ".join(an.terms(" ".join(r.authors))),
+        "tags": " ".join(tags),
+        "reviewer": reviewer,
+        "body": " ".join(an.terms(r.body)),
+        "extra": " ".join(extra),
+    }
+    return tuple(columns[f.name] for f in FIELDS)
 
 
 # Above this many records the text analysis runs in a worker pool, one process per core.
@@ -263,7 +265,7 @@ def rebuild(conn: sqlite3.Connection, progress=None) -> int:
     parallel = total >= PARALLEL_MIN_RECORDS and (os.cpu_count() or 1) > 1
     results = pool_map(_analyze, chunks(), os.cpu_count() or 1) if parallel else map(_analyze, chunks())
     for fts_rows, counts in results:
-        conn.executemany("INSERT INTO fts(rowid, title, authors, tags, reviewer, body, extra) VALUES(?,?,?,?,?,?,?)",
+        conn.executemany(FTS_INSERT,
                          fts_rows)
         for w, (st, n) in counts.items():
             if w in vocab:

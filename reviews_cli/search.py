@@ -30,10 +30,10 @@ from typing import NamedTuple
 
 from . import textnorm as tn
 from .errors import UsageError
+from .fields import BM25_WEIGHTS as WEIGHTS
 from .ids import canonical_tag, parse_arxiv_id
 from .models import Review
 
-WEIGHTS = (10.0, 6.0, 6.0, 4.0, 1.0, 2.0)  # title, authors, tags, reviewer, body, extra
 MAX_QUERY_CHARS = 2000
 MAX_TERMS = 32
 CANDIDATES = 300
