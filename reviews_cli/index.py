@@ -14,7 +14,7 @@ from collections import Counter
 from . import textnorm as tn
 from .extract import arxiv_ids_in_url, canonical_tag, normalize_url
 from .fields import FIELDS, FTS_INSERT
-from .library import pool_map
+from .ingest import pool_map
 from .models import Link, Review, Source
 
 # Two bodies of one paper are the same post when rapidfuzz's ratio of their starts is at least this.

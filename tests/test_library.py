@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from reviews_cli import ingest
 from reviews_cli import library as libmod
 from reviews_cli.library import Library
 
@@ -18,7 +19,7 @@ def test_second_open_does_not_reparse(library, monkeypatch):
     def boom(*a, **k):
         raise AssertionError("parsed again")
 
-    monkeypatch.setattr(libmod, "_parse_one", boom)
+    monkeypatch.setattr(ingest, "parse_one", boom)
     with Library.open() as again:
         assert again.count() == 31
 
@@ -76,8 +77,8 @@ def test_parser_version_change_rebuilds(library, monkeypatch):
     library.close()
     monkeypatch.setattr(libmod, "PARSER_VERSION", libmod.PARSER_VERSION + 1)
     calls = []
-    real = libmod._parse_one
-    monkeypatch.setattr(libmod, "_parse_one", lambda *a, **k: calls.append(a) or real(*a, **k))
+    real = ingest.parse_one
+    monkeypatch.setattr(ingest, "parse_one", lambda *a, **k: calls.append(a) or real(*a, **k))
     with Library.open() as lib:
         assert lib.count() == 31
     assert len(calls) == 5

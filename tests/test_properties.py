@@ -89,7 +89,7 @@ json_value = st.recursive(
 def test_json_export_with_any_message_shapes(tmp_path, monkeypatch, messages, stream):
     """Bad message shapes (strings, lists, numbers as text) give records or one DumpError, in
     memory and on the streamed path alike."""
-    import reviews_cli.library as lib
+    import reviews_cli.ingest as lib
 
     p = tmp_path / "result.json"
     p.write_text(json.dumps({"name": "c", "type": "public_channel", "messages": messages}), encoding="utf-8")
@@ -98,7 +98,7 @@ def test_json_export_with_any_message_shapes(tmp_path, monkeypatch, messages, st
     except DumpError as exc:
         assert "\n" not in exc.reason
     monkeypatch.setattr(lib, "STREAM_MIN_BYTES", 0 if stream else 1 << 40)
-    parsed = lib._parse_one(str(p), "result.json")
+    parsed = lib.parse_one(str(p), "result.json")
     try:  # a streamed dump's error surfaces while its posts are read, as the same DumpError
         rows = list(parsed.posts) if parsed.error is None else []
     except DumpError as exc:

@@ -213,12 +213,12 @@ def test_export_message_text_links_and_plain_copy_agree(tmp_path):
 
 @pytest.mark.parametrize("stream", [False, True])
 def test_message_entry_that_is_a_string_is_skipped_on_both_paths(tmp_path, monkeypatch, stream):
-    import reviews_cli.library as lib
+    import reviews_cli.ingest as lib
 
     msgs = E.default_messages() + ["just a string", 42, ["a", "list"]]
     path = E.write_json(tmp_path / "result.json", E.channel_json(msgs))
     monkeypatch.setattr(lib, "STREAM_MIN_BYTES", 0 if stream else 1 << 40)
-    parsed = lib._parse_one(str(path), "result.json")
+    parsed = lib.parse_one(str(path), "result.json")
     rows = list(parsed.posts)
     assert parsed.error is None and len(rows) == 2
     assert sum("not a message object" in why for _, why in parsed.skipped) == 3

@@ -1,0 +1,214 @@
+"""Ingest: parsing many dumps into the rows the index stores, on a worker pool when they are
+large, streaming a large Telegram export chunk by chunk. Workers die with this process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import time
+from typing import NamedTuple
+
+from .errors import DumpError
+from .models import Review
+
+
+class Parsed(NamedTuple):
+    """A parsed dump as the parse cache stores it: ``posts`` are rows
+    ``(id, arxiv_id, paper_url, title_key, record_json)``; ``skipped`` the posts that are not
+    reviews as ``(where, why)``; ``error`` is set when the dump could not be read."""
+
+    format: str | None
+    origin: str | None
+    posts: list
+    skipped: list
+    error: str | None
+    notes: tuple[str, ...] = ()
+
+
+def title_key(title: str) -> str:
+    """What the merge compares titles by: folded words, joined by spaces."""
+    from . import textnorm as tn
+
+    return " ".join(tn.words(title))
+
+
+def post_row(r: Review) -> tuple:
+    from .extract import normalize_url
+
+    return (r.id, r.arxiv_id, normalize_url(r.paper_url) if r.paper_url else None, title_key(r.title),
+            json.dumps(r.to_dict(), ensure_ascii=False))
+
+
+def parse_one(path: str, name: str, channel: str | None = None) -> Parsed:
+    """Parse one dump into the stored form; a :class:`DumpError` becomes the error field. A
+    large Telegram Desktop JSON export comes back with its posts as a lazy iterator."""
+    from .parsing import parse_file
+
+    if streamed(path):
+        return stream_dump(path, name, channel)
+    try:
+        parsed = parse_file(path, display_path=name, channel=channel)
+    except DumpError as exc:
+        return Parsed(None, None, [], [], exc.reason)
+    return Parsed(parsed.format, parsed.origin, [post_row(r) for r in parsed.reviews],
+                  [(s.where, s.reason) for s in parsed.skipped], None, tuple(parsed.notes))
+
+
+# Exports at least this large are streamed into the index rather than parsed in memory.
+STREAM_MIN_BYTES = 16 * 1024 * 1024
+CHUNK = 500
+
+
+def streamed(path: str) -> bool:
+    """Whether a dump is a Telegram Desktop JSON export large enough to stream, judged by its
+    size and content (never its name), the one rule :func:`_parse_one` and :func:`parse_iter`
+    share: a streamed dump yields a generator, which cannot come back from a worker process."""
+    from .parsing import looks_like_json_export
+
+    try:
+        if not os.path.isfile(path) or os.path.getsize(path) < STREAM_MIN_BYTES:
+            return False
+        with open(path, "rb") as f:
+            return looks_like_json_export(f.read(65536))
+    except OSError:
+        return False
+
+
+def stream_dump(path: str, name: str, channel: str | None) -> Parsed:
+    """A large dump: its container's posts read in this process, recognized on a worker pool in
+    chunks, post rows yielded as they come, ``skipped`` filled as the rows are consumed. Errors
+    are the parser's own one-line :class:`DumpError` (see ``parsing.dump_errors``)."""
+    from .parsing import open_dump
+
+    try:
+        dump = open_dump(path, name, channel)
+    except DumpError as exc:
+        return Parsed(None, None, [], [], exc.reason)
+    skipped: list = []
+    fmt = dump.format
+
+    def chunks():
+        chunk: list = []
+        for post in dump.posts:
+            chunk.append(post)
+            if len(chunk) >= CHUNK:
+                yield chunk, name, fmt
+                chunk = []
+        if chunk:
+            yield chunk, name, fmt
+
+    def rows():
+        workers = os.cpu_count() or 1
+        results = pool_map(_recognize_chunk, chunks(), workers, star=True) if workers > 1 else \
+            (_recognize_chunk(*c) for c in chunks())
+        for chunk_rows, skips in results:
+            skipped.extend(skips)
+            yield from chunk_rows
+
+    return Parsed(fmt, dump.origin, rows(), skipped, None)
+
+
+def _recognize_chunk(posts: list, name: str, fmt: str) -> tuple[list, list]:
+    """Worker: post rows and skips for a chunk of posts."""
+    from .parsing import recognize_posts
+
+    reviews, skips = recognize_posts(posts, name, fmt)
+    return [post_row(r) for r in reviews], [(s.where, s.reason) for s in skips]
+
+
+# Below this much input, a worker pool costs more than it saves.
+PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+
+
+def parse_iter(paths: list[str], names: list[str], channels: list[str | None] | None = None):
+    """Parse dumps, yielding results in order; on every core when there are several large ones,
+    with at most two dumps per core in flight so memory stays bounded. A large JSON export is
+    streamed in this process (it runs its own worker pool)."""
+    total = 0
+    for p in paths:
+        with contextlib.suppress(OSError):
+            total += os.path.getsize(p) if os.path.isfile(p) else 0
+    any_streamed = any(streamed(p) for p in paths)
+    channels = channels or [None] * len(paths)
+    workers = min(len(paths), os.cpu_count() or 1)
+    if workers < 2 or total < PARALLEL_MIN_BYTES or any_streamed:
+        for p, n, c in zip(paths, names, channels):
+            yield parse_one(p, n, c)
+        return
+    yield from pool_map(parse_one, list(zip(paths, names, channels)), workers, star=True)
+
+
+def pool_map(fn, items, workers: int, star: bool = False):
+    """``map(fn, items)`` on a process pool, in order, with at most ``2 * workers`` items in
+    flight (``Executor.map`` would submit them all at once and hold every result).
+
+    Workers die with this process: they ignore Ctrl-C (the parent alone reports it), ask the
+    kernel to kill them when the parent dies (Linux ``PR_SET_PDEATHSIG``; elsewhere a watchdog
+    thread), and are terminated at once when the caller stops early or fails."""
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    ex = ProcessPoolExecutor(workers, mp_context=_mp_context(), initializer=_worker_init, initargs=(os.getpid(),))
+    try:
+        pending: deque = deque()
+        for item in items:
+            pending.append(ex.submit(fn, *item) if star else ex.submit(fn, item))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    except BaseException:
+        _terminate(ex)
+        raise
+    finally:  # also when the consumer stops iterating (GeneratorExit)
+        if getattr(ex, "_processes", None):
+            _terminate(ex)
+        ex.shutdown(wait=True, cancel_futures=True)
+
+
+def _terminate(ex) -> None:
+    """Kill the pool's workers now rather than let them finish their chunks."""
+    import contextlib
+
+    for proc in list((getattr(ex, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            proc.terminate()
+    ex.shutdown(wait=False, cancel_futures=True)
+
+
+def _worker_init(parent: int) -> None:
+    """In each worker: leave Ctrl-C to the parent, and die when the parent does."""
+    import signal
+    import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(Exception):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _mp_context():
+    import multiprocessing as mp
+
+    # fork starts workers without re-importing anything; elsewhere the platform default is safe
+    return mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+
+
+
