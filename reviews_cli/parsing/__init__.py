@@ -14,14 +14,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ..errors import DumpError, UnknownFormat
 
 if TYPE_CHECKING:
     from ..models import Review
     from .common import ParsedDump, Skipped
-    from .detect import Format, PostIterator
+    from .detect import DumpSource, Format, PostIterator
     from .post import Post
 
 # Bump when a parse rule changes: the library re-parses every dump whose records came from an
@@ -53,7 +53,10 @@ def dump_errors(name: str) -> Iterator[None]:
         raise
 
 
-def guarded(items: Iterable, name: str) -> Iterator:
+_T = TypeVar("_T")
+
+
+def guarded(items: Iterable[_T], name: str) -> Iterator[_T]:
     """``items`` with every error raised while iterating mapped by :func:`dump_errors`."""
     with dump_errors(name):
         yield from items
@@ -64,7 +67,7 @@ class Dump:
     names it) and ``posts``, an iterator of :class:`Post` and :class:`Skipped` that raises only
     :class:`DumpError` while it is consumed."""
 
-    def __init__(self, fmt: Format, source, posts: PostIterator) -> None:
+    def __init__(self, fmt: Format, source: DumpSource, posts: PostIterator) -> None:
         self.format = fmt.name
         self.spec = fmt
         self.source = source
@@ -72,10 +75,11 @@ class Dump:
 
     @property
     def origin(self) -> str | None:
-        return self.source.origin
+        origin: str | None = self.source.origin
+        return origin
 
 
-def open_dump(path: str | os.PathLike, display_path: str | None = None, channel: str | None = None) -> Dump:
+def open_dump(path: str | os.PathLike[str], display_path: str | None = None, channel: str | None = None) -> Dump:
     """Open one dump file: decide its format and start its container. A Telegram Desktop JSON
     export is streamed from the file; every other format is decoded first. ``display_path`` is
     what sources and errors call it (defaults to ``path``); ``channel`` the channel's username for
@@ -103,7 +107,7 @@ def open_dump(path: str | os.PathLike, display_path: str | None = None, channel:
             raise UnknownFormat(name, refusal(source.text or head))
         posts = guarded(fmt.iter_posts(source), name)
         # a container names its origin before its first post; read up to that point now
-        buffered: list = []
+        buffered: list[Post | Skipped] = []
         for item in posts:
             buffered.append(item)
             if source.origin is not None or not isinstance(item, Skipped):
@@ -111,7 +115,7 @@ def open_dump(path: str | os.PathLike, display_path: str | None = None, channel:
     return Dump(fmt, source, _chain(buffered, posts))
 
 
-def _chain(first: list, rest: Iterator) -> Iterator:
+def _chain(first: list[_T], rest: Iterator[_T]) -> Iterator[_T]:
     yield from first
     yield from rest
 
@@ -136,7 +140,7 @@ def recognize_posts(items: Iterable[Post | Skipped], name: str, fmt: str) -> tup
     return reviews, skipped
 
 
-def parse_file(path: str | os.PathLike, display_path: str | None = None, channel: str | None = None) -> ParsedDump:
+def parse_file(path: str | os.PathLike[str], display_path: str | None = None, channel: str | None = None) -> ParsedDump:
     """Read, sniff and parse one dump file into a :class:`ParsedDump`. Raises :class:`DumpError`
     with a one-line reason when the file cannot be read or holds no review."""
     from .common import ParsedDump

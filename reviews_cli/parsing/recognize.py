@@ -40,8 +40,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from .. import extract as ex
+from ..ids import arxiv_ids_in_url, parse_arxiv_id, year_from_arxiv
 from ..models import Link, Reviewer
 from .common import PostDraft
 from .post import ARTICLE, POLL, SERVICE, HiddenLink, Post
@@ -555,14 +557,15 @@ class _Ctx:
             self._tags = ex.hashtags(self.post.text) if "#" in self.post.text else []
         return self._tags
 
-    def draft(self, title: str, body_lines: list[str], links: list[Link], paper: Link | None, **fields) -> PostDraft:
+    def draft(self, title: str, body_lines: list[str], links: list[Link], paper: Link | None,
+              **fields: Any) -> PostDraft:
         body = _dedupe_paragraphs("\n".join(ln for ln in body_lines if not ex.is_hashtag_line(ln)))
         tags = list(fields.pop("tags", []))
         year = fields.pop("year", None)
-        arxiv_id = ex.arxiv_ids_in_url(paper.url) if paper else None
+        arxiv_id = arxiv_ids_in_url(paper.url) if paper else None
         return PostDraft(
             title=title, body=body, links=links, paper_url=paper.url if paper else None, arxiv_id=arxiv_id,
-            year=year or (ex.year_from_arxiv(arxiv_id) if arxiv_id else None), tags=tags,
+            year=year or (year_from_arxiv(arxiv_id) if arxiv_id else None), tags=tags,
             date=self.post.date, url=self.post.url, post_id=self.post.post_id, **fields,
         )
 
@@ -578,7 +581,7 @@ def _section_draft(ctx: _Ctx, h: _Header, stop: int, prefix: list[str], only: bo
     paper = next((ln for ln in links if ln.role == "paper"), None)
     for hl in ctx.hidden_in(h.title, h.body_start):
         role = ex.link_role(hl.href, hl.label)
-        if paper is None and (role == "paper" or (hl.line == h.title and ex.arxiv_ids_in_url(hl.href))):
+        if paper is None and (role == "paper" or (hl.line == h.title and arxiv_ids_in_url(hl.href))):
             paper = Link(hl.href, "paper")
             links.append(paper)
         elif not any(ex.normalize_url(x.url) == ex.normalize_url(hl.href) for x in links):
@@ -691,7 +694,7 @@ def bare_arxiv(text: str) -> Link | None:
     """A paper link for an arXiv id written without a URL (``arXiv:1706.03762``,
     ``arxiv.org/abs/1706.03762``)."""
     m = _BARE_ARXIV.search(text)
-    if m and ex.parse_arxiv_id(m.group(1)):
+    if m and parse_arxiv_id(m.group(1)):
         return Link(f"https://arxiv.org/abs/{m.group(1)}", "paper")
     return None
 
@@ -857,7 +860,7 @@ def _whole_post(ctx: _Ctx) -> tuple[list[PostDraft], str]:
                 and not re.search(r",\s+(?:что|как|котор\w+|which|that)\b", first_line):
             title = clean_title(first_line)  # the post's own headline: it stays in the body too
         if title is None:
-            aid = ex.arxiv_ids_in_url(paper.url)
+            aid = arxiv_ids_in_url(paper.url)
             title = f"arXiv:{aid}" if aid else paper.url
     body_lines = _trim_tail([ln for i, ln in enumerate(lines) if i != title_line])
     body_text = "\n".join(body_lines)
