@@ -32,6 +32,7 @@ CMD = [sys.executable, "-m", "reviews_cli"]
 
 
 def descendants(pid: int) -> set[int]:
+    """Every live descendant of ``pid`` (read from /proc)."""
     parents = {}
     for e in os.listdir("/proc"):
         if e.isdigit():
@@ -53,6 +54,7 @@ def descendants(pid: int) -> set[int]:
 
 
 def alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie does not)."""
     try:
         with open(f"/proc/{pid}/stat") as f:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
