@@ -247,3 +247,58 @@ def test_review_words_that_look_like_ad_or_job_words_do_not_skip_a_review():
     d = one("Deformable Image Registration with Diffusion Models\n" + PROSE_RU +
             " Регистрация изображений тут медицинская, стриминговый режим тоже есть.\nРезюме: метод хороший.")
     assert d.title.startswith("Deformable Image Registration")
+
+
+# ------------------------------------------------- adversarial pass: pathological lines, fast
+
+def _fast(text: str, **kw) -> tuple:
+    import time
+
+    start = time.monotonic()
+    out = recognize(Post(text, "p", **kw))
+    assert time.monotonic() - start < 2, f"took {time.monotonic() - start:.1f} s"
+    return out
+
+
+@pytest.mark.parametrize("text", [
+    " ".join(f"[t{i}]" for i in range(40)) + " x\n",  # bracket words: was exponential
+    "Some Paper Title Here\n" + "[1]" * 40000 + "\n\n1 https://arxiv.org/abs/1706.03762\n",  # footnotes
+    "Aaaa " * 20000 + "https://arxiv.org/abs/1706.03762\n",  # a capitalized run before the link
+    ("the paper Aaaaaaaaaa" + " " * 150 + "x ") * 400 + "\nавторы предлагают метод и модель\n",
+    "Обзор\n" + "\n".join(f"“Great Paper Title Number {i}” by Smith" for i in range(20000)) + "\n",
+])
+def test_pathological_lines_stay_linear(text):
+    _fast(text)
+
+
+def test_bare_arxiv_id_as_arxiv_writes_it():
+    d = one("Scaling Laws for Neural Language Models\n\n" + PROSE_RU + "\n\narXiv:2001.08361\n")
+    assert d.arxiv_id == "2001.08361"
+
+
+def test_standalone_paper_link_beats_a_cited_one_in_prose():
+    d = one("Scaling Laws for Neural Language Models\n\nВ отличие от прошлой работы (https://arxiv.org/abs/1706.03762), "
+            "здесь " + PROSE_RU + "\n\nhttps://arxiv.org/abs/2001.08361\n")
+    assert d.arxiv_id == "2001.08361"
+
+
+def test_quoted_phrase_is_not_a_title_and_news_with_a_dash_is_not_a_review():
+    d = one('Why do LLMs hallucinate? A new paper from OpenAI argues that training rewards guessing. The authors show '
+            'that benchmarks penalize "I don\'t know" answers and propose a new scoring of the results.\n\n'
+            "Paper: https://arxiv.org/abs/2509.04664\n")
+    assert d.title == "arXiv:2509.04664" and d.arxiv_id == "2509.04664"
+    assert skipped("Google DeepMind представила Gemini Diffusion — экспериментальную текстовую диффузионную модель. "
+                   "Генерирует 1479 токенов в секунду, качество на уровне Gemini 2.0 Flash-Lite, результаты хорошие. "
+                   "Доступ по листу ожидания.\n\nПодробнее: https://deepmind.google/models/gemini-diffusion/\n")
+
+
+def test_a_paper_named_by_a_non_arxiv_link_only_is_titled_by_its_first_sentence():
+    d = one("Mistral released Magistral, a reasoning model trained with RL. The authors show strong results on math "
+            "benchmarks and describe the training method.\nTech report: https://mistral.ai/static/research/magistral.pdf\n")
+    assert d.title == "Mistral released Magistral, a reasoning model trained with RL"
+
+
+def test_unresolved_bracket_numbers_stay_in_the_body():
+    d = one("Some Paper Title Here\n→ Оригинал статьи[1]\n\nАвторы берут веса из слоя W[12] и матрицу A[3]; см. [7]. "
+            + PROSE_RU + "\n\n[1] https://arxiv.org/abs/1706.03762")
+    assert d.arxiv_id == "1706.03762" and "W[12]" in d.body and "A[3]" in d.body and "[7]" in d.body

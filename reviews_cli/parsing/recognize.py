@@ -161,7 +161,8 @@ def _label_only(line: str) -> str | None:
     return None
 
 
-_BRACKET_WORDS = re.compile(r"^\s*(?:\[[^\[\]]{1,30}\]\s*[|,/·•]?\s*)+$")
+# one separator class between the brackets: "\s*[|,]?\s*" would backtrack exponentially
+_BRACKET_WORDS = re.compile(r"^\s*(?:\[[^\[\]]{1,30}\][\s|,/·•]*)+$")
 
 
 # ------------------------------------------------------------------------------ preparation
@@ -205,20 +206,25 @@ def _prepare(text: str, links: list[HiddenLink]) -> tuple[list[str], list[Hidden
             defs.setdefault(m.group(1), (i, ex.find_urls(m.group(2))[0] if ex.find_urls(m.group(2)) else m.group(2)))
         elif lines[i].strip() and defs:
             break
-    if len(defs) >= 1:
+    if defs:
+        def_lines = {d[0] for d in defs.values()}
         used = False
         for i, ln in enumerate(lines):
-            if any(i == d[0] for d in defs.values()):
+            if i in def_lines or "[" not in ln:
                 continue
+            hit = False
             for m in _FOOTNOTE_REF.finditer(ln):
                 if m.group(1) in defs:
-                    label = re.split(r"[\]\[:]{1,2}|::", ln[:m.start()])[-1].strip(" :→?-–—")
-                    links.append(HiddenLink(i, label or ln[:m.start()].strip(), defs[m.group(1)][1]))
-                    used = True
-            if used:
-                lines[i] = _FOOTNOTE_REF.sub("", ln)
+                    # the words just before the marker name the link (a bounded look back)
+                    before = ln[max(0, m.start() - 80):m.start()]
+                    label = re.split(r"[\]\[:]{1,2}|::", before)[-1].strip(" :→?-–—") or before.strip()[-40:]
+                    links.append(HiddenLink(i, label, defs[m.group(1)][1]))
+                    hit = True
+            if hit:  # only the markers that resolved: "W[12]" in a formula stays
+                lines[i] = _FOOTNOTE_REF.sub(lambda m: "" if m.group(1) in defs else m.group(0), ln)
+                used = True
         if used:
-            for i, _ in defs.values():
+            for i in def_lines:
                 lines[i] = ""
     return lines, links
 
@@ -452,11 +458,13 @@ _DASH_TITLE = re.compile(r"^(?P<t>[A-Z0-9][^\n—–]{6,200}?)\s+[—–-]\s+\S"
 def _title_in_prose(text: str) -> str | None:
     """A paper title named inside a sentence: ``Свежая статья <Title>``, ``Сегодня разбираем
     <Title>``, ``«<Title>»``, or ``<Title> — …`` at the start of the post."""
-    head = text
     for rx in (_DASH_TITLE, _SENTENCE_TITLE, _QUOTED_TITLE):
-        for m in rx.finditer(head):
+        for m in rx.finditer(text):
             t = m.group("t").strip(" .,:;-–—")
-            if paper_title_like(t) and not ex.find_urls(t):
+            # a quoted phrase ("I don't know") is a title only when it is shaped like one; a
+            # headline before a dash ("Google представила X — …") is news, not a paper
+            if paper_title_like(t) and not ex.find_urls(t) and not _news_headline(t) \
+                    and (rx is not _QUOTED_TITLE or _titled_shape(t)):
                 return t
     return None
 
@@ -708,9 +716,11 @@ _TITLE_BEFORE_LINK = re.compile(
 def _title_before_link(lines: list[str], url: str) -> str | None:
     """``<Title> (<url>)`` written in a sentence: the title-cased words right before the link."""
     for ln in lines:
-        if url not in ln:
+        pos = ln.find(url)
+        if pos < 0:
             continue
-        for m in _TITLE_BEFORE_LINK.finditer(ln):
+        # only the stretch right before the link: a long capitalized run would make the scan quadratic
+        for m in _TITLE_BEFORE_LINK.finditer(ln[max(0, pos - 300):pos + len(url) + 2]):
             if m.group("u").rstrip(").,") != url.rstrip(").,"):
                 continue
             words = m.group("t").split()
@@ -736,11 +746,18 @@ def _paper_link_of(ctx: _Ctx, start: int, stop: int) -> tuple[Link | None, Hidde
     for hl in ctx.hidden_in(start, stop):
         if ex.link_role(hl.href, hl.label) == "paper":
             return Link(hl.href, "paper"), hl
+    # a paper URL on a line of its own is the post's link; one inside a sentence may be a citation
+    for ln in lines[start:stop]:
+        parsed = ex.split_link_line(ln)
+        if parsed is not None and not parsed[0]:
+            u = next((u for u in parsed[1] if ex.link_role(u) == "paper"), None)
+            if u:
+                return Link(u, "paper"), None
     for ln in lines[start:stop]:
         u = next((u for u in ex.find_urls(ln) if ex.link_role(u) == "paper"), None)
         if u:
             return Link(u, "paper"), None
-        if "rxiv" in ln and (bare := bare_arxiv(ln)):
+        if "xiv" in ln.lower() and (bare := bare_arxiv(ln)):
             return bare, None
     return None, None
 
@@ -759,7 +776,7 @@ def _other_links(ctx: _Ctx, body_text: str, start: int, stop: int, paper: Link |
 
 _NAMED_IN_PROSE = re.compile(
     r"(?:[“\"«](?P<q>[A-Z][^“”\"«»\n]{8,200}?)[”\"»]|(?:\b(?:the\s+)?paper|статье|статья|работе|работа)\s+"
-    r"(?P<p>[A-Z][\w\-’'.,:&+/ ()]{8,200}?))\s*,?\s+(?:by|от|авторов)\s+(?P<by>\S+)")
+    r"(?P<p>[A-Z][\w\-’'.,:&+/()]*(?: [\w\-’'.,:&+/()]+){1,30}?)),? +(?:by|от|авторов) +(?P<by>\S+)")
 
 
 def _named_in_prose(ctx: _Ctx) -> list[PostDraft]:
@@ -767,10 +784,14 @@ def _named_in_prose(ctx: _Ctx) -> list[PostDraft]:
     <Title> by …``): one draft per title, each with the text up to the next one."""
     lines = ctx.lines
     found: list[tuple[int, str]] = []
+    seen: set[str] = set()
     for i, ln in enumerate(lines):
+        if " by " not in ln and " от " not in ln and "авторов" not in ln:
+            continue
         for m in _NAMED_IN_PROSE.finditer(ln):
             t = (m.group("q") or m.group("p") or "").strip(" .,:;")
-            if paper_title_like(t) and len(t.split()) >= 3 and all(t != f for _, f in found):
+            if t not in seen and paper_title_like(t) and len(t.split()) >= 3:
+                seen.add(t)
                 found.append((i, t))
     drafts = []
     for k, (i, title) in enumerate(found):
@@ -791,6 +812,15 @@ def _leading_title(line: str) -> str | None:
     if m and len(m.group("t").split()) >= 3 and paper_title_like(m.group("t")) and _titled_shape(m.group("t")):
         return m.group("t").strip(" .:—–-")
     return None
+
+
+def _first_sentence(line: str, limit: int = 120) -> str:
+    """The first sentence of ``line``, cut at a word within ``limit`` characters: the title of a
+    post that links a paper (not on arXiv) but names it nowhere."""
+    s = re.split(r"(?<=[.!?…])\s", line.strip(), maxsplit=1)[0].rstrip(".")
+    if len(s) > limit:
+        s = s[:limit].rsplit(" ", 1)[0] + "…"
+    return s
 
 
 def _sentence_goes_on(lines: list[str], i: int) -> bool:
@@ -861,7 +891,7 @@ def _whole_post(ctx: _Ctx) -> tuple[list[PostDraft], str]:
             title = clean_title(first_line)  # the post's own headline: it stays in the body too
         if title is None:
             aid = arxiv_ids_in_url(paper.url)
-            title = f"arXiv:{aid}" if aid else paper.url
+            title = f"arXiv:{aid}" if aid else _first_sentence(first_line) or paper.url
     body_lines = _trim_tail([ln for i, ln in enumerate(lines) if i != title_line])
     body_text = "\n".join(body_lines)
     links = ([paper] if paper else []) + _other_links(ctx, body_text, 0, len(lines), paper)
