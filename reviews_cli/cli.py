@@ -149,7 +149,8 @@ def main() -> None:
 @click.option("--sort", type=click.Choice(["relevance", "date", "title"]), default="relevance", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with score and snippet) instead of a table.")
 def search(query: tuple[str, ...], limit: int, sort: str, as_json: bool) -> None:
-    from .search import Query, Searcher
+    from .query import Query
+    from .search import Searcher
 
     q = Query.parse(" ".join(query))
     lib = _library()
@@ -219,7 +220,7 @@ def tags(as_json: bool) -> None:
 def show(ident: str, as_json: bool, full: bool) -> None:
     """One review, or every review of one paper. ID is an arXiv id or URL (1803.03635,
     arXiv:1803.03635, https://arxiv.org/abs/1803.03635v2), a record id, or a title fragment."""
-    from .search import resolve
+    from .resolve import resolve
 
     lib = _library()
     found = resolve(lib.conn, ident)
