@@ -143,7 +143,8 @@ def main() -> None:
 
 # `-word` excludes a word, so unknown options are query words, and there are no short options
 # (`-nlp` must not read as `-n lp`).
-@main.command(help=SEARCH_HELP, context_settings={"ignore_unknown_options": True, "help_option_names": ["--help"]})
+@main.command(help=SEARCH_HELP,
+              context_settings={"ignore_unknown_options": True, "help_option_names": ["-h", "--help"]})
 @click.argument("query", nargs=-1, required=True, type=click.UNPROCESSED)
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000), help="Most results shown.")
 @click.option("--sort", type=click.Choice(["relevance", "date", "title"]), default="relevance", show_default=True)
@@ -194,6 +195,78 @@ def tag(tags: tuple[str, ...], any_: bool, limit: int, as_json: bool) -> None:
     _print(reviews_table(found, _width()))
     if more:
         click.echo(f"showing the first {limit}; --limit N shows more", err=True)
+
+
+@main.command("list")
+@click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(1, None), help="Most reviews shown.")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Only reviews with this hashtag (repeatable).")
+@click.option("--source", metavar="NAME", help="Only reviews read from a source whose name contains NAME.")
+@click.option("--since", metavar="DATE", help="Only posts dated DATE or later (2024, 2024-05, 2024-05-01).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: {total, hits: [record + rank]}.")
+def list_(limit: int, tags: tuple[str, ...], source: str | None, since: str | None, as_json: bool) -> None:
+    """The newest reviews first (by the post's date, else the order they were added).
+
+    \b
+    Examples:
+      reviews list
+      reviews list --tag GAN --since 2023 -n 5
+      reviews list --source gonzo --json
+    """
+    from .search import recent
+
+    lib = _library()
+    found, total = recent(lib.conn, limit, tags, source, since)
+    if as_json:
+        from .render.machine import to_json
+
+        click.echo(to_json({"total": total, "hits": [{**r.to_dict(), "rank": k} for k, r in
+                                                     enumerate(found, start=1)]}))
+        sys.exit(ExitCode.OK if found else ExitCode.FAILED)
+    if not found:
+        raise NotFound("reviews matching these filters")
+    from .render.human import reviews_table
+
+    _print(reviews_table(found, _width()))
+    click.echo(f"{len(found)} of {total}", err=True)
+
+
+@main.command("open")
+@click.argument("ref", metavar="REF")
+@click.option("--paper", "what", flag_value="paper", default=True, help="Open the paper (the default).")
+@click.option("--code", "what", flag_value="code", help="Open the code.")
+@click.option("--post", "what", flag_value="post", help="Open the post the review was read from.")
+def open_(ref: str, what: str) -> None:
+    """Open a review's paper, code or post in the browser ($BROWSER is honoured) and print the
+    URL. REF is anything `show` takes.
+
+    \b
+    Examples:
+      reviews open 1803.03635
+      reviews open --code SC-FEGAN
+      reviews open --post 8d5fd2cd
+    """
+    from .resolve import resolve
+
+    lib = _library()
+    found = resolve(lib.conn, ref)
+    url = next((u for r in found for u in _urls_of(r, what) if u.lower().startswith(("https://", "http://"))), None)
+    if url is None:
+        raise ReviewsError(f"{found[0].title}: the review has no {what} link")
+    click.echo(clean_line(url))
+    import webbrowser
+
+    webbrowser.open(url)
+
+
+def _urls_of(r, what: str) -> list[str]:
+    """A review's URLs of one kind: ``paper`` (its paper URL, paper links, the arXiv page),
+    ``code`` (code links) or ``post`` (the posts it was read from)."""
+    if what == "paper":
+        urls = [r.paper_url] + [ln.url for ln in r.links if ln.role == "paper"]
+        return [u for u in urls if u] + ([f"https://arxiv.org/abs/{r.arxiv_id}"] if r.arxiv_id else [])
+    if what == "code":
+        return [ln.url for ln in r.links if ln.role == "code"]
+    return [s.url for s in r.sources if s.url]
 
 
 @main.command()

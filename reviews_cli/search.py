@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from . import textnorm as tn
@@ -397,3 +398,32 @@ class Searcher:
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [Review.from_dict(json.loads(js)) for (js,) in self.conn.execute(sql, keys)]
+
+
+def recent(conn: sqlite3.Connection, limit: int = 20, tags: Sequence[str] = (), source: str | None = None,
+           since: str | None = None) -> tuple[list[Review], int]:
+    """The newest records (by the post's date, else the order they were added), at most
+    ``limit``, carrying every tag in ``tags``, read from a source whose name contains
+    ``source``, dated ``since`` or later (``2024``, ``2024-05``, ``2024-05-01``); and how many
+    match in all. Raises :class:`UsageError` for a malformed ``since``."""
+    where: list[str] = []
+    args: list[object] = []
+    keys = sorted({canonical_tag(t) for t in tags if canonical_tag(t)})
+    if keys:
+        where.append(f"r.rid IN (SELECT rid FROM review_tags WHERE tag IN ({','.join('?' * len(keys))}) "
+                     f"GROUP BY rid HAVING count(DISTINCT tag) = {len(keys)})")
+        args += keys
+    if source:
+        where.append("instr(lower(r.src), ?) > 0")
+        args.append(source.casefold())
+    if since:
+        if not re.fullmatch(r"(?:19|20)\d\d(?:-[01]\d(?:-[0-3]\d)?)?", since):
+            raise UsageError(f"--since takes a date such as 2024, 2024-05 or 2024-05-01, not {since!r}")
+        where.append("r.date >= ?")
+        args.append(since)
+    cond = " WHERE " + " AND ".join(where) if where else ""
+    (total,) = conn.execute(f"SELECT count(*) FROM records r{cond}", args).fetchone()
+    rows = conn.execute(f"SELECT r.json FROM records r{cond} ORDER BY r.date IS NULL, r.date DESC, r.rid DESC LIMIT ?",
+                        [*args, int(limit)])
+    return [Review.from_dict(json.loads(js)) for (js,) in rows], int(total)
+

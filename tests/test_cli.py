@@ -223,3 +223,47 @@ def test_search_table_shows_tags_and_source_at_any_width(monkeypatch, columns):
     out = run("search", "SC-FEGAN").stdout
     assert "#GAN" in out and "gonzo_ml_channel" in out and "389ac7e1" in out  # long labels fold in wide cells
     assert max(len(line) for line in out.splitlines()) <= int(columns)
+
+
+# ------------------------------------------------------------------ issue 8: open, list, -h
+
+def test_open_prints_and_opens_the_chosen_link(monkeypatch):
+    import webbrowser
+
+    opened = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+    res = run("open", "1803.03635")
+    assert res.exit_code == 0 and res.stdout.strip() == "https://arxiv.org/abs/1803.03635"
+    assert run("open", "--code", "SC-FEGAN").stdout.strip() == "https://github.com/JoYoungjoo/SC-FEGAN"
+    assert run("open", "--post", "1803.03635").stdout.strip() == "https://t.me/gonzo_ML/21"
+    assert opened == ["https://arxiv.org/abs/1803.03635", "https://github.com/JoYoungjoo/SC-FEGAN",
+                      "https://t.me/gonzo_ML/21"]
+    res = run("open", "--code", "1803.03635")
+    assert res.exit_code == 1 and res.stderr.strip().endswith("the review has no code link")
+    assert len(opened) == 3
+
+
+def test_list_newest_first_with_filters_and_totals(tmp_path):
+    dump = tmp_path / "result.json"
+    import exports as E
+
+    E.write_json(dump, E.channel_json())
+    assert run("add", "--channel", "gonzo_ML", str(dump)).exit_code == 0
+    res = run("list", "--json", "-n", "2")
+    data = json.loads(res.stdout)
+    assert data["total"] == 32 and [h["rank"] for h in data["hits"]] == [1, 2]
+    assert data["hits"][0]["date"] >= data["hits"][1]["date"]  # dated posts come first, newest first
+    assert json.loads(run("list", "--json", "--tag", "GAN").stdout)["total"] == 1
+    assert json.loads(run("list", "--json", "--since", "2019-01-06").stdout)["total"] == 2
+    assert json.loads(run("list", "--json", "--source", "result.json").stdout)["total"] == 2
+    res = run("list", "--since", "yesterday")
+    assert res.exit_code == 2 and "--since takes a date" in res.stderr
+    res = run("list", "-n", "3")
+    assert res.exit_code == 0 and "3 of 32" in res.stderr
+
+
+@pytest.mark.parametrize("command", ["search", "show", "tag", "tags", "list", "open", "parse", "add", "export",
+                                     "sources", "remove"])
+def test_dash_h_is_help_on_every_command(command):
+    res = run(command, "-h")
+    assert res.exit_code == 0 and "Usage: " in res.stdout
