@@ -55,8 +55,18 @@ def _fail(exc: ReviewsError) -> None:
 
 
 def _library(write: bool = False):
-    """The library; a reader (the default) never waits for a writer (see ``Library.open``)."""
+    """The library; a reader (the default) never waits for a writer (see ``Library.open``). A
+    writer also ends on SIGTERM as on Ctrl-C (roll back, kill workers, one line, exit 143); a
+    reader has nothing to undo and keeps the default."""
     from .library import Library
+
+    if write:
+        import signal
+
+        def terminated(signum: int, frame: object) -> None:
+            raise Terminated
+
+        signal.signal(signal.SIGTERM, terminated)
 
     lib = Library.open(wait=write)
     for notice in lib.notices:
@@ -481,12 +491,6 @@ def remove(source: str) -> None:
 def run() -> None:
     """Console-script entry point. Output the terminal's encoding cannot show (``LANG=C``,
     ``PYTHONIOENCODING=ascii``) is written as ``\\uXXXX`` escapes rather than failing."""
-    import signal
-
-    def terminated(signum, frame):
-        raise Terminated
-
-    signal.signal(signal.SIGTERM, terminated)  # end like Ctrl-C: roll back, kill workers, one line
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure") and (stream.encoding or "").lower().replace("-", "") != "utf8":
             stream.reconfigure(errors="backslashreplace")

@@ -30,9 +30,9 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from .errors import DumpError, LibraryError
-from .ingest import Parsed, parse_iter
 from .models import Review
 from .parsing import PARSER_VERSION  # the format modules are imported only when parsing
 from .sources import (
@@ -59,6 +59,17 @@ from .store import (
     reviews_home,
     transaction,
 )
+
+if TYPE_CHECKING:
+    from .ingest import Parsed
+
+
+def parse_iter(paths: list[str], names: list[str], channels: list[str | None] | None = None) -> Iterator[Parsed]:
+    """``ingest.parse_iter``, imported when a dump is parsed (a search never needs it)."""
+    from .ingest import parse_iter as parse
+
+    return parse(paths, names, channels)
+
 
 __all__ = ["APPLICATION_ID", "INDEX_FILE", "SCHEMA_VERSION", "AddResult", "Library", "SourceFile", "SourceInfo",
            "discard_index", "reviews_home"]
