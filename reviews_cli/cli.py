@@ -163,6 +163,16 @@ def search(query: tuple[str, ...], limit: int, sort: str, as_json: bool) -> None
     from .query import Query
     from .search import Searcher
 
+    # `-word` excludes a word, but `--word` is always an option: a mistyped one is a usage error
+    for word in query:
+        if word.startswith("--") and len(word) > 2:
+            import difflib
+
+            names = [n for p in click.get_current_context().command.params for n in p.opts if n.startswith("--")]
+            close = difflib.get_close_matches(word.split("=")[0], names + ["--help"], n=1)
+            hint = f" Did you mean {close[0]}?" if close else ""
+            raise click.UsageError(f"No such option: {word}.{hint}")
+
     q = Query.parse(" ".join(query))
     lib = _library()
     result = Searcher(lib.conn).search(q, limit=limit, sort=sort)

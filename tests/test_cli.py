@@ -267,3 +267,12 @@ def test_list_newest_first_with_filters_and_totals(tmp_path):
 def test_dash_h_is_help_on_every_command(command):
     res = run(command, "-h")
     assert res.exit_code == 0 and "Usage: " in res.stdout
+
+
+def test_mistyped_long_option_is_a_usage_error_while_dash_word_excludes():
+    res = run("search", "lottery", "--limt", "3")
+    assert res.exit_code == 2 and "Did you mean --limit?" in res.output
+    res = run("search", "lottery", "-zzqqxx")
+    assert res.exit_code == 0 and LOTTERY in res.stdout
+    res = run("tag", "GAN", "--limt", "3")
+    assert res.exit_code == 2 and "--limit" in res.output
