@@ -116,7 +116,9 @@ _LINK_LINE = re.compile(
 def split_link_line(line: str) -> tuple[str, list[str]] | None:
     """``('Статья', [url])`` for a header link line such as ``Статья: https://…`` or a bare URL
     line; ``None`` when the line is anything else (prose with a URL in it)."""
-    m = _LINK_LINE.match(line)
+    if "://" not in line and "www." not in line.lower():
+        return None  # most lines: no regex at all
+    m = _LINK_LINE.match(line.strip())
     if not m:
         return None
     label = (m.group("label") or "").strip()
@@ -178,7 +180,7 @@ def is_caption_like(line: str) -> bool:
 _PARTICLES = {"de", "da", "del", "della", "der", "den", "van", "von", "la", "le", "du", "dos", "das",
               "di", "bin", "al", "el", "ten", "ter", "y", "e", "zu"}
 _NAME_WORD = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-ſ\u0400-\u042F\u0401][\w'’.\-]*|[A-Z]\.(?:-?[A-Z]\.)*)$")
-_ET_AL = re.compile(r"\s*,?\s*(?:et\.?\s*al\.?|и\s+др\.?|и\s+соавт\.?)\s*$", re.IGNORECASE)
+_ET_AL = re.compile(r"\s*(?:,\s*)?(?:et\.?\s*al\.?|и\s+др\.?|и\s+соавт\.?)\s*$", re.IGNORECASE)
 _SURNAME_INITIALS = re.compile(
     r"([A-ZÀ-Þ\u0400-\u042F][\w'’\-]+(?:\s+[A-Z\u0400-\u042F]\.(?:\s*[A-Z\u0400-\u042F]\.)*))")
 _ORG_WORDS = re.compile(
@@ -217,7 +219,10 @@ def split_authors(line: str) -> list[str] | None:
     form without commas, and a trailing ``et al.`` / ``et.al.`` / ``и др.``, which is dropped.
     An affiliation in parentheses at the end is not part of the list (see :func:`author_line`).
     """
-    s = _ET_AL.sub("", line.strip()).strip().rstrip(",;")
+    s = line.strip()
+    if len(s) > 600:  # before any regex: a long line is not an author list
+        return None
+    s = _ET_AL.sub("", s).strip().rstrip(",;")
     if not s or len(s) > 600 or find_urls(s) or s.startswith("#"):
         return None
     if "," in s or re.search(r"\s(?:and|&|и)\s", s):
@@ -235,6 +240,8 @@ def split_authors(line: str) -> list[str] | None:
 def author_line(line: str) -> tuple[list[str], list[str]] | None:
     """``(authors, affiliations)`` for a header author line, where the affiliation may follow in
     parentheses (``Youngjoo Jo, Jongyoul Park (ETRI, South Korea)``); ``None`` if not authors."""
+    if len(line) > 800:  # before any regex: a long line is no author line
+        return None
     head, paren = strip_paren_tail(line)
     authors = split_authors(head)
     if authors is None:

@@ -14,7 +14,8 @@ import re
 # C0 controls but \t and \n, DEL, C1 controls; bidi embeddings, overrides and isolates; marks
 # that flip direction; the BOM and other invisible format characters that hide text.
 _UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff\ufff9-\ufffb]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u2028\u2029"
+    "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
 )
 
 

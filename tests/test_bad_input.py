@@ -229,3 +229,10 @@ def test_show_of_a_huge_post_is_bounded(tmp_path):
     assert "Абзац 10:" in res.stdout and "Абзац 199999" not in res.stdout
     assert "more characters: reviews show" in res.stdout and "--full" in res.stdout
     assert "Абзац 199999" in run("show", "--json", "2001.00009").stdout  # the data itself is whole
+
+
+def test_invisible_format_characters_are_escaped():
+    from reviews_cli.safe_text import clean
+
+    assert clean("a\u200bb\u2063c\U000e0041d") == "a\\u200bb\\u2063c\\ue0041d"
+    assert clean("👨\u200d💻") == "👨\u200d💻"  # the joiner inside an emoji sequence stays

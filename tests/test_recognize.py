@@ -302,3 +302,9 @@ def test_unresolved_bracket_numbers_stay_in_the_body():
     d = one("Some Paper Title Here\n→ Оригинал статьи[1]\n\nАвторы берут веса из слоя W[12] и матрицу A[3]; см. [7]. "
             + PROSE_RU + "\n\n[1] https://arxiv.org/abs/1706.03762")
     assert d.arxiv_id == "1706.03762" and "W[12]" in d.body and "A[3]" in d.body and "[7]" in d.body
+
+
+@pytest.mark.parametrize("line", ["a" + " " * 20000 + "b", "Authors: A" + " " * 3000 + "B", "\u00a0" * 30000 + "x",
+                                  "\t" * 20000 + "x"])
+def test_long_whitespace_runs_stay_linear(line):
+    _fast("Some Paper Title Here\n" + line + "\nСтатья: https://arxiv.org/abs/1706.03762\n" + PROSE_RU)
