@@ -236,3 +236,44 @@ def test_invisible_format_characters_are_escaped():
 
     assert clean("a\u200bb\u2063c\U000e0041d") == "a\\u200bb\\u2063c\\ue0041d"
     assert clean("👨\u200d💻") == "👨\u200d💻"  # the joiner inside an emoji sequence stays
+
+
+# ------------------------------------- issue 9: one bad item never costs the rest of an export
+
+def _export(messages) -> dict:
+    return {"name": "c", "type": "public_channel", "messages": messages}
+
+
+REVIEW_MSG = {"id": 1, "type": "message", "text": "Attention Is All You Need\nAshish Vaswani, Noam Shazeer\n\n"
+              "Статья: https://arxiv.org/abs/1706.03762\n\nАвторы предлагают трансформер, результаты отличные."}
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_exports_with_a_bom_or_in_utf16_are_read(tmp_path, encoding):
+    p = tmp_path / "result.json"
+    p.write_bytes(json.dumps(_export([REVIEW_MSG]), ensure_ascii=False).encode(encoding))
+    res = run("parse", "--json", str(p))
+    assert res.exit_code == 0, res.stderr
+    assert [r["arxiv_id"] for r in json.loads(res.stdout)] == ["1706.03762"]
+
+
+def test_a_lone_surrogate_escape_costs_one_character_not_the_export(tmp_path):
+    p = tmp_path / "result.json"
+    text = json.dumps(_export([REVIEW_MSG]), ensure_ascii=True).replace(
+        "Attention", "Attention \\ud800 \\ud83d\\ude00 \\\\ud800")
+    p.write_text(text)
+    res = run("parse", "--json", str(p))
+    assert res.exit_code == 0, res.stderr
+    assert json.loads(res.stdout)[0]["title"] == "Attention \ufffd \U0001f600 \\ud800 Is All You Need"
+
+
+def test_a_saved_page_with_megabytes_before_its_posts_is_sniffed(tmp_path):
+    post = ('<div class="tgme_widget_message" data-post="chan/1"><div class="tgme_widget_message_text">'
+            "Attention Is All You Need<br>Ashish Vaswani, Noam Shazeer<br><br>"
+            '<a href="https://arxiv.org/abs/1706.03762">Статья</a><br><br>Авторы предлагают трансформер.</div></div>')
+    p = tmp_path / "page.html"
+    p.write_text("<html><head><style>.a{x:url(data:;base64," + "A" * 3_000_000 + ")}</style></head><body>" + post
+                 + "</body></html>")
+    res = run("parse", "--json", str(p))
+    assert res.exit_code == 0, res.stderr
+    assert json.loads(res.stdout)[0]["arxiv_id"] == "1706.03762"

@@ -68,6 +68,12 @@ _MIRROR_ID = re.compile(r"(?m)^\s*(?:https?://)?(?:www\.)?(?:tgoop\.com|t\.me|te
 _NUMBERED = re.compile(r"(?m)^\s*\d{1,3}[.)]\s+\S[^\n]*\n\s*\n?\s*(?:[^\n:]{0,40}:\s*)?https?://\S+\s*$")
 
 
+# How far into a page the HTML sniffers look: a page saved with its styles and fonts inlined
+# (SingleFile and alike) can carry megabytes before the first post.
+HTML_SNIFF_CHARS = 8_000_000
+TEXT_SNIFF_CHARS = 200_000
+
+
 def _html(head: str) -> bool:
     low = head[:20_000].lower()
     return "<html" in low or "<!doctype html" in low or "<div" in low or "<body" in low
@@ -91,16 +97,20 @@ def _is_habr_text(head: str) -> bool:
 FORMATS: list[Format] = [
     Format("telegram-export-json", lambda h: bool(_JSON_EXPORT.match(h[:65536])), "telegram_export:iter_json_posts",
            streamed=True, posts_apart=True),
-    Format("telegram-web-html", lambda h: _html(h) and "tgme_widget_message" in h, "web_html:iter_tgme_posts",
-           posts_apart=True),
+    Format("telegram-web-html", lambda h: _html(h) and "tgme_widget_message" in h[:HTML_SNIFF_CHARS],
+           "web_html:iter_tgme_posts", posts_apart=True),
     Format("telegram-export-html",
-           lambda h: _html(h) and 'class="message' in h and ("page_wrap" in h or 'class="history"' in h),
+           lambda h: _html(h) and 'class="message' in h[:HTML_SNIFF_CHARS] and (
+               "page_wrap" in h[:HTML_SNIFF_CHARS] or 'class="history"' in h[:HTML_SNIFF_CHARS]),
            "telegram_export:iter_html_posts", posts_apart=True),
-    Format("habr-html", lambda h: _html(h) and ("tm-article" in h or "post__text" in h or "habr.com" in h.lower()),
+    Format("habr-html", lambda h: _html(h) and any(
+        m in h[:HTML_SNIFF_CHARS] for m in ("tm-article", "post__text", "habr.com", "Habr.com")),
            "web_html:iter_habr_posts"),
-    Format("telegram-mirror-text", lambda h: not _html(h) and _is_mirror(h), "telegram_text:iter_mirror_posts"),
-    Format("habr-text", lambda h: not _html(h) and _is_habr_text(h), "digest_text:iter_article_posts"),
-    Format("numbered-digest-text", lambda h: not _html(h) and len(_NUMBERED.findall(h)) >= 2,
+    Format("telegram-mirror-text", lambda h: not _html(h) and _is_mirror(h[:TEXT_SNIFF_CHARS]),
+           "telegram_text:iter_mirror_posts"),
+    Format("habr-text", lambda h: not _html(h) and _is_habr_text(h[:TEXT_SNIFF_CHARS]),
+           "digest_text:iter_article_posts"),
+    Format("numbered-digest-text", lambda h: not _html(h) and len(_NUMBERED.findall(h[:TEXT_SNIFF_CHARS])) >= 2,
            "digest_text:iter_article_posts"),
     # any other text: a copied channel page, a copied post or a mirror page without its id line
     Format("telegram-web-text", lambda h: not _html(h) and not looks_like_json(h), "telegram_text:iter_channel_posts"),
@@ -110,8 +120,8 @@ BY_NAME = {f.name: f for f in FORMATS}
 
 
 def sniff(head: str) -> Format | None:
-    """The registered format of a dump judged from its first characters, or ``None``."""
-    head = head[:200_000]
+    """The registered format of a dump judged from its content (each sniffer looks as far as it
+    needs: :data:`TEXT_SNIFF_CHARS` into text, :data:`HTML_SNIFF_CHARS` into a page), or ``None``."""
     return next((f for f in FORMATS if f.sniff(head)), None)
 
 

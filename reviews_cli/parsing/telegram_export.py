@@ -19,6 +19,7 @@ text with ``<br>``, ``<a href>`` links and hashtag anchors; the channel title is
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import re
@@ -50,6 +51,60 @@ _BRACKETS = bytes.maketrans(b"", b"")
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _LONG_NUMBER = re.compile(rb"[0-9]{%d}" % (MAX_NUMBER_DIGITS + 1))
 _LEADING_DIGITS = re.compile(rb"[0-9]*")
+
+
+# a \\uD800-\\uDFFF escape, paired (high then low) or alone, not itself escaped ("\\\\ud800" is text)
+_SURROGATE = re.compile(rb"(?<!\\)((?:\\\\)*)(\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|"
+                        rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2})")
+
+
+def _keep_pairs(m: re.Match[bytes]) -> bytes:
+    """A surrogate pair stays (an emoji); a lone surrogate, which no UTF-8 text can hold,
+    becomes U+FFFD instead of failing the whole export."""
+    return m.group(0) if len(m.group(2)) == 12 else m.group(1) + rb"\ufffd"
+
+
+def open_utf8(path: str) -> io.RawIOBase:
+    """The file as UTF-8 bytes for the JSON parser: a UTF-8 BOM skipped, UTF-16 (with its BOM)
+    recoded on the fly."""
+    raw = open(path, "rb")  # noqa: SIM115 (returned open: the caller's `with` closes it)
+    bom = raw.read(3)
+    if bom.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raw.seek(0)
+        return _Recoder(io.TextIOWrapper(raw, encoding="utf-16", errors="replace"))
+    raw.seek(3 if bom == codecs.BOM_UTF8 else 0)
+    return raw  # type: ignore[return-value]  # a BufferedReader reads like a raw stream here
+
+
+class _Recoder(io.RawIOBase):
+    """A text stream read back as UTF-8 bytes."""
+
+    def __init__(self, text: io.TextIOWrapper) -> None:
+        self.text = text
+        self.pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        if n is None or n < 0:
+            return self.pending + self.text.read().encode("utf-8", "replace")
+        while len(self.pending) < n:
+            chunk = self.text.read(max(1, n // 2))
+            if not chunk:
+                break
+            self.pending += chunk.encode("utf-8", "replace")
+        out, self.pending = self.pending[:n], self.pending[n:]
+        return out
+
+    def readinto(self, b) -> int:
+        data = self.read(len(b))
+        b[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self.text.close()
+        super().close()
 
 
 class _EscapeFixer(io.RawIOBase):
@@ -99,8 +154,8 @@ class _EscapeFixer(io.RawIOBase):
             return b""
         size = n if n and n > 0 else -1
         data, self.carry = self.carry + self.raw.read(size), b""
-        while size > 0:  # more may follow: hold back a trailing, maybe split, escape
-            tail = data.rfind(b"\\", max(0, len(data) - 4))
+        while size > 0:  # more may follow: hold back a trailing, maybe split, escape (or pair)
+            tail = data.rfind(b"\\", max(0, len(data) - 12))
             if tail < 0:
                 break
             while tail > 0 and data[tail - 1:tail] == b"\\":
@@ -114,6 +169,8 @@ class _EscapeFixer(io.RawIOBase):
             data += more
         self._check_structure(data)
         self.consumed += len(data)
+        if b"\\ud" in data or b"\\uD" in data:  # a lone surrogate would fail the whole export
+            data = _SURROGATE.sub(_keep_pairs, data)
         if b"\\x" not in data:  # the usual case: nothing to rewrite, skip the regex scan
             return data
         return _BAD_ESCAPE.sub(rb"\1\\u00\2", data)
@@ -173,7 +230,7 @@ def iter_chats(path: str):
     :class:`DumpError` (with line and column) for a broken file."""
     import ijson
 
-    with open(path, "rb") as raw:
+    with open_utf8(path) as raw:
         head = _EscapeFixer(raw, path)
         top: dict[str, object] = {}
         kind = None
@@ -188,7 +245,7 @@ def iter_chats(path: str):
             raise DumpError(path, f"broken JSON {_where(path, head.consumed)}: {_short(exc)}") from None
     if kind is None:
         raise DumpError(path, "not a Telegram Desktop export (no \"messages\" or \"chats\")")
-    with open(path, "rb") as raw:
+    with open_utf8(path) as raw:
         stream = _EscapeFixer(raw, path)
 
         def guarded(items):

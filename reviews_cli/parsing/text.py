@@ -159,5 +159,5 @@ def read_head(path: str, size: int = 65536) -> str:
     except OSError:
         return ""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return ""
+        return data[: len(data) // 2 * 2].decode("utf-16", errors="replace")
     return data.decode("utf-8", errors="replace")
