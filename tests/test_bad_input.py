@@ -277,3 +277,16 @@ def test_a_saved_page_with_megabytes_before_its_posts_is_sniffed(tmp_path):
     res = run("parse", "--json", str(p))
     assert res.exit_code == 0, res.stderr
     assert json.loads(res.stdout)[0]["arxiv_id"] == "1706.03762"
+
+
+def test_one_deeply_nested_post_does_not_cost_the_page(tmp_path):
+    deep = ('<div class="tgme_widget_message" data-post="c/1"><div class="tgme_widget_message_text">'
+            + "<span>" * 3000 + "deep" + "</span>" * 3000 + "</div></div>")
+    good = ('<div class="tgme_widget_message" data-post="c/2"><div class="tgme_widget_message_text">'
+            "Attention Is All You Need<br>Ashish Vaswani, Noam Shazeer<br><br>"
+            '<a href="https://arxiv.org/abs/1706.03762">Статья</a><br><br>Авторы предлагают трансформер.</div></div>')
+    p = tmp_path / "page.html"
+    p.write_text("<html><body>" + deep + good + "</body></html>")
+    res = run("parse", "--json", str(p))
+    assert res.exit_code == 0, res.stderr
+    assert [r["arxiv_id"] for r in json.loads(res.stdout)] == ["1706.03762"]

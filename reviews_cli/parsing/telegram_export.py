@@ -393,42 +393,47 @@ def classes(tag) -> list[str]:
     return (attr(tag, "class") or "").split()
 
 
+_BLOCK_TAGS = frozenset(("p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6"))
+_SKIPPED_STRINGS = frozenset(("Comment", "Declaration", "ProcessingInstruction", "Doctype"))
+
+
 def html_runs(node) -> list[Run]:
     """Text runs of an HTML element: ``<br>`` and block ends are newlines, ``<a href>`` a link
-    (a hashtag when its text starts with ``#``), images of emoji their ``alt``."""
+    (a hashtag when its text starts with ``#``), images of emoji their ``alt``. The tree is
+    walked with an explicit stack, so a post nested thousands of tags deep is read, not refused."""
     from bs4 import NavigableString, Tag
 
     runs: list[Run] = []
-
-    def walk(n) -> None:
-        for child in n.children:
-            if isinstance(child, NavigableString):
-                if type(child).__name__ in ("Comment", "Declaration", "ProcessingInstruction", "Doctype"):
-                    continue
+    stack = [iter(node.children)]
+    block_ends = [False]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            if block_ends.pop():
+                runs.append(Run("plain", "\n"))
+            continue
+        if isinstance(child, NavigableString):
+            if type(child).__name__ not in _SKIPPED_STRINGS:
                 runs.append(Run("plain", str(child)))
-            elif isinstance(child, Tag):
-                name = child.name
-                if name == "br":
-                    runs.append(Run("plain", "\n"))
-                elif name == "a":
-                    text = child.get_text()
-                    href = (attr(child, "href") or "").strip()
-                    if text.startswith("#"):
-                        runs.append(Run("hashtag", text))
-                    elif href.startswith(("http://", "https://")) and text.strip() != href:
-                        runs.append(Run("text_link", text, href))
-                    else:
-                        runs.append(Run("link" if href else "plain", text))
-                elif name == "img":
-                    runs.append(Run("plain", attr(child, "alt") or ""))
-                elif name in ("script", "style"):
-                    continue
+        elif isinstance(child, Tag):
+            name = child.name
+            if name == "br":
+                runs.append(Run("plain", "\n"))
+            elif name == "a":
+                text = child.get_text()
+                href = (attr(child, "href") or "").strip()
+                if text.startswith("#"):
+                    runs.append(Run("hashtag", text))
+                elif href.startswith(("http://", "https://")) and text.strip() != href:
+                    runs.append(Run("text_link", text, href))
                 else:
-                    walk(child)
-                    if name in ("p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6"):
-                        runs.append(Run("plain", "\n"))
-
-    walk(node)
+                    runs.append(Run("link" if href else "plain", text))
+            elif name == "img":
+                runs.append(Run("plain", attr(child, "alt") or ""))
+            elif name not in ("script", "style"):
+                stack.append(iter(child.children))
+                block_ends.append(name in _BLOCK_TAGS)
     return runs
 
 
