@@ -78,7 +78,7 @@ def _number_lists(body) -> None:
 
     for ol in body.find_all("ol"):
         for k, li in enumerate((c for c in ol.children if isinstance(c, Tag) and c.name == "li"),
-                               start=int(s) if (s := attr(ol, "start") or "").isdigit() else 1):
+                               start=int(s) if (s := attr(ol, "start") or "").isdigit() and len(s) < 10 else 1):
             li.insert(0, f"{k}. ")
     for ul in body.find_all("ul"):
         for li in (c for c in ul.children if isinstance(c, Tag) and c.name == "li"):
