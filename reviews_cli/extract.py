@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-from .ids import arxiv_ids_in_url, canonical_tag, parse_arxiv_id, year_from_arxiv  # noqa: F401 (re-exported)
+from .ids import arxiv_ids_in_url as arxiv_ids_in_url  # re-exported (the redundant alias says so to mypy)
+from .ids import canonical_tag as canonical_tag
+from .ids import parse_arxiv_id as parse_arxiv_id
+from .ids import year_from_arxiv as year_from_arxiv
 from .models import Link, Reviewer
 
 # --------------------------------------------------------------------------------------- URLs

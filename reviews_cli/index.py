@@ -10,6 +10,7 @@ import json
 import os
 import sqlite3
 from collections import Counter
+from typing import TYPE_CHECKING, TypeAlias
 
 from . import textnorm as tn
 from .extract import arxiv_ids_in_url, canonical_tag, normalize_url
@@ -17,12 +18,29 @@ from .fields import FIELDS, FTS_INSERT
 from .ingest import pool_map
 from .models import Link, Review, Source
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from typing_extensions import Unpack
+
+    # A progress callback for long runs: ``(stage, done, total)``, stage ``"parse"`` or ``"index"``.
+    Progress: TypeAlias = Callable[[str, int, int], object]
+    # A row of the FTS table: the rowid, then one text per column in FIELDS order.
+    FtsRow: TypeAlias = tuple[int, Unpack[tuple[str, ...]]]
+    # A row of ``reviews``: rid, id, title, arxiv_id, year, date, origin, src, n_merged, sid, ord, json.
+    ReviewRow: TypeAlias = tuple[int, str, str, str | None, int | None, str | None, str | None, str, int, int, int,
+                                 str | None]
+    # A row of ``review_tags``: tag, rid, label.
+    TagRow: TypeAlias = tuple[str, int, str]
+    # A record on its way to the analysis: rid, the merged record, its dump's origin.
+    Record: TypeAlias = tuple[int, Review, str | None]
+
 # Two bodies of one paper are the same post when rapidfuzz's ratio of their starts is at least this.
 SAME_POST_RATIO = 90.0
 
 
 def _keys(arxiv_id: str | None, paper_url: str | None, tkey: str | None) -> list[str]:
-    keys = []
+    keys: list[str] = []
     if arxiv_id:
         keys.append("arxiv:" + arxiv_id)
     if paper_url:
@@ -64,7 +82,7 @@ def _merge_pair(a: Review, b: Review) -> Review:
     )
 
 
-Pos = tuple  # (sid, ord): a post's place in the parse cache
+Pos = tuple[int, int]  # (sid, ord): a post's place in the parse cache
 
 
 def plan_merge(conn: sqlite3.Connection) -> tuple[list[Pos], dict[Pos, list[Pos]]]:
@@ -77,7 +95,7 @@ def plan_merge(conn: sqlite3.Connection) -> tuple[list[Pos], dict[Pos, list[Pos]
     """
     leaders: list[Pos] = []
     members: dict[Pos, list[Pos]] = {}
-    info: dict[Pos, tuple] = {}
+    info: dict[Pos, tuple[str, str | None]] = {}  # leader: (id, arxiv_id)
     by_key: dict[str, list[Pos]] = {}
     heads: dict[Pos, str] = {}
 
@@ -87,12 +105,13 @@ def plan_merge(conn: sqlite3.Connection) -> tuple[list[Pos], dict[Pos, list[Pos]
             heads[pos] = _body_head(json.loads(js)["body"])
         return heads[pos]
 
-    rows = conn.execute("SELECT p.sid, p.ord, p.id, p.arxiv_id, p.paper_url, p.tkey FROM posts p "
-                        "JOIN sources s USING(sid) ORDER BY s.ord, p.ord").fetchall()
+    rows: list[tuple[int, int, str, str | None, str | None, str | None]] = conn.execute(
+        "SELECT p.sid, p.ord, p.id, p.arxiv_id, p.paper_url, p.tkey FROM posts p "
+        "JOIN sources s USING(sid) ORDER BY s.ord, p.ord").fetchall()
     for sid, ord_, pid, aid, url, tkey in rows:
         pos = (sid, ord_)
         keys = _keys(aid, url, tkey)
-        target = None
+        target: Pos | None = None
         for key in keys:
             for lead in by_key.get(key, ()):
                 lid, laid = info[lead]
@@ -153,7 +172,7 @@ class _Analyzer:
 def fts_row(r: Review, origin: str | None, an: _Analyzer) -> tuple[str, ...]:
     """The FTS column texts of a record, in :data:`~reviews_cli.fields.FIELDS` order, each a
     space-separated list of index terms."""
-    tags = []
+    tags: list[str] = []
     for t in r.tags:
         tags.append(tn.tag_token(t))
         tags += an.terms(t.replace("_", " "))
@@ -186,15 +205,15 @@ PARALLEL_MIN_RECORDS = 6000
 CHUNK = 1000
 
 
-def _analyze(chunk: list[tuple[int, Review, str | None]]):
+def _analyze(chunk: list[Record]) -> tuple[list[FtsRow], dict[str, tuple[str, int]]]:
     """Worker: FTS rows for a chunk of records and the chunk's vocabulary
     ``{folded word: (stem, count)}``."""
     an = _Analyzer()
-    rows = [(rid, *fts_row(r, origin, an)) for rid, r, origin in chunk]
+    rows: list[FtsRow] = [(rid, *fts_row(r, origin, an)) for rid, r, origin in chunk]
     return rows, an.vocabulary_counts()
 
 
-def rebuild(conn: sqlite3.Connection, progress=None) -> int:
+def rebuild(conn: sqlite3.Connection, progress: Progress | None = None) -> int:
     """Rebuild ``reviews``, ``review_tags``, ``vocab`` and ``fts`` from the parse cache, inside
     the caller's transaction. Streams: posts are read in library order, merged per
     :func:`plan_merge`, and analysed in chunks (on a worker pool for large libraries), so memory
@@ -212,10 +231,10 @@ def rebuild(conn: sqlite3.Connection, progress=None) -> int:
     conn.executemany("UPDATE sources SET n_merged = ? WHERE sid = ?", [(n, sid) for sid, n in merged_from.items()])
     skip = {m for group in members.values() for m in group}
     total = len(leaders)
-    vocab: dict[str, list] = {}
+    vocab: dict[str, tuple[str, int]] = {}  # folded word: (stem, count)
     done = 0
 
-    def records():
+    def records() -> Iterator[tuple[int, Review, str | None, Pos, str | None]]:
         seen: set[str] = set()
         rid = 0
         cur = conn.cursor()  # a second cursor: the inserts below use the connection
@@ -240,14 +259,16 @@ def rebuild(conn: sqlite3.Connection, progress=None) -> int:
             rid += 1
             yield rid, r, origin, pos, (json.dumps(r.to_dict(), ensure_ascii=False) if changed else None)
 
-    def chunks():
+    def chunks() -> Iterator[list[Record]]:
         nonlocal done
-        batch, rows, tag_rows = [], [], []
+        batch: list[Record] = []
+        rows: list[ReviewRow] = []
+        tag_rows: list[TagRow] = []
         for rid, r, origin, pos, js in records():
             src = "\n".join([origin or ""] + [x for s in r.sources for x in (s.path, s.url, s.post_id) if x])
             rows.append((rid, r.id, r.title, r.arxiv_id, r.year, r.date, origin, src.casefold(),
                          len(r.sources), pos[0], pos[1], js))
-            seen_tags = set()
+            seen_tags: set[str] = set()
             for t in r.tags:
                 ct = canonical_tag(t)
                 if ct not in seen_tags:
@@ -269,9 +290,9 @@ def rebuild(conn: sqlite3.Connection, progress=None) -> int:
                          fts_rows)
         for w, (st, n) in counts.items():
             if w in vocab:
-                vocab[w][1] += n
+                vocab[w] = (vocab[w][0], vocab[w][1] + n)
             else:
-                vocab[w] = [st, n]
+                vocab[w] = (st, n)
         done += len(fts_rows)
         if progress:
             progress("index", done, total)
@@ -279,7 +300,7 @@ def rebuild(conn: sqlite3.Connection, progress=None) -> int:
     return total
 
 
-def _insert_rows(conn, rows: list, tag_rows: list) -> None:
+def _insert_rows(conn: sqlite3.Connection, rows: list[ReviewRow], tag_rows: list[TagRow]) -> None:
     conn.executemany("INSERT INTO reviews VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", rows)
     conn.executemany("INSERT INTO review_tags VALUES(?,?,?)", tag_rows)
     rows.clear()

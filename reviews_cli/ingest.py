@@ -9,10 +9,30 @@ import json
 import os
 import sys
 import time
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Literal, NamedTuple, TypeVar, cast, overload
 
 from .errors import DumpError
 from .models import Review
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing.context import BaseContext
+
+    from typing_extensions import TypeVarTuple, Unpack
+
+    from .parsing.common import Skipped
+    from .parsing.post import Post
+
+    _Args = TypeVarTuple("_Args")
+
+_T = TypeVar("_T")
+_A = TypeVar("_A")
+
+# A parsed post as the parse cache stores it: (id, arxiv_id, paper_url, title_key, record_json).
+PostRow = tuple[str, str | None, str | None, str, str]
+# A post that is not a review: (where, why).
+SkipRow = tuple[str, str]
 
 
 class Parsed(NamedTuple):
@@ -22,8 +42,8 @@ class Parsed(NamedTuple):
 
     format: str | None
     origin: str | None
-    posts: list
-    skipped: list
+    posts: Iterable[PostRow]  # a list, or for a streamed dump an iterator
+    skipped: list[SkipRow]
     error: str | None
     notes: tuple[str, ...] = ()
 
@@ -35,7 +55,7 @@ def title_key(title: str) -> str:
     return " ".join(tn.words(title))
 
 
-def post_row(r: Review) -> tuple:
+def post_row(r: Review) -> PostRow:
     from .extract import normalize_url
 
     return (r.id, r.arxiv_id, normalize_url(r.paper_url) if r.paper_url else None, title_key(r.title),
@@ -87,11 +107,11 @@ def stream_dump(path: str, name: str, channel: str | None) -> Parsed:
         dump = open_dump(path, name, channel)
     except DumpError as exc:
         return Parsed(None, None, [], [], exc.reason)
-    skipped: list = []
+    skipped: list[SkipRow] = []
     fmt = dump.format
 
-    def chunks():
-        chunk: list = []
+    def chunks() -> Iterator[tuple[list[Post | Skipped], str, str]]:
+        chunk: list[Post | Skipped] = []
         for post in dump.posts:
             chunk.append(post)
             if len(chunk) >= CHUNK:
@@ -100,7 +120,7 @@ def stream_dump(path: str, name: str, channel: str | None) -> Parsed:
         if chunk:
             yield chunk, name, fmt
 
-    def rows():
+    def rows() -> Iterator[PostRow]:
         workers = os.cpu_count() or 1
         results = pool_map(_recognize_chunk, chunks(), workers, star=True) if workers > 1 else \
             (_recognize_chunk(*c) for c in chunks())
@@ -111,7 +131,7 @@ def stream_dump(path: str, name: str, channel: str | None) -> Parsed:
     return Parsed(fmt, dump.origin, rows(), skipped, None)
 
 
-def _recognize_chunk(posts: list, name: str, fmt: str) -> tuple[list, list]:
+def _recognize_chunk(posts: list[Post | Skipped], name: str, fmt: str) -> tuple[list[PostRow], list[SkipRow]]:
     """Worker: post rows and skips for a chunk of posts."""
     from .parsing import recognize_posts
 
@@ -123,7 +143,7 @@ def _recognize_chunk(posts: list, name: str, fmt: str) -> tuple[list, list]:
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 
 
-def parse_iter(paths: list[str], names: list[str], channels: list[str | None] | None = None):
+def parse_iter(paths: list[str], names: list[str], channels: list[str | None] | None = None) -> Iterator[Parsed]:
     """Parse dumps, yielding results in order; on every core when there are several large ones,
     with at most two dumps per core in flight so memory stays bounded. A large JSON export is
     streamed in this process (it runs its own worker pool)."""
@@ -141,7 +161,18 @@ def parse_iter(paths: list[str], names: list[str], channels: list[str | None] | 
     yield from pool_map(parse_one, list(zip(paths, names, channels)), workers, star=True)
 
 
-def pool_map(fn, items, workers: int, star: bool = False):
+@overload
+def pool_map(fn: Callable[[_A], _T], items: Iterable[_A], workers: int, star: Literal[False] = False) -> Iterator[_T]:
+    ...
+
+
+@overload
+def pool_map(fn: Callable[[Unpack[_Args]], _T], items: Iterable[tuple[Unpack[_Args]]], workers: int,
+             star: Literal[True]) -> Iterator[_T]:
+    ...
+
+
+def pool_map(fn: Callable[..., _T], items: Iterable[object], workers: int, star: bool = False) -> Iterator[_T]:
     """``map(fn, items)`` on a process pool, in order, with at most ``2 * workers`` items in
     flight (``Executor.map`` would submit them all at once and hold every result).
 
@@ -153,9 +184,10 @@ def pool_map(fn, items, workers: int, star: bool = False):
 
     ex = ProcessPoolExecutor(workers, mp_context=_mp_context(), initializer=_worker_init, initargs=(os.getpid(),))
     try:
-        pending: deque = deque()
+        pending: deque[Future[_T]] = deque()
         for item in items:
-            pending.append(ex.submit(fn, *item) if star else ex.submit(fn, item))
+            # with star, each item is an argument tuple (see the overloads)
+            pending.append(ex.submit(fn, *cast("tuple[object, ...]", item)) if star else ex.submit(fn, item))
             if len(pending) >= 2 * workers:
                 yield pending.popleft().result()
         while pending:
@@ -169,7 +201,7 @@ def pool_map(fn, items, workers: int, star: bool = False):
         ex.shutdown(wait=True, cancel_futures=True)
 
 
-def _terminate(ex) -> None:
+def _terminate(ex: ProcessPoolExecutor) -> None:
     """Kill the pool's workers now rather than let them finish their chunks."""
     import contextlib
 
@@ -204,7 +236,7 @@ def _worker_init(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _mp_context():
+def _mp_context() -> BaseContext | None:
     import multiprocessing as mp
 
     # fork starts workers without re-importing anything; elsewhere the platform default is safe

@@ -38,6 +38,8 @@ from .parsing import PARSER_VERSION  # the format modules are imported only when
 from .sources import (
     MANIFEST_FILE,
     AddResult,
+    BundledEntry,
+    ManifestEntry,
     SourceFile,
     SourceInfo,
     bundled_dir,
@@ -61,7 +63,16 @@ from .store import (
 )
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+    from typing import TypeAlias
+
+    from .index import Progress
     from .ingest import Parsed
+
+    # A row of ``sources`` as _apply reads it: name, sid, path, size, mtime_ns, sha256, parser_version.
+    SourceRow: TypeAlias = tuple[str, int, str, int | None, int | None, str | None, int | None]
+    # What :meth:`Library._store_source` records of a dump's file: (size, mtime_ns, sha256).
+    FileStat: TypeAlias = tuple[int | None, int | None, str | None]
 
 
 def parse_iter(paths: list[str], names: list[str], channels: list[str | None] | None = None) -> Iterator[Parsed]:
@@ -92,7 +103,7 @@ class Library:
     # ----------------------------------------------------------------------------- opening
 
     @classmethod
-    def open(cls, home: str | os.PathLike | None = None, sync: bool = True, wait: bool = True) -> Library:
+    def open(cls, home: str | os.PathLike[str] | None = None, sync: bool = True, wait: bool = True) -> Library:
         """Open the library in ``home`` (default :func:`reviews_home`) and, with ``sync``, bring
         its index up to date.
 
@@ -149,7 +160,7 @@ class Library:
     def __enter__(self) -> Library:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # ------------------------------------------------------------------------ the manifest
@@ -158,32 +169,32 @@ class Library:
     def manifest_path(self) -> str:
         return os.path.join(self.home, MANIFEST_FILE)
 
-    def _read_manifest(self) -> list[dict]:
+    def _read_manifest(self) -> list[ManifestEntry]:
         return read_manifest(self.home)
 
     def _check_writable(self) -> None:
         if self.readonly or self.temp_index or not os.access(self.home, os.W_OK):
             raise LibraryError(f"{self.home}: the library folder is read-only; nothing was changed")
 
-    def _clean_orphans(self, manifest: list[dict]) -> None:
+    def _clean_orphans(self, manifest: list[ManifestEntry]) -> None:
         clean_orphans(self.home, manifest)
 
-    def _write_manifest(self, sources: list[dict]) -> None:
+    def _write_manifest(self, sources: list[ManifestEntry]) -> None:
         write_manifest(self.home, sources)
 
     def source_files(self) -> list[SourceFile]:
         """Every dump in the library, bundled first (manifest order), then added ones."""
-        out = []
+        out: list[SourceFile] = []
         bdir = bundled_dir()
         for entry in self._bundled_manifest(bdir):
             out.append(SourceFile(entry["file"].split("/")[-1], os.path.join(bdir, *entry["file"].split("/")),
                                   "bundled", entry.get("origin"), entry.get("language")))
-        for entry in self._read_manifest():
-            out.append(SourceFile(entry["name"], os.path.join(self.home, *entry["file"].split("/")), "added",
-                                  entry.get("origin"), entry.get("language"), entry.get("channel")))
+        for added in self._read_manifest():
+            out.append(SourceFile(added["name"], os.path.join(self.home, *added["file"].split("/")), "added",
+                                  added.get("origin"), added.get("language"), added.get("channel")))
         return out
 
-    def _bundled_manifest(self, bdir: str) -> list[dict]:
+    def _bundled_manifest(self, bdir: str) -> list[BundledEntry]:
         """Entries of ``data/sources.yaml`` (file, format, origin, language), cached in the index
         keyed by the file's size and mtime so a search does not import PyYAML."""
         path = os.path.join(bdir, "sources.yaml")
@@ -193,7 +204,8 @@ class Library:
         if row:
             cached = json.loads(row[0])
             if cached.get("stamp") == stamp:
-                return cached["entries"]
+                cached_entries: list[BundledEntry] = cached["entries"]
+                return cached_entries
         entries = load_yaml_manifest(path)
         with contextlib.suppress(sqlite3.OperationalError):  # a read-only index re-reads the YAML next time
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES('bundled', ?)",
@@ -218,7 +230,7 @@ class Library:
                 return True
         return False
 
-    def sync(self, progress=None, wait: bool = True) -> None:
+    def sync(self, progress: Progress | None = None, wait: bool = True) -> None:
         """Bring the index in step with the dumps (see the module docstring). ``progress`` is an
         optional callable ``(stage, done, total)`` for long runs. Without ``wait``, a write lock
         held by another process (or a read-only folder) leaves the index as last committed, with
@@ -238,25 +250,25 @@ class Library:
                 raise
             self.notices.append("the library is being updated by another reviews; showing the last complete index")
 
-    def _writing(self):
+    def _writing(self) -> AbstractContextManager[None]:
         """A write transaction on the index (see ``store.transaction``)."""
         return transaction(self.conn)
 
-    def _apply(self, files: list[SourceFile], progress=None, force: bool = False) -> None:
+    def _apply(self, files: list[SourceFile], progress: Progress | None = None, force: bool = False) -> None:
         """Inside a write transaction: drop rows of dumps that are gone, re-parse changed ones
         (streamed into the parse cache as each finishes), then rebuild the merged index."""
         c = self.conn
-        rows = {r[0]: r for r in c.execute(
+        rows: dict[str, SourceRow] = {r[0]: r for r in c.execute(
             "SELECT name, sid, path, size, mtime_ns, sha256, parser_version FROM sources")}
         keep = {f.name for f in files}
         changed = False
-        for name, row in rows.items():
+        for name, old in rows.items():
             if name not in keep:
-                c.execute("DELETE FROM posts WHERE sid=?", (row[1],))
-                c.execute("DELETE FROM sources WHERE sid=?", (row[1],))
+                c.execute("DELETE FROM posts WHERE sid=?", (old[1],))
+                c.execute("DELETE FROM sources WHERE sid=?", (old[1],))
                 changed = True
         old_order = [n for (n,) in c.execute("SELECT name FROM sources ORDER BY ord")]
-        todo = []
+        todo: list[tuple[int, SourceFile, SourceRow | None, FileStat]] = []
         for ordinal, f in enumerate(files):
             stat = self._unchanged(f, rows.get(f.name), ordinal)
             if stat is not None:
@@ -275,7 +287,7 @@ class Library:
 
         rebuild(c, progress)
 
-    def _unchanged(self, f: SourceFile, row, ordinal: int):
+    def _unchanged(self, f: SourceFile, row: SourceRow | None, ordinal: int) -> FileStat | None:
         """Keep a dump's cached posts when its file is the one parsed before (same size and
         mtime, or the same sha256) by this parser version; else return ``(size, mtime, sha)``
         for :meth:`_store_source`."""
@@ -298,7 +310,8 @@ class Library:
             return None
         return size, mtime, sha
 
-    def _store_source(self, f: SourceFile, row, ordinal: int, stat, parsed: Parsed) -> tuple[int, str | None]:
+    def _store_source(self, f: SourceFile, row: SourceRow | None, ordinal: int, stat: FileStat,
+                      parsed: Parsed) -> tuple[int, str | None]:
         """Write a parsed dump into the parse cache. ``parsed.posts`` may be a lazy iterator (a
         large export, streamed); an error while reading it stores the dump as unreadable with
         no posts. Returns ``(number of posts, error)``."""
@@ -320,6 +333,7 @@ class Library:
         except DumpError as exc:
             c.execute("DELETE FROM posts WHERE sid=?", (sid,))
             error = exc.reason
+        n: int
         (n,) = c.execute("SELECT count(*) FROM posts WHERE sid=?", (sid,)).fetchone()
         if not error and not n and not parsed.skipped:
             error = f"no review found (read as {parsed.format})"
@@ -339,7 +353,8 @@ class Library:
             yield Review.from_dict(json.loads(js))
 
     def count(self) -> int:
-        return self.conn.execute("SELECT count(*) FROM reviews").fetchone()[0]
+        n: int = self.conn.execute("SELECT count(*) FROM reviews").fetchone()[0]
+        return n
 
     def tags(self) -> list[tuple[str, int]]:
         """Every tag (as first written) with its number of records, most used first."""
@@ -352,7 +367,7 @@ class Library:
 
     # ---------------------------------------------------------------------------- changing
 
-    def add(self, paths: list[str], progress=None, channel: str | None = None) -> list[AddResult]:
+    def add(self, paths: list[str], progress: Progress | None = None, channel: str | None = None) -> list[AddResult]:
         """Copy each dump into ``REVIEWS_HOME/dumps`` and index it, in one write transaction.
         A path that cannot be read or holds no review is refused with its error and is not
         stored; the others still are. Each dump is parsed once, on every core when large.
@@ -374,19 +389,19 @@ class Library:
                     if os.path.exists(path):
                         os.unlink(path)
                 raise
-        merged = dict(self.conn.execute("SELECT name, n_merged FROM sources"))
+        merged: dict[str, int] = dict(self.conn.execute("SELECT name, n_merged FROM sources"))
         for r in results:
             if r.name and not r.already:
                 r.merged = merged.get(r.name, 0)
         return results
 
-    def _add(self, results: list[AddResult], copied: list[str], progress, channel: str | None,
+    def _add(self, results: list[AddResult], copied: list[str], progress: Progress | None, channel: str | None,
              wrote: list[bool]) -> None:
         manifest = self._read_manifest()
         known_sha = {e.get("sha256"): e["name"] for e in manifest}
         names = {e["name"] for e in manifest} | {f.name for f in self.source_files() if f.kind == "bundled"}
         next_ord = len(self.source_files())
-        plans = []
+        plans: list[tuple[AddResult, str | None, str]] = []  # (result, sha256, name)
         from .parsing.text import check_regular
 
         for res in results:
@@ -435,7 +450,7 @@ class Library:
                 continue
             next_ord += 1
             res.format, res.reviews, res.skipped = parsed.format, n, len(parsed.skipped)
-            res.skipped_posts = [tuple(x) for x in parsed.skipped]
+            res.skipped_posts = [(where, why) for where, why in parsed.skipped]
             res.notes = list(parsed.notes)
             manifest.append({"name": name, "file": stored, "sha256": sha, "channel": channel,
                              "original": os.path.realpath(res.path), "origin": parsed.origin,

@@ -10,7 +10,7 @@ import contextlib
 import json
 import os
 import re
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict
 
 from .errors import LibraryError
 
@@ -38,6 +38,35 @@ class SourceFile(NamedTuple):
     channel: str | None = None  # the username a Telegram Desktop export lacks
 
 
+class _ManifestKeys(TypedDict):
+    name: str
+    file: str  # "dumps/<file>"
+    sha256: str
+
+
+class ManifestEntry(_ManifestKeys, total=False):
+    """An entry of ``library.json`` as :func:`validate_manifest` accepts it: ``name``, ``file``
+    and ``sha256`` always, the optional fields text or null."""
+
+    channel: str | None
+    original: str | None
+    origin: str | None
+    added: str | None
+    language: str | None
+
+
+class _BundledKeys(TypedDict):
+    file: str  # below data/
+
+
+class BundledEntry(_BundledKeys, total=False):
+    """An entry of the bundled ``data/sources.yaml``."""
+
+    format: str
+    origin: str
+    language: str
+
+
 class SourceInfo(NamedTuple):
     """A row of ``reviews sources``: the dump, its detected format, its counts, and the error
     that kept it from being read, if any."""
@@ -50,6 +79,21 @@ class SourceInfo(NamedTuple):
     skipped: int
     error: str | None
     path: str
+
+
+class AddResultDict(TypedDict):
+    """:meth:`AddResult.to_dict`: the JSON of ``reviews add --json``."""
+
+    path: str
+    name: str | None
+    format: str | None
+    reviews: int
+    merged: int
+    skipped: int
+    skipped_posts: list[tuple[str, str]]
+    notes: list[str]
+    error: str | None
+    already: bool
 
 
 class AddResult:
@@ -66,8 +110,10 @@ class AddResult:
         self.error: str | None = None
         self.already = False
 
-    def to_dict(self) -> dict:
-        return dict(vars(self))
+    def to_dict(self) -> AddResultDict:
+        return {"path": self.path, "name": self.name, "format": self.format, "reviews": self.reviews,
+                "merged": self.merged, "skipped": self.skipped, "skipped_posts": self.skipped_posts,
+                "notes": self.notes, "error": self.error, "already": self.already}
 
 
 def sha256_of(path: str) -> str:
@@ -83,7 +129,7 @@ def sha256_of(path: str) -> str:
 _MANIFEST_TEXT = ("channel", "original", "origin", "added", "language")
 
 
-def validate_manifest(data: object, path: str) -> list[dict]:
+def validate_manifest(data: object, path: str) -> list[ManifestEntry]:
     """The entries of a parsed ``library.json``, checked: each has text ``name``, ``sha256`` and
     ``file``, the file a plain name inside ``dumps/`` (a hand-edited ``"../x"`` must never make
     ``remove`` delete a file outside the library), and the optional fields are text or null.
@@ -127,7 +173,7 @@ def unique_name(name: str, taken: set[str]) -> str:
     return f"{stem}-{k}{dot}{ext}"
 
 
-def load_yaml_manifest(path: str) -> list[dict]:
+def load_yaml_manifest(path: str) -> list[BundledEntry]:
     import yaml  # only when sources.yaml changed; the parsed form is cached in the index
 
     try:
@@ -143,7 +189,7 @@ def load_yaml_manifest(path: str) -> list[dict]:
 
 
 
-def read_manifest(home: str) -> list[dict]:
+def read_manifest(home: str) -> list[ManifestEntry]:
     """The manifest's entries in ``home``, validated (see :func:`validate_manifest`); ``[]``
     when there is none. Raises :class:`LibraryError` for an unreadable or invalid one."""
     path = os.path.join(home, MANIFEST_FILE)
@@ -157,7 +203,7 @@ def read_manifest(home: str) -> list[dict]:
     return validate_manifest(data, path)
 
 
-def write_manifest(home: str, entries: list[dict]) -> None:
+def write_manifest(home: str, entries: list[ManifestEntry]) -> None:
     """Replace the manifest in ``home`` atomically."""
     from .atomic import atomic_write
 
@@ -165,7 +211,7 @@ def write_manifest(home: str, entries: list[dict]) -> None:
         f.write(json.dumps({"version": 1, "sources": entries}, ensure_ascii=False, indent=1))
 
 
-def clean_orphans(home: str, manifest: list[dict]) -> None:
+def clean_orphans(home: str, manifest: list[ManifestEntry]) -> None:
     """Delete copies in ``dumps/`` that no manifest entry references (left by an add or remove
     that was killed) and leftover temporary files. Call it only under the write lock, so no
     other writer is between copying a dump and naming it in the manifest."""

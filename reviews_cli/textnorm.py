@@ -21,6 +21,18 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class _Stemmer(Protocol):
+        """What PyStemmer's ``Stemmer.Stemmer`` and snowballstemmer's stemmers both offer."""
+
+        def stemWord(self, word: str) -> str: ...
+
+        def stemWords(self, words: list[str]) -> list[str]: ...
+
 
 _CYR = re.compile(r"[\u0400-\u04ff]")
 _LAT = re.compile(r"[a-z]")
@@ -92,17 +104,18 @@ def lookalike_variants(ws: list[str]) -> list[list[str]]:
     return out[:4]
 
 
-_stemmers: dict[str, object] = {}
+_stemmers: dict[str, _Stemmer] = {}
 
 
-def _stemmer(lang: str):
+def _stemmer(lang: str) -> _Stemmer:
     st = _stemmers.get(lang)
     if st is None:
         try:
             import Stemmer  # PyStemmer: C implementation of Snowball
 
-            st = Stemmer.Stemmer(lang)
-            st.maxCacheSize = 200_000
+            pystemmer = Stemmer.Stemmer(lang)
+            pystemmer.maxCacheSize = 200_000
+            st = pystemmer
         except ImportError:  # pure-Python Snowball, same algorithms
             import snowballstemmer
 

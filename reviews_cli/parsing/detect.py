@@ -58,7 +58,9 @@ class Format:
 
     def iter_posts(self, source: DumpSource) -> PostIterator:
         module, func = self.container.split(":")
-        return getattr(importlib.import_module(f"{__package__}.{module}"), func)(source)
+        container: Callable[[DumpSource], PostIterator] = getattr(
+            importlib.import_module(f"{__package__}.{module}"), func)
+        return container(source)
 
 
 _JSON_EXPORT = re.compile(r'^\ufeff?\s*\{[\s\S]*?"(?:messages|chats|personal_information)"\s*:')

@@ -23,14 +23,35 @@ import codecs
 import io
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from ..errors import DumpError
 from .common import Skipped
 from .detect import DumpSource
 from .messages import Run, message_post
 from .post import POLL, SERVICE, Post
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    from _typeshed import WriteableBuffer
+    from bs4 import BeautifulSoup
+    from bs4.element import Tag
+
+    class _ByteReader(Protocol):
+        def read(self, size: int = -1, /) -> bytes: ...
+
+    class _ObjectBuilder(Protocol):
+        """``ijson.ObjectBuilder`` (ijson has no type hints)."""
+
+        value: object
+
+        def event(self, event: str, value: object) -> None: ...
+
+    # A chat of a result.json: (title, type, its messages), title and type as the JSON has them.
+    Chat = tuple[object, object, Iterator[object]]
 
 FORMAT_JSON = "telegram-export-json"
 FORMAT_HTML = "telegram-export-html"
@@ -64,7 +85,7 @@ def _keep_pairs(m: re.Match[bytes]) -> bytes:
     return m.group(0) if len(m.group(2)) == 12 else m.group(1) + rb"\ufffd"
 
 
-def open_utf8(path: str) -> io.RawIOBase:
+def open_utf8(path: str) -> _Recoder | io.BufferedReader:
     """The file as UTF-8 bytes for the JSON parser: a UTF-8 BOM skipped, UTF-16 (with its BOM)
     recoded on the fly."""
     raw = open(path, "rb")  # noqa: SIM115 (returned open: the caller's `with` closes it)
@@ -73,7 +94,7 @@ def open_utf8(path: str) -> io.RawIOBase:
         raw.seek(0)
         return _Recoder(io.TextIOWrapper(raw, encoding="utf-16", errors="replace"))
     raw.seek(3 if bom == codecs.BOM_UTF8 else 0)
-    return raw  # type: ignore[return-value]  # a BufferedReader reads like a raw stream here
+    return raw
 
 
 class _Recoder(io.RawIOBase):
@@ -97,9 +118,10 @@ class _Recoder(io.RawIOBase):
         out, self.pending = self.pending[:n], self.pending[n:]
         return out
 
-    def readinto(self, b) -> int:
-        data = self.read(len(b))
-        b[:len(data)] = data
+    def readinto(self, b: WriteableBuffer) -> int:
+        view = memoryview(b).cast("B")
+        data = self.read(len(view))
+        view[:len(data)] = data
         return len(data)
 
     def close(self) -> None:
@@ -113,7 +135,7 @@ class _EscapeFixer(io.RawIOBase):
     :class:`DumpError`, nesting deeper than :data:`MAX_JSON_DEPTH` or a number longer than
     :data:`MAX_NUMBER_DIGITS` digits before the JSON parser sees them (strings are skipped)."""
 
-    def __init__(self, raw, path: str = "") -> None:
+    def __init__(self, raw: _ByteReader, path: str = "") -> None:
         self.raw = raw
         self.path = path
         self.carry = b""
@@ -175,13 +197,14 @@ class _EscapeFixer(io.RawIOBase):
             return data
         return _BAD_ESCAPE.sub(rb"\1\\u00\2", data)
 
-    def readinto(self, b) -> int:
-        data = self.read(len(b))
-        b[:len(data)] = data
+    def readinto(self, b: WriteableBuffer) -> int:
+        view = memoryview(b).cast("B")
+        data = self.read(len(view))
+        view[:len(data)] = data
         return len(data)
 
 
-def _iso(msg: dict) -> str | None:
+def _iso(msg: dict[str, object]) -> str | None:
     ts = msg.get("date_unixtime")
     if isinstance(ts, (str, int)) and not isinstance(ts, bool):
         try:
@@ -192,10 +215,10 @@ def _iso(msg: dict) -> str | None:
     return date if isinstance(date, str) else None
 
 
-def _runs(value) -> list[Run]:
+def _runs(value: object) -> list[Run]:
     if isinstance(value, str):
         return [Run("plain", value)]
-    runs = []
+    runs: list[Run] = []
     for part in value if isinstance(value, list) else ():
         if isinstance(part, str):
             runs.append(Run("plain", part))
@@ -207,7 +230,7 @@ def _runs(value) -> list[Run]:
     return runs
 
 
-def message_from_json(m, chat: str | None, channel: str | None, k: int = 0) -> Post | Skipped:
+def message_from_json(m: object, chat: str | None, channel: str | None, k: int = 0) -> Post | Skipped:
     """A :class:`Post` from one exported message object (the ``k``-th of its chat), or a
     :class:`Skipped` when the entry is not a message object at all."""
     if not isinstance(m, dict):
@@ -224,7 +247,7 @@ def message_from_json(m, chat: str | None, channel: str | None, k: int = 0) -> P
                         forwarded="forwarded_from" in m)
 
 
-def iter_chats(path: str):
+def iter_chats(path: str) -> Iterator[Chat]:
     """Yield ``(chat title, chat type, messages)`` for each chat of a ``result.json``, streaming;
     each ``messages`` iterator of dicts must be consumed before the next chat is read. Raises
     :class:`DumpError` (with line and column) for a broken file."""
@@ -233,7 +256,7 @@ def iter_chats(path: str):
     with open_utf8(path) as raw:
         head = _EscapeFixer(raw, path)
         top: dict[str, object] = {}
-        kind = None
+        kind: str | None = None
         try:
             for prefix, event, value in ijson.parse(head):
                 if prefix == "" and event == "map_key" and value in ("messages", "chats"):
@@ -248,7 +271,7 @@ def iter_chats(path: str):
     with open_utf8(path) as raw:
         stream = _EscapeFixer(raw, path)
 
-        def guarded(items):
+        def guarded(items: Iterable[object]) -> Iterator[object]:
             # errors surface while the caller consumes the messages: report them as DumpError
             try:
                 yield from items
@@ -266,7 +289,7 @@ def iter_chats(path: str):
             raise DumpError(path, f"broken JSON {_where(path, stream.consumed)}: {_short(exc)}") from None
 
 
-def _chats(events):
+def _chats(events: Iterator[tuple[str, str, object]]) -> Iterator[Chat]:
     """Yield ``(chat title, chat type, message iterator)`` for each ``chats.list`` item of a
     full-account export's event stream. Each message iterator must be consumed before the next
     chat is read."""
@@ -279,8 +302,8 @@ def _chats(events):
         elif event in ("string", "number") and prefix in ("chats.list.item.name", "chats.list.item.type"):
             meta[prefix.rsplit(".", 1)[-1]] = value
         elif event == "start_array" and prefix == "chats.list.item.messages":
-            def messages(prefix=prefix):
-                builder = None
+            def messages(prefix: str = prefix) -> Iterator[object]:
+                builder: _ObjectBuilder | None = None
                 for p, ev, val in events:
                     if builder is None:
                         if p == prefix and ev == "end_array":
@@ -368,7 +391,7 @@ def _html_date(title: str | None) -> str | None:
 _BOGUS_MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[)")
 
 
-def soup_of(text: str | None):
+def soup_of(text: str | None) -> BeautifulSoup:
     """``text`` parsed by BeautifulSoup with Python's ``html.parser``. A ``<![`` that opens no
     CDATA section, which that parser rejects (the whole page with it), is escaped first: a
     browser shows it as text."""
@@ -377,7 +400,7 @@ def soup_of(text: str | None):
     return BeautifulSoup(_BOGUS_MARKED_SECTION.sub("&lt;![", text or ""), "html.parser")
 
 
-def attr(tag, name: str) -> str | None:
+def attr(tag: Tag | None, name: str) -> str | None:
     """An HTML attribute as one string (bs4 gives multi-valued ones such as ``class`` as a
     list), or ``None`` when absent or the tag is ``None``."""
     if tag is None:
@@ -388,7 +411,7 @@ def attr(tag, name: str) -> str | None:
     return value if isinstance(value, str) else " ".join(value)
 
 
-def classes(tag) -> list[str]:
+def classes(tag: Tag | None) -> list[str]:
     """The ``class`` attribute's names."""
     return (attr(tag, "class") or "").split()
 
@@ -397,11 +420,11 @@ _BLOCK_TAGS = frozenset(("p", "div", "li", "blockquote", "pre", "h1", "h2", "h3"
 _SKIPPED_STRINGS = frozenset(("Comment", "Declaration", "ProcessingInstruction", "Doctype"))
 
 
-def html_runs(node) -> list[Run]:
+def html_runs(node: Tag) -> list[Run]:
     """Text runs of an HTML element: ``<br>`` and block ends are newlines, ``<a href>`` a link
     (a hashtag when its text starts with ``#``), images of emoji their ``alt``. The tree is
     walked with an explicit stack, so a post nested thousands of tags deep is read, not refused."""
-    from bs4 import NavigableString, Tag
+    from bs4.element import NavigableString, Tag
 
     runs: list[Run] = []
     stack = [iter(node.children)]

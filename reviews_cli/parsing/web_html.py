@@ -17,11 +17,15 @@ date go into each record's source.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from .detect import DumpSource
 from .messages import message_post, render
 from .post import ARTICLE, POLL, SERVICE, HiddenLink, Post
 from .telegram_export import attr, classes, html_runs, soup_of
+
+if TYPE_CHECKING:
+    from bs4.element import Tag
 
 
 def iter_tgme_posts(src: DumpSource) -> Iterator[Post]:
@@ -71,7 +75,7 @@ def iter_habr_posts(src: DumpSource) -> Iterator[Post]:
     yield Post(text, "article", links=hidden, date=date, url=url, kind=ARTICLE)
 
 
-def _number_lists(body) -> None:
+def _number_lists(body: Tag) -> None:
     """``<ol>`` items get their numbers (``1. ``) as a browser copy shows them; the Habr rules
     need them to tell section headings from list items."""
     from bs4 import Tag
