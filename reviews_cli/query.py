@@ -24,6 +24,7 @@ small matching rules at the end of this file.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from . import textnorm as tn
 from .errors import UsageError
@@ -162,7 +163,7 @@ _FIELD_ALIASES = {"author": "author", "authors": "author", "автор": "author
                   "by": "reviewer"}
 
 
-def _lex(text: str):
+def _lex(text: str) -> Iterator[tuple[bool, str | None, str, bool]]:
     """Yield ``(negative, field, value, quoted)`` for each query item. Unbalanced quotes run to
     the end of the query; a lone quote is ignored."""
     i, n = 0, len(text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Sequence
 
 from . import textnorm as tn
 from .errors import NotFound, UsageError
@@ -43,7 +44,7 @@ def resolve(conn: sqlite3.Connection, ident: str) -> list[Review]:
     if not ident:
         raise UsageError("give an arXiv id, a record id or a title fragment")
 
-    def load(sql: str, args: tuple | list) -> list[Review]:
+    def load(sql: str, args: Sequence[object]) -> list[Review]:
         return [Review.from_dict(json.loads(js)) for (js,) in conn.execute(sql, args)]
 
     aid = arxiv_in(ident) or (parse_arxiv_id(ident) if re.fullmatch(r"\S+", ident) and "/" not in ident else None)

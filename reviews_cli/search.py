@@ -199,7 +199,8 @@ class Searcher:
         if not found:
             return None
         best = min(found, key=lambda x: (x[1], -freq[x[0]], x[0]))
-        return best[0]
+        word_found: str = best[0]
+        return word_found
 
     def _corrected(self, t: Term, corrections: dict[str, str]) -> Term:
         """``t`` as searched: a single plain word not in the vocabulary becomes a new Term with its
@@ -217,7 +218,7 @@ class Searcher:
 
     # running -----------------------------------------------------------------------------
 
-    def _filters_sql(self, q: Query) -> tuple[str, list]:
+    def _filters_sql(self, q: Query) -> tuple[str, list[object]]:
         where: list[str] = []
         args: list[object] = []
         for tag in q.tags:
