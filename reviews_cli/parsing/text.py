@@ -100,6 +100,15 @@ def _detect(data: bytes) -> tuple[str, str] | None:
         return None
 
 
+def _os_error(name: str, exc: OSError) -> DumpError:
+    """The one-line error for a file the system would not let us read."""
+    if isinstance(exc, FileNotFoundError):
+        return DumpError(name, "no such file")
+    if isinstance(exc, PermissionError):
+        return DumpError(name, "permission denied")
+    return DumpError(name, exc.strerror or "cannot be read")
+
+
 def check_regular(path: str, name: str | None = None) -> None:
     """Refuse, before opening it, anything but a regular file: reading a FIFO blocks until a
     writer comes, and a device such as ``/dev/zero`` never ends. Raises :class:`DumpError`
@@ -109,12 +118,8 @@ def check_regular(path: str, name: str | None = None) -> None:
     name = name or path
     try:
         mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        raise DumpError(name, "no such file") from None
-    except PermissionError:
-        raise DumpError(name, "permission denied") from None
     except OSError as exc:
-        raise DumpError(name, exc.strerror or "cannot be read") from None
+        raise _os_error(name, exc) from None
     if stat.S_ISDIR(mode):
         raise DumpError(name, "is a directory, not a dump file")
     if not stat.S_ISREG(mode):
@@ -141,12 +146,8 @@ def read_dump(path: str | Path) -> Decoded:
         if size > MAX_DUMP_BYTES:
             raise DumpError(name, f"too large ({size} bytes; the limit is {MAX_DUMP_BYTES})")
         data = p.read_bytes()
-    except FileNotFoundError:
-        raise DumpError(name, "no such file") from None
-    except PermissionError:
-        raise DumpError(name, "permission denied") from None
     except OSError as exc:
-        raise DumpError(name, exc.strerror or "cannot be read") from None
+        raise _os_error(name, exc) from None
     return decode_dump(data, name)
 
 
