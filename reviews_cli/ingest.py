@@ -201,13 +201,28 @@ def pool_map(fn: Callable[..., _T], items: Iterable[object], workers: int, star:
         ex.shutdown(wait=True, cancel_futures=True)
 
 
+_WORKER_JOIN_S = 2.0  # a terminated worker exits at once; this only bounds a stuck kill
+
+
 def _terminate(ex: ProcessPoolExecutor) -> None:
     """Kill the pool's workers now rather than let them finish their chunks."""
     import contextlib
 
-    for proc in list((getattr(ex, "_processes", None) or {}).values()):
+    procs = list((getattr(ex, "_processes", None) or {}).values())
+    for proc in procs:
         with contextlib.suppress(Exception):
             proc.terminate()
+    for proc in procs:
+        with contextlib.suppress(Exception):
+            proc.join(_WORKER_JOIN_S)
+    # A worker killed halfway through sending a result leaves the pool's manager thread blocked
+    # in recv() for the rest of the message, and the interpreter joins that thread at exit: a
+    # hang. With every worker gone, closing our own copy of the pipe's write end turns that
+    # wait into EOF, which the pool handles as "broken" and winds down.
+    writer = getattr(getattr(ex, "_result_queue", None), "_writer", None)
+    if writer is not None and all(not p.is_alive() for p in procs):
+        with contextlib.suppress(Exception):
+            writer.close()
     ex.shutdown(wait=False, cancel_futures=True)
 
 
