@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from . import __version__
-from .errors import ExitCode, NotFound, ReviewsError, Terminated, UsageError
+from .errors import Ambiguous, ExitCode, NotFound, ReviewsError, Terminated, UsageError
 from .safe_text import clean_line
 
 if TYPE_CHECKING:
@@ -51,6 +51,14 @@ def _fail(exc: ReviewsError) -> None:
         click.echo("Did you mean:", err=True)
         for s in exc.suggestions[:3]:
             click.echo(f"  {clean_line(s)}", err=True)
+    if isinstance(exc, Ambiguous):
+        for rid, title, where in exc.candidates:
+            click.echo(f"  {rid}  {clean_line(title)}  ({clean_line(where)})", err=True)
+        if exc.more:
+            click.echo(f"  ... and {exc.more} more; a longer fragment narrows them", err=True)
+        ctx = click.get_current_context(silent=True)
+        cmd = clean_line(getattr(ctx, "invoked_subcommand", None) or "show")
+        click.echo(f"Pick one by its id, e.g.: reviews {cmd} {exc.candidates[0][0]}", err=True)
     sys.exit(exc.exit_code)
 
 

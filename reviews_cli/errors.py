@@ -48,6 +48,19 @@ class NotFound(ReviewsError):
         self.suggestions = suggestions or []
 
 
+class Ambiguous(ReviewsError):
+    """A reference (a title fragment, an id prefix) matches reviews of several different papers.
+    ``candidates`` are ``(record id, title, source label)`` triples, best first; ``more`` counts
+    the matches left out of them."""
+
+    def __init__(self, ref: str, candidates: list[tuple[str, str, str]], more: int = 0) -> None:
+        n = len(candidates) + more
+        super().__init__(f"{ref!r} matches {n} different papers; give one of their ids")
+        self.ref = ref
+        self.candidates = candidates
+        self.more = more
+
+
 class UsageError(ReviewsError):
     """The user's input (a query, a filter value) cannot be understood."""
 

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Sequence
 
 from . import textnorm as tn
-from .errors import NotFound, UsageError
+from .errors import Ambiguous, NotFound, UsageError
 from .ids import parse_arxiv_id
 from .models import Review
 from .query import arxiv_in
@@ -28,6 +28,8 @@ SUGGEST_SCORE = 50
 ACCEPT_SCORE = 90
 # ...when it beats the runner-up by more than this (else the choice is the user's).
 ACCEPT_MARGIN = 5
+# Most candidates listed when a reference matches several papers.
+MAX_CANDIDATES = 20
 
 _ID_PREFIX = re.compile(rf"[0-9a-f]{{{MIN_ID_PREFIX},8}}\d*")
 
@@ -38,7 +40,10 @@ def resolve(conn: sqlite3.Connection, ident: str) -> list[Review]:
     of that paper), a record id or a prefix of one (at least 4 hex digits), a title fragment
     (case- and accent-insensitive), then the best fuzzy match of the title.
 
-    Raises :class:`~reviews_cli.errors.NotFound` with up to three close titles as suggestions.
+    Every record returned reviews one paper (all its reviews, shown together). A record id prefix
+    or title fragment that matches reviews of several papers raises
+    :class:`~reviews_cli.errors.Ambiguous` with the candidates; nothing matching raises
+    :class:`~reviews_cli.errors.NotFound` with up to three close titles as suggestions.
     """
     ident = ident.strip()
     if not ident:
@@ -56,7 +61,7 @@ def resolve(conn: sqlite3.Connection, ident: str) -> list[Review]:
     if _ID_PREFIX.fullmatch(low):
         found = load("SELECT json FROM records WHERE id >= ? AND id < ? ORDER BY id", (low, low + "g"))
         if found:
-            return found
+            return one_paper(ident, found)
     want = " ".join(tn.words(ident))
     if want:
         titles = list(conn.execute("SELECT rid, title FROM reviews"))
@@ -64,7 +69,7 @@ def resolve(conn: sqlite3.Connection, ident: str) -> list[Review]:
         rids = [rid for rid, t in titles if f" {want}" in f" {' '.join(tn.words(t))} "]
         if rids:
             marks = ",".join("?" * len(rids))
-            return load(f"SELECT json FROM records WHERE rid IN ({marks}) ORDER BY rid", rids)
+            return one_paper(ident, load(f"SELECT json FROM records WHERE rid IN ({marks}) ORDER BY rid", rids))
         from rapidfuzz import fuzz, process
 
         choices = {rid: " ".join(tn.words(t)) for rid, t in titles}
@@ -74,3 +79,27 @@ def resolve(conn: sqlite3.Connection, ident: str) -> list[Review]:
             return load("SELECT json FROM records WHERE rid = ?", (best[0][2],))
         raise NotFound(ident, [by_rid[rid] for _, _, rid in best])
     raise NotFound(ident, [])
+
+
+def one_paper(ref: str, found: list[Review]) -> list[Review]:
+    """``found`` when its records all review one paper (same arXiv id, URL or title), else
+    :class:`~reviews_cli.errors.Ambiguous` listing one record per paper, in ``found``'s order."""
+    from .parsing.common import paper_key
+
+    firsts: dict[str, Review] = {}
+    for r in found:
+        firsts.setdefault(paper_key(r.arxiv_id, r.paper_url, r.title), r)
+    if len(firsts) == 1:
+        return found
+    papers = list(firsts.values())
+    shown = papers[:MAX_CANDIDATES]
+    candidates = [(r.id, r.title, _source_label(r)) for r in shown]
+    raise Ambiguous(ref, candidates, more=len(papers) - len(shown))
+
+
+def _source_label(r: Review) -> str:
+    """Where a record was read: the first source's post id, else its dump name."""
+    if not r.sources:
+        return ""
+    s = r.sources[0]
+    return s.post_id or s.path

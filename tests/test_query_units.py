@@ -268,12 +268,20 @@ def test_resolve_record_id_and_prefix(small):
     ("Old Style", ["Old Style Paper"]),
     ("old STYLE pap", ["Old Style Paper"]),  # a fragment may stop mid-word
     ("cafe zebra", ["Café Zebra Models"]),  # accents do not matter
-    ("zebra", ["Zebra Stripes Explained", "Zebra Stripes Explained", "Café Zebra Models"]),
+    ("zebra stripes", ["Zebra Stripes Explained", "Zebra Stripes Explained"]),  # two reviews of one paper
     ("Old Style Papr", ["Old Style Paper"]),  # one clear fuzzy match is shown outright
     ("Cafe Zebra Modls", ["Café Zebra Models"]),
 ])
 def test_resolve_title_fragments(small, ident, titles):
     assert sorted(r.title for r in resolve(small.conn, ident)) == sorted(titles)
+
+
+def test_resolve_fragment_of_several_papers_is_ambiguous(small):
+    from reviews_cli.errors import Ambiguous
+
+    with pytest.raises(Ambiguous) as e:
+        resolve(small.conn, "zebra")
+    assert sorted(title for _, title, _ in e.value.candidates) == ["Café Zebra Models", "Zebra Stripes Explained"]
 
 
 def test_resolve_not_found_suggests_close_titles(small):
