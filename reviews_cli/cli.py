@@ -43,6 +43,18 @@ Exit status: 0 found, 1 nothing found, 2 bad query.
 """
 
 
+def _completer(name: str):
+    """A ``shell_complete`` callback that imports :mod:`reviews_cli.completion` only when the
+    shell asks (it needs sqlite3, which a plain search start does not import this early)."""
+
+    def complete(ctx, param, incomplete):
+        from . import completion
+
+        return getattr(completion, name)(ctx, param, incomplete)
+
+    return complete
+
+
 def _fail(exc: ReviewsError) -> None:
 
     # messages quote user input (a query, a path): never let it act on the terminal
@@ -197,7 +209,7 @@ def search(query: tuple[str, ...], limit: int, sort: str, as_json: bool) -> None
 
 
 @main.command()
-@click.argument("tags", nargs=-1, required=True)
+@click.argument("tags", nargs=-1, required=True, shell_complete=_completer("complete_tags"))
 @click.option("--any", "any_", is_flag=True, help="Records with any of the tags (default: all of them).")
 @click.option("--limit", "-n", default=50, show_default=True, type=click.IntRange(1, None),
               help="Most results shown.")
@@ -259,7 +271,7 @@ def list_(limit: int, tags: tuple[str, ...], source: str | None, since: str | No
 
 
 @main.command("open")
-@click.argument("ref", metavar="REF")
+@click.argument("ref", metavar="REF", shell_complete=_completer("complete_refs"))
 @click.option("--paper", "what", flag_value="paper", default=True, help="Open the paper (the default).")
 @click.option("--code", "what", flag_value="code", help="Open the code.")
 @click.option("--post", "what", flag_value="post", help="Open the post the review was read from.")
@@ -314,7 +326,7 @@ def tags(as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("ident", metavar="ID")
+@click.argument("ident", metavar="ID", shell_complete=_completer("complete_refs"))
 @click.option("--json", "as_json", is_flag=True, help="Print the records as a JSON array.")
 @click.option("--full", is_flag=True, help="Render the whole body of a very long review (by default the first "
               "20,000 characters).")
