@@ -28,13 +28,14 @@ def corpus(tmp_path_factory):
 
 @pytest.mark.skipif(not os.path.isdir("/proc") or (os.cpu_count() or 1) < 2,
                     reason="needs /proc and two cores for a worker pool")
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL, signal.SIGINT])
 def test_add_killed_mid_run_leaves_library_and_no_workers(corpus, tmp_path, sig):
     home = tmp_path / "home"
     env = {**os.environ, "REVIEWS_HOME": str(home)}
     cmd = [sys.executable, "-m", "reviews_cli"]
     subprocess.run(cmd + ["tags"], env=env, check=True, capture_output=True)  # the bundled library
-    proc = subprocess.Popen(cmd + ["add", *corpus], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd + ["add", *corpus], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
     deadline = time.monotonic() + 30
     workers: set[int] = set()
     while time.monotonic() < deadline and not workers:
@@ -42,13 +43,19 @@ def test_add_killed_mid_run_leaves_library_and_no_workers(corpus, tmp_path, sig)
         time.sleep(0.05)
     assert workers, "the add never started its worker pool"
     time.sleep(0.3)
-    proc.send_signal(sig)
+    if sig == signal.SIGINT:  # Ctrl-C goes to the whole foreground process group, workers included
+        os.killpg(proc.pid, sig)
+    else:
+        proc.send_signal(sig)
     _, err = proc.communicate(timeout=30)
     time.sleep(1.5)  # PR_SET_PDEATHSIG is immediate; the watchdog thread polls every second
     assert [w for w in workers if _alive(w)] == []
     if sig == signal.SIGTERM:
         assert proc.returncode == 143
         assert err.decode().strip().splitlines() == ["reviews: terminated"]
+    elif sig == signal.SIGINT:
+        assert proc.returncode == 130
+        assert err.decode().strip().splitlines() == ["reviews: interrupted"]
     else:
         assert proc.returncode == -signal.SIGKILL
     manifest = home / "library.json"

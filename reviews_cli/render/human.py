@@ -25,10 +25,23 @@ if TYPE_CHECKING:
     from ..search import SearchResult
 
 
+class _Console(Console):
+    """rich's console, except that a reader who closes the pipe early (``| head -1``) ends the
+    run with exit 0, as for any other command, where rich exits 1."""
+
+    def on_broken_pipe(self) -> None:
+        import os
+        import sys
+
+        devnull = os.open(os.devnull, os.O_WRONLY)  # nothing more reaches the closed pipe
+        os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(0)
+
+
 def console(stderr: bool = False) -> Console:
     """A console for one run: no markup, no emoji codes, no highlighting; colour follows the
     terminal and ``NO_COLOR``."""
-    return Console(stderr=stderr, markup=False, emoji=False, highlight=False)
+    return _Console(stderr=stderr, markup=False, emoji=False, highlight=False)
 
 
 def _t(text: str | None, style: str = "") -> Text:
