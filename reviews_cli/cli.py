@@ -117,7 +117,14 @@ def _width() -> int:
 
 
 class _Group(click.Group):
-    """Maps core errors to one-line messages and exit codes; no traceback for bad input."""
+    """Maps core errors to one-line messages and exit codes; no traceback for bad input.
+    Commands are listed reading first, then the library, not alphabetically."""
+
+    ORDER = ("search", "show", "open", "related", "tag", "tags", "list", "stats", "export", "add", "parse",
+             "sources", "remove", "config")
+
+    def list_commands(self, ctx):
+        return sorted(self.commands, key=lambda n: (self.ORDER.index(n) if n in self.ORDER else len(self.ORDER), n))
 
     def invoke(self, ctx):
         import sqlite3
