@@ -257,7 +257,9 @@ def related(conn: sqlite3.Connection, refs: Sequence[Review], limit: int = 10) -
             if c is not None and reviewed.get(rid) != aid:
                 c.cocited.append((aid, COCITED_WEIGHT))
 
-    ranked = sorted(((c.total(), rid) for rid, c in cands.items() if c.total() > 0), key=lambda x: (-x[0], x[1]))
+    totals = [(c.total(), rid) for rid, c in cands.items()]
+    ranked = sorted(((-t, rid) for t, rid in totals if t > 0))
+    ranked = [(-t, rid) for t, rid in ranked]
     chosen: list[tuple[int, float]] = []
     # walk the ranking on the cheap columns, dropping records of the same paper by title
     for i in range(0, len(ranked), SQL_CHUNK):
