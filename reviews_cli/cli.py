@@ -516,24 +516,28 @@ def related_(ref: str, limit: int, as_json: bool) -> None:
       reviews related "lottery ticket" -n 5
       reviews related 8d5fd2cd --json
     """
-    from .related import related
+    from .related import related, same_paper
     from .resolve import resolve
 
     lib = _library()
-    refs = resolve(lib.conn, ref)
-    found = related(lib.conn, refs, limit=limit)
+    found = resolve(lib.conn, ref)
+    refs = same_paper(found)
+    if len(refs) < len(found):
+        click.echo(f"reviews: {clean_line(ref)!r} matches several papers; related to the first: "
+                   f"{clean_line(refs[0].title)} (a longer REF picks another)", err=True)
+    hits = related(lib.conn, refs, limit=limit)
     if as_json:
         from .render.machine import to_json
 
         click.echo(to_json({"of": [r.id for r in refs], "hits": [
             {**x.review.to_dict(), "rank": k, "score": x.score, "reasons": list(x.reasons)}
-            for k, x in enumerate(found, start=1)]}))
-        sys.exit(ExitCode.OK if found else ExitCode.FAILED)
-    if not found:
+            for k, x in enumerate(hits, start=1)]}))
+        sys.exit(ExitCode.OK if hits else ExitCode.FAILED)
+    if not hits:
         raise NotFound(f"reviews related to {refs[0].title}")
     from .render.human import related_table
 
-    _print(*related_table(refs, found, _width()))
+    _print(*related_table(refs, hits, _width()))
 
 
 @main.command("stats")

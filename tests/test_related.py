@@ -163,3 +163,13 @@ def test_cited_ids_bare_urls_links_not_own():
                     "version 3.1415 or 2019.12345 (not ids); again 1901.08746.",
                links=(Link("https://arxiv.org/pdf/2005.14165.pdf", "paper"), Link("https://example.org/1234.56789")))
     assert cited_ids(r) == ["hep-th/9901001", "1901.08746", "2005.14165"]
+
+
+def test_fragment_of_several_papers_uses_the_first(tiny):
+    res = run("related", "--json", "graph routing")
+    assert res.exit_code == 0
+    data = json.loads(res.stdout)
+    # the fragment matches the flux paper (two reviews by title) and the baselines paper
+    assert set(data["of"]) == {tiny["flux"], tiny["same_title"]}
+    assert tiny["cited"] in [h["id"] for h in data["hits"]]
+    assert res.stderr.count("\n") == 1 and f"related to the first: {FLUX}" in res.stderr
