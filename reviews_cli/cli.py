@@ -534,7 +534,7 @@ def related_(ref: str, limit: int, as_json: bool) -> None:
             for k, x in enumerate(hits, start=1)]}))
         sys.exit(ExitCode.OK if hits else ExitCode.FAILED)
     if not hits:
-        raise NotFound(f"reviews related to {refs[0].title}")
+        raise ReviewsError(f"{refs[0].title}: no other review shares its words, tags, authors or cited papers")
     from .render.human import related_table
 
     _print(*related_table(refs, hits, _width()))
