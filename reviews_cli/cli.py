@@ -525,6 +525,73 @@ def remove(source: str) -> None:
     click.echo(f"removed {clean_line(name)}; {lib.count()} reviews left", err=True)
 
 
+# --- related commands
+
+@main.command("related")
+@click.argument("ref", metavar="REF")
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000), help="Most reviews shown.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON: {of: [ids], hits: [record + rank, score, reasons]}.")
+def related_(ref: str, limit: int, as_json: bool) -> None:
+    """The reviews most like one paper's review: similar text, shared tags and authors, papers
+    cited. Best first, never the paper itself; the "why" column says what they share. REF is
+    anything `show` takes (an arXiv id or URL, a record id, a title fragment).
+
+    \b
+    Examples:
+      reviews related 1803.03635
+      reviews related "lottery ticket" -n 5
+      reviews related 8d5fd2cd --json
+    """
+    from .related import related, same_paper
+    from .resolve import resolve
+
+    lib = _library()
+    found = resolve(lib.conn, ref)
+    refs = same_paper(found)
+    if len(refs) < len(found):
+        click.echo(f"reviews: {clean_line(ref)!r} matches several papers; related to the first: "
+                   f"{clean_line(refs[0].title)} (a longer REF picks another)", err=True)
+    hits = related(lib.conn, refs, limit=limit)
+    if as_json:
+        from .render.machine import to_json
+
+        click.echo(to_json({"of": [r.id for r in refs], "hits": [
+            {**x.review.to_dict(), "rank": k, "score": x.score, "reasons": list(x.reasons)}
+            for k, x in enumerate(hits, start=1)]}))
+        sys.exit(ExitCode.OK if hits else ExitCode.FAILED)
+    if not hits:
+        raise ReviewsError(f"{refs[0].title}: no other review shares its words, tags, authors or cited papers")
+    from .render.human import related_table
+
+    _print(*related_table(refs, hits, _width()))
+
+
+@main.command("stats")
+@click.option("--by", type=click.Choice(["month", "year"]), default=None,
+              help="Chart reviews per month or per year (default: per month when the posts span at most "
+                   "3 years).")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000),
+              help="Reviewers and tags listed.")
+@click.option("--json", "as_json", is_flag=True, help="Print the same numbers as JSON.")
+def stats_(by: str | None, top: int, as_json: bool) -> None:
+    """What is in the library: reviews by source, paper year, reviewer and tag, and a bar
+    chart of reviews per month or year (by the post's date; by the paper's year when no post
+    has a date)."""
+    from .stats import library_stats
+
+    lib = _library()
+    result = library_stats(lib.conn, by=by, top=top)
+    if as_json:
+        from .render.machine import to_json
+
+        click.echo(to_json(result.to_dict()))
+        return
+    from .render.stats import stats_view
+
+    _print(*stats_view(result, _width()))
+
+
 def run() -> None:
     """Console-script entry point. Output the terminal's encoding cannot show (``LANG=C``,
     ``PYTHONIOENCODING=ascii``) is written as ``\\uXXXX`` escapes rather than failing."""

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from ..library import AddResult, SourceInfo
     from ..models import Review
+    from ..related import Related
     from ..search import SearchResult
 
 
@@ -249,3 +250,34 @@ def add_summary(results: list[AddResult]) -> Table:
             status += "".join(f"; {n}" for n in r.notes)
             table.add_row(_t(r.path), _t(r.format), str(r.reviews), str(r.merged), str(r.skipped), _t(status))
     return table
+
+
+def related_table(refs: list[Review], items: list[Related], width: int) -> list:
+    """Renderables for ``reviews related``: a line naming the paper the results are like, then
+    a results table (as search's) with a "why" column of each record's reasons and its score."""
+    head = Text("Related to: ", style="italic")
+    head.append(clean_line(refs[0].title), style="bold")
+    if len(refs) > 1:
+        head.append(f" ({len(refs)} reviews)", style="dim")
+    wide = width >= 100
+    table = Table(show_header=True, header_style="bold", expand=True)
+    table.add_column("#", justify="right", style="dim", no_wrap=True)
+    table.add_column("title", ratio=5, overflow="fold")
+    table.add_column("why", ratio=4, overflow="fold")
+    if wide:
+        table.add_column("authors", ratio=2, overflow="fold")
+        table.add_column("score", justify="right", style="dim", no_wrap=True)
+    table.add_column("id", no_wrap=True, style="cyan")
+    for i, item in enumerate(items, start=1):
+        r = item.review
+        title = _t(r.title, "bold")
+        tags = " ".join("#" + t for t in r.tags)
+        if tags:
+            title.append("\n")
+            title.append(clean_line(tags), style="dim magenta")
+        why = Text("\n".join(clean_line(x) for x in item.reasons), style="green")
+        cols: list[RenderableType] = [str(i), title, why]
+        if wide:
+            cols += [_t(_short_authors(r.authors, 1)), f"{item.score:.2f}"]
+        table.add_row(*cols, _t(r.id))
+    return [head, table]
