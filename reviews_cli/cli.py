@@ -543,15 +543,11 @@ def related_(ref: str, limit: int, as_json: bool) -> None:
       reviews related "lottery ticket" -n 5
       reviews related 8d5fd2cd --json
     """
-    from .related import related, same_paper
+    from .related import related
     from .resolve import resolve
 
     lib = _library()
-    found = resolve(lib.conn, ref)
-    refs = same_paper(found)
-    if len(refs) < len(found):
-        click.echo(f"reviews: {clean_line(ref)!r} matches several papers; related to the first: "
-                   f"{clean_line(refs[0].title)} (a longer REF picks another)", err=True)
+    refs = resolve(lib.conn, ref)  # every review of one paper; several papers: Ambiguous, as for show
     hits = related(lib.conn, refs, limit=limit)
     if as_json:
         from .render.machine import to_json

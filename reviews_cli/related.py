@@ -103,17 +103,6 @@ def _title_key(title: str) -> str:
     return " ".join(tn.words(title))
 
 
-def same_paper(found: Sequence[Review]) -> list[Review]:
-    """The records of ``found`` that review the same paper as its first (the same arXiv id or
-    normalized title): a title fragment may match several papers, and ``related`` is about one."""
-    if not found:
-        return []
-    first = found[0]
-    key = _title_key(first.title)
-    return [r for r in found if r is first or (first.arxiv_id and r.arxiv_id == first.arxiv_id)
-            or (key and _title_key(r.title) == key)]
-
-
 def cited_ids(r: Review) -> list[str]:
     """arXiv ids the review's text and links name, in order of appearance, without the
     review's own paper. Bare ids must be valid new-style ids (``1803.03635``); old-style ids

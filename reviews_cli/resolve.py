@@ -82,18 +82,29 @@ def resolve(conn: sqlite3.Connection, ident: str) -> list[Review]:
 
 
 def one_paper(ref: str, found: list[Review]) -> list[Review]:
-    """``found`` when its records all review one paper (same arXiv id, URL or title), else
-    :class:`~reviews_cli.errors.Ambiguous` listing one record per paper, in ``found``'s order."""
-    from .parsing.common import paper_key
+    """``found`` when its records all review one paper, else :class:`~reviews_cli.errors.Ambiguous`
+    listing one record per paper, in ``found``'s order. Two records review the same paper when
+    they share an arXiv id, a paper URL or a folded title (a review without the arXiv link is
+    still a review of that paper)."""
+    from .extract import normalize_url
 
-    firsts: dict[str, Review] = {}
+    papers: list[tuple[set[str], Review]] = []  # (keys seen, first record) per paper
     for r in found:
-        firsts.setdefault(paper_key(r.arxiv_id, r.paper_url, r.title), r)
-    if len(firsts) == 1:
+        keys = {"t:" + " ".join(tn.words(r.title))}
+        if r.arxiv_id:
+            keys.add("a:" + r.arxiv_id)
+        if r.paper_url:
+            keys.add("u:" + normalize_url(r.paper_url))
+        for seen, _ in papers:
+            if seen & keys:
+                seen |= keys
+                break
+        else:
+            papers.append((keys, r))
+    if len(papers) == 1:
         return found
-    papers = list(firsts.values())
     shown = papers[:MAX_CANDIDATES]
-    candidates = [(r.id, r.title, _source_label(r)) for r in shown]
+    candidates = [(r.id, r.title, _source_label(r)) for _, r in shown]
     raise Ambiguous(ref, candidates, more=len(papers) - len(shown))
 
 
