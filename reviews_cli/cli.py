@@ -528,7 +528,7 @@ def remove(source: str) -> None:
 # --- related commands
 
 @main.command("related")
-@click.argument("ref", metavar="REF")
+@click.argument("ref", metavar="REF", shell_complete=_completer("complete_refs"))
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000), help="Most reviews shown.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print JSON: {of: [ids], hits: [record + rank, score, reasons]}.")

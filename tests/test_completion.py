@@ -41,6 +41,7 @@ def test_tag_offers_the_librarys_hashtags():
 def test_show_open_offer_arxiv_and_record_ids():
     assert complete("zsh", "reviews", "show", "1803.0") == ["1803.03635"]
     assert "8d5fd2cd" in complete("bash", "reviews", "open", "--code", "8d")
+    assert complete("bash", "reviews", "related", "1803.0") == ["1803.03635"]
     res = CliRunner().invoke(main, [], env={"_REVIEWS_COMPLETE": "zsh_complete", "COMP_WORDS": "reviews show 1803.0",
                                             "COMP_CWORD": "2"}, prog_name="reviews")
     assert "Lottery Ticket" in res.stdout  # the title rides along as the help text
