@@ -148,12 +148,13 @@ def _flush_output(meta: dict, show: bool = True) -> None:
         from .render.pager import page, too_tall
 
         failed = None
-        if too_tall(text, console.height):
+        tall = too_tall(text, console.height)
+        if tall:
             command, command_from = meta["reviews.config"].pager_command()
             failed = page(text, command)
             if failed and command_from != "default":  # no less installed: just print, no complaint
                 click.echo(f"reviews: {clean_line(failed)}; printing instead", err=True)
-        if failed or not too_tall(text, console.height):
+        if failed or not tall:
             sys.stdout.write(text)
             sys.stdout.flush()
     for n in notes:
@@ -200,7 +201,6 @@ class _Group(click.Group):
             if exc.errno == errno.EPIPE:
                 sys.exit(ExitCode.OK)
             _say_and_exit(f"cannot write the output: {exc.strerror or exc}")
-
 
     def _invoke_and_show(self, ctx):
         """Run the command, then show the output it held for the pager: also when it ends with
