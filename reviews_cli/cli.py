@@ -94,22 +94,91 @@ def _library(write: bool = False):
     return lib
 
 
+def _settings():
+    """The user's config (``config.load``), read once per invocation; a bad file raises
+    ``ConfigError``, a one-line error naming the file and key."""
+    meta = click.get_current_context().meta
+    if "reviews.config" not in meta:
+        from .config import load
+
+        meta["reviews.config"] = load()
+    return meta["reviews.config"]
+
+
+# The reading commands, whose output can run to many screens. Others (add, parse, sources) print
+# progress and notes on stderr between their output, which holding stdout would reorder.
+_PAGED = frozenset({"show", "search", "tag", "tags", "list", "related", "stats"})
+
+
 def _console(stderr: bool = False):
     """This command's rich console, one per stream, kept on the click context so nothing
-    outlives the invocation (a width read at start stays right for in-process callers)."""
+    outlives the invocation (a width read at start stays right for in-process callers).
+
+    For a command of :data:`_PAGED`, when stdout is a terminal and the pager is on (no
+    ``--no-pager``, config ``pager`` not false), the stdout console renders into a buffer that
+    :func:`_flush_output` shows once the command is done: through the pager when it is taller
+    than the terminal, else directly."""
     meta = click.get_current_context().meta
     key = f"reviews.console.{stderr}"
     if key not in meta:
         from .render.human import console
 
-        meta[key] = console(stderr=stderr)
+        color = meta.get("reviews.color") or _settings().color
+        ctx = click.get_current_context()
+        if (not stderr and ctx.command.name in _PAGED and sys.stdout.isatty() and not meta.get("reviews.no_pager")
+                and _settings().pager_enabled):
+            import io
+
+            meta["reviews.page_buffer"] = io.StringIO()
+            meta[key] = console(color=color, file=meta["reviews.page_buffer"])
+        else:
+            meta[key] = console(stderr=stderr, color=color)
     return meta[key]
 
 
 def _print(*renderables, stderr: bool = False) -> None:
+    """Print rich renderables on stdout (or stderr); stdout output may be held for the pager
+    until the command ends (see :func:`_console`)."""
     c = _console(stderr)
     for r in renderables:
         c.print(r)
+
+
+def _note(message: str) -> None:
+    """A status line on stderr that belongs after the command's output ("3 of 32"): held
+    while stdout is buffered for the pager, so it still comes after the output."""
+    meta = click.get_current_context().meta
+    if "reviews.page_buffer" in meta:
+        meta.setdefault("reviews.notes", []).append(message)
+    else:
+        click.echo(message, err=True)
+
+
+def _flush_output(meta: dict, show: bool = True) -> None:
+    """Show (or with ``show`` false, drop) the stdout output a command left in the pager buffer,
+    then its held notes. The pager runs when the output is taller than the terminal; a pager
+    that cannot run or fails gets a one-line note and the text is printed instead."""
+    buf = meta.pop("reviews.page_buffer", None)
+    console = meta.pop("reviews.console.False", None)
+    notes = meta.pop("reviews.notes", [])
+    if buf is None or not show:
+        return
+    text = buf.getvalue()
+    if text:
+        from .render.pager import page, too_tall
+
+        failed = None
+        tall = too_tall(text, console.height)
+        if tall:
+            command, command_from = meta["reviews.config"].pager_command()
+            failed = page(text, command)
+            if failed and command_from != "default":  # no less installed: just print, no complaint
+                click.echo(f"reviews: {clean_line(failed)}; printing instead", err=True)
+        if failed or not tall:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+    for n in notes:
+        click.echo(n, err=True)
 
 
 def _width() -> int:
@@ -133,7 +202,7 @@ class _Group(click.Group):
         line = (list(getattr(ctx, "_protected_args", [])), list(ctx.args))
         try:
             try:
-                return super().invoke(ctx)
+                return self._invoke_and_show(ctx)
             except sqlite3.DatabaseError as exc:
                 # a damaged page found while reading: the index is a cache, so rebuild it from the
                 # dumps and answer from the rebuilt one rather than give a wrong answer
@@ -143,7 +212,7 @@ class _Group(click.Group):
                            err=True)
                 discard_index(reviews_home())
                 ctx._protected_args, ctx.args = list(line[0]), list(line[1])
-                return super().invoke(ctx)
+                return self._invoke_and_show(ctx)
         except ReviewsError as exc:
             _fail(exc)
         except BrokenPipeError:
@@ -160,6 +229,23 @@ class _Group(click.Group):
                 sys.exit(ExitCode.OK)
             _say_and_exit(f"cannot write the output: {exc.strerror or exc}")
 
+    def _invoke_and_show(self, ctx):
+        """Run the command, then show the output it held for the pager: also when it ends with
+        ``sys.exit`` or an error (output first, then the error line); never after Ctrl-C,
+        SIGTERM or a damaged index (the command is run again)."""
+        import sqlite3
+
+        try:
+            rv = super().invoke(ctx)
+        except (KeyboardInterrupt, Terminated, sqlite3.DatabaseError):
+            _flush_output(ctx.meta, show=False)
+            raise
+        except BaseException:
+            _flush_output(ctx.meta)
+            raise
+        _flush_output(ctx.meta)
+        return rv
+
 
 def _say_and_exit(message: str, code: int = ExitCode.FAILED) -> None:
     """One line on stderr, if stderr can still take it, then exit."""
@@ -172,10 +258,19 @@ def _say_and_exit(message: str, code: int = ExitCode.FAILED) -> None:
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reviews")
-def main() -> None:
+@click.option("--no-pager", is_flag=True,
+              help="Print long output straight to the terminal instead of through $PAGER (default less -FRX).")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default=None,
+              help="Colours and styles: auto (when printing to a terminal, and NO_COLOR drops colours), always "
+                   "(also into a pipe), never.  [default: the config's color, else auto]")
+@click.pass_context
+def main(ctx: click.Context, no_pager: bool, color: str | None) -> None:
     """A terminal reader for ML paper-review digests (Telegram channels, Habr, conference
     round-ups). The bundled dumps are always in the library; add your own with `reviews add`.
-    Data lives in $REVIEWS_HOME (default: the platform's user data folder)."""
+    Data lives in $REVIEWS_HOME (default: the platform's user data folder); settings in
+    config.yaml (see `reviews config`)."""
+    ctx.meta["reviews.no_pager"] = no_pager
+    ctx.meta["reviews.color"] = color
 
 
 # `-word` excludes a word, so unknown options are query words, and there are no short options
@@ -183,10 +278,12 @@ def main() -> None:
 @main.command(help=SEARCH_HELP,
               context_settings={"ignore_unknown_options": True, "help_option_names": ["-h", "--help"]})
 @click.argument("query", nargs=-1, required=True, type=click.UNPROCESSED)
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000), help="Most results shown.")
-@click.option("--sort", type=click.Choice(["relevance", "date", "title"]), default="relevance", show_default=True)
+@click.option("--limit", default=None, type=click.IntRange(1, 10_000),
+              help="Most results shown.  [default: the config's limit, else 10]")
+@click.option("--sort", type=click.Choice(["relevance", "date", "title"]), default=None,
+              help="Result order.  [default: the config's sort, else relevance]")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with score and snippet) instead of a table.")
-def search(query: tuple[str, ...], limit: int, sort: str, as_json: bool) -> None:
+def search(query: tuple[str, ...], limit: int | None, sort: str | None, as_json: bool) -> None:
     from .query import Query
     from .search import Searcher
 
@@ -201,6 +298,8 @@ def search(query: tuple[str, ...], limit: int, sort: str, as_json: bool) -> None
             raise click.UsageError(f"No such option: {word}.{hint}")
 
     q = Query.parse(" ".join(query))
+    limit = limit or _settings().limit or 10
+    sort = sort or _settings().sort
     lib = _library()
     result = Searcher(lib.conn).search(q, limit=limit, sort=sort)
     if as_json:
@@ -218,14 +317,15 @@ def search(query: tuple[str, ...], limit: int, sort: str, as_json: bool) -> None
 @main.command()
 @click.argument("tags", nargs=-1, required=True, shell_complete=_completer("complete_tags"))
 @click.option("--any", "any_", is_flag=True, help="Records with any of the tags (default: all of them).")
-@click.option("--limit", "-n", default=50, show_default=True, type=click.IntRange(1, None),
-              help="Most results shown.")
+@click.option("--limit", "-n", default=None, type=click.IntRange(1, None),
+              help="Most results shown.  [default: the config's limit, else 50]")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of records.")
-def tag(tags: tuple[str, ...], any_: bool, limit: int, as_json: bool) -> None:
+def tag(tags: tuple[str, ...], any_: bool, limit: int | None, as_json: bool) -> None:
     """Reviews with a hashtag: '#GAN', GAN and gan are the same tag. Several tags: all must be
     present (or any, with --any)."""
     from .search import Searcher
 
+    limit = limit or _settings().limit or 50
     lib = _library()
     found = Searcher(lib.conn).by_tags(list(tags), any_=any_, limit=limit + 1)
     more = len(found) > limit
@@ -241,16 +341,17 @@ def tag(tags: tuple[str, ...], any_: bool, limit: int, as_json: bool) -> None:
 
     _print(reviews_table(found, _width()))
     if more:
-        click.echo(f"showing the first {limit}; --limit N shows more", err=True)
+        _note(f"showing the first {limit}; --limit N shows more")
 
 
 @main.command("list")
-@click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(1, None), help="Most reviews shown.")
+@click.option("--limit", "-n", default=None, type=click.IntRange(1, None),
+              help="Most reviews shown.  [default: the config's limit, else 20]")
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="Only reviews with this hashtag (repeatable).")
 @click.option("--source", metavar="NAME", help="Only reviews read from a source whose name contains NAME.")
 @click.option("--since", metavar="DATE", help="Only posts dated DATE or later (2024, 2024-05, 2024-05-01).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: {total, hits: [record + rank]}.")
-def list_(limit: int, tags: tuple[str, ...], source: str | None, since: str | None, as_json: bool) -> None:
+def list_(limit: int | None, tags: tuple[str, ...], source: str | None, since: str | None, as_json: bool) -> None:
     """The newest reviews first (by the post's date, else the order they were added).
 
     \b
@@ -261,6 +362,7 @@ def list_(limit: int, tags: tuple[str, ...], source: str | None, since: str | No
     """
     from .search import recent
 
+    limit = limit or _settings().limit or 20
     lib = _library()
     found, total = recent(lib.conn, limit, tags, source, since)
     if as_json:
@@ -274,7 +376,7 @@ def list_(limit: int, tags: tuple[str, ...], source: str | None, since: str | No
     from .render.human import reviews_table
 
     _print(reviews_table(found, _width()))
-    click.echo(f"{len(found)} of {total}", err=True)
+    _note(f"{len(found)} of {total}")
 
 
 @main.command("open")
@@ -586,6 +688,38 @@ def stats_(by: str | None, top: int, as_json: bool) -> None:
     from .render.stats import stats_view
 
     _print(*stats_view(result, _width()))
+
+
+# --- pager commands
+@main.command("config")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON: {path, exists, from_env, settings: {name: {value, from}}, pager_command}.")
+def config_(as_json: bool) -> None:
+    """Where the settings file is and what it sets. The file is config.yaml in the user config
+    folder, or the file $REVIEWS_CONFIG names; every setting is optional:
+
+    \b
+      limit: 20        results of search, tag and list without --limit
+      sort: date       order of search without --sort (relevance, date, title)
+      pager: false     true (default: $PAGER, else less -FRX), false, or a command
+      color: never     auto (default), always, never; --color overrides it
+
+    A bad file is an error naming the key (exit 2).
+    """
+    cfg = _settings()
+    command, command_from = cfg.pager_command()
+    if as_json:
+        from .render.machine import to_json
+
+        click.echo(to_json({
+            "path": cfg.path, "exists": cfg.exists, "from_env": cfg.from_env,
+            "settings": {k: {"value": v, "from": cfg.origin(k)} for k, v in cfg.values.items()},
+            "pager_command": {"value": command, "from": command_from},
+        }))
+        return
+    from .render.human import config_view
+
+    _print(*config_view(cfg))
 
 
 def run() -> None:

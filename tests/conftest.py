@@ -8,9 +8,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path, monkeypatch):
-    """Every test gets its own REVIEWS_HOME, no colour, a fixed terminal width."""
+    """Every test gets its own REVIEWS_HOME and (absent) config file, no colour, a fixed terminal
+    width."""
     home = tmp_path / "home"
     monkeypatch.setenv("REVIEWS_HOME", str(home))
+    monkeypatch.setenv("REVIEWS_CONFIG", str(tmp_path / "config.yaml"))  # never the user's own settings
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "160")
     monkeypatch.delenv("FORCE_COLOR", raising=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -20,6 +20,7 @@ from ..safe_text import clean, clean_fragment, clean_line
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
+    from ..config import Config
     from ..library import AddResult, SourceInfo
     from ..models import Review
     from ..related import Related
@@ -39,10 +40,26 @@ class _Console(Console):
         raise SystemExit(0)
 
 
-def console(stderr: bool = False) -> Console:
-    """A console for one run: no markup, no emoji codes, no highlighting; colour follows the
-    terminal and ``NO_COLOR``."""
-    return _Console(stderr=stderr, markup=False, emoji=False, highlight=False)
+def console(stderr: bool = False, color: str = "auto", file: IO[str] | None = None) -> Console:
+    """A console for one run: no markup, no emoji codes, no highlighting.
+
+    ``color``: ``auto`` (styles when the stream is a terminal; ``NO_COLOR`` drops the colours,
+    keeping bold and underline), ``always`` (styles and colours even into a pipe or with
+    ``NO_COLOR``) or ``never`` (plain text, no escape sequences at all). ``file`` (a buffer
+    whose text goes to a pager or the terminal later) is rendered as the terminal it stands for:
+    its size, and styles when that stream is a terminal."""
+    kw: dict[str, Any] = {"stderr": stderr, "markup": False, "emoji": False, "highlight": False}
+    if color == "always":
+        kw.update(force_terminal=True, no_color=False)
+    elif color == "never":
+        kw.update(color_system=None)
+    if file is not None:
+        real = Console(**kw)
+        kw.update(file=file, force_terminal=real.is_terminal, width=real.width, height=real.height)
+    c = _Console(**kw)
+    if color == "always" and c.color_system is None:  # TERM=dumb: asked for colours anyway
+        c = _Console(**kw, color_system="standard")
+    return c
 
 
 def _t(text: str | None, style: str = "") -> Text:
@@ -280,4 +297,29 @@ def related_table(refs: list[Review], items: list[Related], width: int) -> list:
         if wide:
             cols += [_t(_short_authors(r.authors, 1)), f"{item.score:.2f}"]
         table.add_row(*cols, _t(r.id))
+    return [head, table]
+
+
+def config_view(cfg: Config) -> list:
+    """Renderables for ``reviews config``: the file's path and whether it exists, then a table of
+    each setting, its value and where the value comes from (``default`` / ``config file``)."""
+    head = Text()
+    head.append("config file  ", style="bold")
+    head.append(clean_line(cfg.path))
+    state = "exists" if cfg.exists else "does not exist: every setting is its default"
+    head.append(f"\n             {state}" + ("  (named by $REVIEWS_CONFIG)" if cfg.from_env else ""), style="dim")
+    table = Table(show_header=True, header_style="bold")
+    for col in ("setting", "value", "from"):
+        table.add_column(col, overflow="fold")
+    command, command_from = cfg.pager_command()
+    for key, value in cfg.values.items():
+        if key == "limit" and value is None:
+            shown = "per command (search 10, tag 50, list 20)"
+        elif key == "pager":
+            shown = f"on: {command} (from {command_from})" if cfg.pager_enabled else "off"
+        elif isinstance(value, bool):
+            shown = str(value).lower()
+        else:
+            shown = str(value)
+        table.add_row(key, _t(shown), Text(cfg.origin(key), style="dim" if key not in cfg.from_file else "green"))
     return [head, table]
