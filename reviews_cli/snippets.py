@@ -15,6 +15,7 @@ starts with it: :func:`~reviews_cli.query.matches_as_prefix`, the same rule the 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from . import textnorm as tn
 from .models import Review
@@ -68,9 +69,12 @@ def _cut(body: str, matches: list[tuple[int, int]], width: int, before: bool = F
     included, around the densest cluster of ``matches``; ``before``/``after`` say ``body`` is
     itself an excerpt (so it is marked as cut at that end even when kept whole)."""
     mark = len(ELLIPSIS)
+    # the densest cluster: the match followed by the most matches within ``width`` (a bisection
+    # each, so a word said thousands of times in a long body stays cheap)
+    starts = [s for s, _ in matches]
     best, best_n = 0, 0
-    for i, (start, _) in enumerate(matches):
-        n = sum(1 for s2, _ in matches[i:] if s2 < start + width)
+    for i, start in enumerate(starts):
+        n = bisect_left(starts, start + width, i) - i
         if n > best_n:
             best, best_n = i, n
     start = 0
