@@ -59,13 +59,6 @@ def assert_title_whole(lines: list[str], title: str) -> None:
     assert " ".join(got) == title, (title, lines)
 
 
-@pytest.fixture
-def library():
-    lib = Library.open()
-    yield lib
-    lib.close()
-
-
 def _dump(folder: Path, name: str, title: str, body: str, arxiv: str) -> str:
     path = folder / f"{name}.txt"
     path.write_text(f"Ch – Telegram\n{title}\nAnn Lee, Bo Chen\n\nhttps://arxiv.org/abs/{arxiv}\n\n{body}\n",
