@@ -10,6 +10,7 @@ Query language (also in ``reviews search --help``)::
     author:Frankle          field filters: author:, tag:, reviewer:, source:, year:
     year:2019  year:2019..2020
     1803.03635  https://arxiv.org/abs/1803.03635v2   an arXiv id or URL ranks that paper first
+    #GAN                    a hashtag: searched as the word, the reviews carrying the tag first
 
 User input never reaches FTS5 as syntax: every term is folded into index terms (letters and digits
 only) here, and :mod:`reviews_cli.search` quotes them, so ``GPT-3``, ``C++``, ``O(sqrt(N))`` or a
@@ -76,7 +77,7 @@ class Query:
     """A parsed query. Build with :meth:`parse`; raises :class:`UsageError` on bad input.
     Searching never changes it: corrections live in the :class:`~reviews_cli.search.SearchResult`."""
 
-    __slots__ = ("arxiv_ids", "authors", "reviewers", "sources", "tags", "terms", "text", "years")
+    __slots__ = ("arxiv_ids", "authors", "hashtags", "reviewers", "sources", "tags", "terms", "text", "years")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -87,6 +88,8 @@ class Query:
         self.sources: list[str] = []
         self.years: tuple[int, int] | None = None
         self.arxiv_ids: list[str] = []
+        # canonical tags of ``#tag`` words: ranked first, not a filter (``tag:`` filters)
+        self.hashtags: list[str] = []
 
     def __repr__(self) -> str:
         return "Query(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__) + ")"
@@ -122,6 +125,8 @@ class Query:
                 continue
             if not quoted and not neg and len(ws) == 1 and ws[0] in STOP_WORDS:
                 continue
+            if not quoted and not neg and value.startswith("#") and _HASHTAG.fullmatch(value):
+                q.hashtags.append(canonical_tag(value))
             q.terms.append(Term(value, ws, phrase=quoted or len(ws) > 1, prefix=prefix, negative=neg))
         if len(q.terms) > MAX_TERMS:
             raise UsageError(f"too many words in the query ({len(q.terms)}; the limit is {MAX_TERMS})")
@@ -156,6 +161,9 @@ class Query:
                 raise UsageError(f"{name}:{value}: the value has no letters or digits")
             (self.authors if name == "author" else self.reviewers).append(ws)
 
+
+# A hashtag as channels write them: ``#GAN``, ``#representation_learning``, ``#обзор``.
+_HASHTAG = re.compile(r"#\w+")
 
 _EXAMPLES = {"author": "Frankle", "tag": "GAN", "year": "2019", "source": "habr", "reviewer": "Скоблов"}
 _FIELD_ALIASES = {"author": "author", "authors": "author", "автор": "author", "tag": "tag", "tags": "tag",

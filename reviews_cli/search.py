@@ -23,6 +23,10 @@ order them (see :meth:`Searcher._idf_is_flat`) and records with the words in the
 short fields come first, then the rest newest first. A query word not in the index vocabulary is
 corrected against it with rapidfuzz (edit distance 1 for words of 5–7 letters, 2 for longer ones);
 the :class:`Query` is never changed, corrections are reported in :attr:`SearchResult.corrections`.
+Before that, a word not in the vocabulary that was typed in the wrong keyboard layout (``дщееукн``
+for ``lottery``, ``j,pjh`` for ``обзор``: :mod:`reviews_cli.layout`) is searched as meant when
+the swapped word is in the vocabulary; it is a correction too (:attr:`SearchResult.layout_slips`).
+A ``#hashtag`` in the query ranks the records carrying that tag first (:data:`HASHTAG_BONUS`).
 When nothing matches all the words, the best partial matches are shown; when nothing matches at
 all, titles are fuzzy-matched instead.
 """
@@ -69,6 +73,9 @@ TITLE_QUERY_BONUS = 10.0
 TITLE_PHRASE_BONUS = 5.0
 # Bonus for a record of an arXiv id in the query: far above BM25 scores, so it ranks first.
 ARXIV_BONUS = 1000.0
+# Bonus for a record carrying a ``#hashtag`` of the query: above any BM25 score (a body saying
+# the word a hundred times stays below the tagged reviews), below the arXiv id asked for.
+HASHTAG_BONUS = 500.0
 # Decimal places kept of a hit's score (tables and --json show it).
 SCORE_DIGITS = 4
 
@@ -80,6 +87,8 @@ SHORT_WORD_EDITS = 1
 LONG_WORD_EDITS = 2
 # Closest vocabulary words compared (by frequency) when choosing a correction.
 CORRECT_CHOICES = 20
+# Keyboard layout slips (``дщееукн`` for ``lottery``): shorter typed words are not swapped.
+LAYOUT_MIN_LETTERS = 3
 
 # Fuzzy title fallback: the rapidfuzz WRatio (0-100) a title needs to be shown at all.
 FUZZY_TITLE_SCORE = 70
@@ -121,6 +130,20 @@ class SearchResult:
         self.corrections: dict[str, str] = {}
         self.partial = False
         self.fuzzy = False
+
+    @property
+    def layout_slips(self) -> dict[str, str]:
+        """The ``corrections`` that were keyboard layout slips (``{"дщееукн": "lottery"}``):
+        the word searched is the typed one swapped to the other layout, which no typo
+        correction can give (it is in the other alphabet)."""
+        from .layout import swap
+
+        out = {}
+        for typed, searched in self.corrections.items():
+            swapped = swap(typed)
+            if swapped is not None and " ".join(tn.words(swapped)) == searched:
+                out[typed] = searched
+        return out
 
     @property
     def searched_for(self) -> str:
@@ -202,10 +225,35 @@ class Searcher:
         word_found: str = best[0]
         return word_found
 
+    def swap_layout(self, raw: str) -> list[str] | None:
+        """The folded words of ``raw`` (one query item as typed, punctuation keys included)
+        typed on the other keyboard layout, when ``raw`` has a word not in the vocabulary and
+        every swapped word is in it (``ДЩЕЕУКН`` -> ``["lottery"]``); else ``None``."""
+        from .layout import swap
+
+        typed = tn.words(raw)
+        if sum(map(len, typed)) < LAYOUT_MIN_LETTERS or all(self._known(w) for w in typed):
+            return None
+        swapped = swap(raw)
+        ws = tn.words(swapped) if swapped else []
+        if not ws or all(w in STOP_WORDS for w in ws) or not all(self._known(w) for w in ws):
+            return None
+        return ws
+
     def _corrected(self, t: Term, corrections: dict[str, str]) -> Term:
-        """``t`` as searched: a single plain word not in the vocabulary becomes a new Term with its
-        correction (recorded in ``corrections`` under the word as typed); otherwise ``t`` itself."""
-        if t.negative or t.phrase or t.prefix:
+        """``t`` as searched: a word typed in the wrong keyboard layout becomes the swapped
+        word(s); else a single plain word not in the vocabulary becomes a new Term with its
+        typo correction. Either is recorded in ``corrections`` under the word as typed;
+        otherwise ``t`` itself is returned."""
+        if t.negative or t.prefix:
+            return t
+        # ``j,pjh`` lexes as two words (the comma is the б key): try the item as typed
+        if not any(ch.isspace() for ch in t.raw):
+            ws = self.swap_layout(t.raw)
+            if ws:
+                corrections[t.raw] = " ".join(ws)
+                return Term(t.raw, ws, phrase=len(ws) > 1)
+        if t.phrase:
             return t
         w = t.words[0]
         if self._known(w):
@@ -335,6 +383,7 @@ class Searcher:
             for rid, title, date, year in self.conn.execute(
                     f"SELECT rid, title, date, year FROM reviews WHERE rid IN ({marks})", chunk):
                 meta[rid] = (title, date or str(year or ""))
+        tagged = self._tagged(q.hashtags, rids)
         ranked = []
         phrase_text = " ".join(w for t in positive for w in t.words)
         for rid, score in scored:
@@ -349,6 +398,8 @@ class Searcher:
                     bonus += TITLE_PHRASE_BONUS
             if rid in arxiv_rids:
                 bonus += ARXIV_BONUS
+            if rid in tagged:
+                bonus += HASHTAG_BONUS
             ranked.append((rid, round(score + bonus, SCORE_DIGITS)))
         if sort == "relevance":
             ranked.sort(key=lambda x: -x[1])
@@ -361,6 +412,19 @@ class Searcher:
         result.hits = [Hit(records[rid], score, *snippet(records[rid], positive, q.arxiv_ids))
                        for rid, score in shown if rid in records]
         return result
+
+    def _tagged(self, tags: list[str], rids: list[int]) -> set[int]:
+        """Those of ``rids`` whose records carry any of ``tags`` (canonical tags)."""
+        out: set[int] = set()
+        if not tags:
+            return out
+        tmarks = ",".join("?" * len(tags))
+        for i in range(0, len(rids), SQL_CHUNK):
+            chunk = rids[i:i + SQL_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            out.update(rid for (rid,) in self.conn.execute(
+                f"SELECT rid FROM review_tags WHERE tag IN ({tmarks}) AND rid IN ({marks})", [*tags, *chunk]))
+        return out
 
     def _load(self, rids: list[int]) -> dict[int, Review]:
         out = {}

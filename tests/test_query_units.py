@@ -235,7 +235,9 @@ def test_snippet_without_a_match_is_the_start_of_the_body(make_library):
     lib = make_library([("No Match Test", "Ann Lee", "2101.00003", body)])
     (r,) = [x for x in lib.all_reviews() if x.title == "No Match Test"]
     text, spans = snippet(r, Query.parse("zebra").positive, [])
-    assert spans == () and text == r.body[:SNIPPET_WIDTH] + "…"
+    # cut at the last space that fits, never inside a word
+    assert spans == () and text.endswith("…") and len(text) <= SNIPPET_WIDTH
+    assert r.body.startswith(text[:-1]) and r.body[len(text) - 1] == " "
     assert snippet(r._replace(body="  \n "), Query.parse("zebra").positive, []) == ("", ())
     assert snippet(r._replace(body="short  body\ntext"), [], []) == ("short body text", ())
 

@@ -8,7 +8,7 @@ never interpreted. This module is imported only by commands that print for peopl
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -18,7 +18,9 @@ from rich.text import Text
 from ..safe_text import clean, clean_fragment, clean_line
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
+    from rich.console import ConsoleOptions, RenderableType, RenderResult
+    from rich.measure import Measurement
+    from rich.segment import Segment
 
     from ..config import Config
     from ..library import AddResult, SourceInfo
@@ -79,55 +81,154 @@ def _source_label(r: Review) -> str:
     return labels[0] + (f" +{len(labels) - 1}" if len(labels) > 1 else "")
 
 
+# Result table layouts by terminal width (columns): from WIDE_COLUMNS the tags and source have
+# columns of their own; below it they move to a dim line under the title; below NARROW_COLUMNS
+# the authors column and the source go, so the title keeps room for its words.
+WIDE_COLUMNS = 100
+NARROW_COLUMNS = 60
+# Lines of a table cell a snippet is cut to fill (word wrapping may take one more).
+SNIPPET_LINES = 2
+
+
+def _cell(text: str | None, style: str = "") -> Text:
+    """A table cell of dump text wrapped at spaces; a word longer than the whole cell ends in
+    ``…`` on its line rather than continuing on the next one."""
+    t = _t(text, style)
+    t.overflow = "ellipsis"
+    return t
+
+
+def _trimmed(segments: Iterable[Segment]) -> Iterator[Segment]:
+    """``segments`` with the white space at the end of each line dropped: rich pads cells,
+    titles and wrapped lines to the width, which piped output should not carry."""
+    from rich.segment import Segment
+
+    line: list[Segment] = []
+
+    def flush() -> Iterator[Segment]:
+        while line and not line[-1].control and not line[-1].text.rstrip():
+            line.pop()
+        if line and not line[-1].control:
+            last = line.pop()
+            line.append(Segment(last.text.rstrip(), last.style))
+        yield from line
+        line.clear()
+
+    for seg in segments:
+        if seg.control or "\n" not in seg.text:
+            line.append(seg)
+            continue
+        *done, rest = seg.text.split("\n")
+        for piece in done:
+            if piece:
+                line.append(Segment(piece, seg.style))
+            yield from flush()
+            yield Segment.line()
+        if rest:
+            line.append(Segment(rest, seg.style))
+    yield from flush()
+
+
+class _TrimmedTable(Table):
+    """A rich Table whose lines carry no trailing white space (see :func:`_trimmed`)."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.segment import Segment
+
+        # Table yields segments and, for its title and caption, renderables
+        segments = (seg for item in Table.__rich_console__(self, console, options)
+                    for seg in ([item] if isinstance(item, Segment) else console.render(item, options)))
+        yield from _trimmed(segments)
+
+
+class _Trimmed:
+    """Any renderable, its lines without trailing white space (see :func:`_trimmed`)."""
+
+    def __init__(self, inner: RenderableType) -> None:
+        self.inner = inner
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from _trimmed(console.render(self.inner, options))
+
+
 def _result_table(rows: Sequence[tuple[Review, RenderableType]], width: int, title: str | None = None) -> Table:
-    """The shared results table. Below 100 columns the tags and source move from their own
-    columns to a dim line under the title, so narrow terminals still show them legibly."""
+    """The shared results table for a terminal ``width`` columns wide (layouts at
+    :data:`WIDE_COLUMNS` and :data:`NARROW_COLUMNS`). Cells wrap at spaces: narrow terminals
+    lose columns, not halves of words."""
     from rich.console import Group
 
-    wide = width >= 100
-    table = Table(show_header=True, header_style="bold", expand=True, title=clean_line(title) if title else None)
+    wide = width >= WIDE_COLUMNS
+    narrow = width < NARROW_COLUMNS
+    table = _TrimmedTable(show_header=True, header_style="bold", expand=True,
+                          title=clean_line(title) if title else None)
     table.add_column("#", justify="right", style="dim", no_wrap=True)
-    table.add_column("title", ratio=6, overflow="fold")
-    table.add_column("authors", ratio=2, overflow="fold")
+    table.add_column("title", ratio=6)
+    if not narrow:
+        table.add_column("authors", ratio=2)
     if wide:
-        table.add_column("tags", ratio=2, overflow="fold")
-        table.add_column("source", ratio=2, overflow="fold")
+        table.add_column("tags", ratio=2)
+        table.add_column("source", ratio=2)
     table.add_column("id", no_wrap=True, style="cyan")
     for i, (r, cell) in enumerate(rows, start=1):
         tags = " ".join("#" + t for t in r.tags)
+        authors = _cell(_short_authors(r.authors, 1))
         if wide:
-            cols: list[RenderableType] = [str(i), cell, _t(_short_authors(r.authors, 1)), _t(tags),
-                                          _t(_source_label(r))]
+            cols: list[RenderableType] = [str(i), cell, authors, _cell(tags), _cell(_source_label(r))]
         else:
-            meta = _t(" · ".join(x for x in (tags, _source_label(r)) if x), "dim magenta")
-            parts = list(cell.renderables) if isinstance(cell, Group) else [cell]
-            cols = [str(i), Group(parts[0], meta, *parts[1:]), _t(_short_authors(r.authors, 1))]
+            meta = _cell(tags if narrow else " · ".join(x for x in (tags, _source_label(r)) if x), "dim magenta")
+            parts: list[RenderableType] = list(cell.renderables) if isinstance(cell, Group) else [cell]
+            head: list[RenderableType] = [parts[0], meta] if meta.plain else [parts[0]]
+            cols = [str(i), Group(*head, *parts[1:])]
+            if not narrow:
+                cols.append(authors)
         table.add_row(*cols, _t(r.id))
     return table
 
 
+class _Snippet:
+    """A hit's snippet, cut (:func:`reviews_cli.snippets.fit`) to the width its table cell gets
+    at render time, :data:`SNIPPET_LINES` lines of it, around the highlighted words."""
+
+    def __init__(self, text: str, spans: Sequence[tuple[int, int]]) -> None:
+        self.text, self.spans = text, tuple(spans)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from ..snippets import fit
+
+        text, spans = fit(self.text, self.spans, SNIPPET_LINES * options.max_width)
+        t = highlighted(text, spans)
+        t.overflow = "ellipsis"
+        yield t
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        from rich.measure import Measurement
+
+        longest = max((len(w) for w in self.text.split()), default=1)
+        return Measurement(min(longest, options.max_width), min(len(self.text), options.max_width))
+
+
 def search_table(result: SearchResult, width: int) -> list:
-    """Renderables for a search: a note line (corrections, partial/fuzzy), then the table
-    laid out for a terminal ``width`` columns wide."""
+    """Renderables for a search: a note line (corrections, keyboard layout slips,
+    partial/fuzzy), then the table laid out for a terminal ``width`` columns wide."""
     out: list = []
     notes = []
     if result.corrections:
-        notes.append(f"Searched for: {result.searched_for}")
+        slips = result.layout_slips
+        said = "".join(f"; \"{typed}\" → {meant} (keyboard layout)" for typed, meant in slips.items())
+        notes.append(f"Searched for: {result.searched_for}{said}")
     if result.partial:
         notes.append("No review has all the words; showing the best partial matches.")
     if result.fuzzy:
         notes.append("No word matched; showing the closest titles.")
     for n in notes:
-        out.append(Text(clean_line(n), style="italic yellow"))
+        out.append(_Trimmed(Text(clean_line(n), style="italic yellow")))
     rows = []
     for h in result.hits:
-        cell: RenderableType = _t(h.review.title, "bold")
+        cell: RenderableType = _cell(h.review.title, "bold")
         if h.snippet:
             from rich.console import Group
 
-            snip = highlighted(h.snippet, h.highlights)
-            snip.no_wrap, snip.overflow = True, "ellipsis"
-            cell = Group(cell, snip)
+            cell = Group(cell, _Snippet(h.snippet, h.highlights))
         rows.append((h.review, cell))
     out.append(_result_table(rows, width))
     return out
@@ -150,7 +251,7 @@ def highlighted(snippet: str, spans: Sequence[tuple[int, int]]) -> Text:
 
 def reviews_table(reviews: list[Review], width: int, title: str | None = None) -> Table:
     """A results table of records (for ``tag`` and ``parse``)."""
-    return _result_table([(r, _t(r.title, "bold")) for r in reviews], width, title)
+    return _result_table([(r, _cell(r.title, "bold")) for r in reviews], width, title)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
