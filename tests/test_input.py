@@ -381,3 +381,24 @@ def test_an_interrupted_remove_leaves_the_library_intact(tmp_path, _isolated_hom
     assert _snapshot(_isolated_home) == before
     ok("remove", "a.txt", "b.txt")
     assert not {"a.txt", "b.txt"} & set(sources())
+
+
+def test_add_summary_counts_added_already_and_refused(tmp_path):
+    new = write(tmp_path / "new.txt", NEW_PAPER)
+    bundled_copy = tmp_path / "copy.txt"
+    shutil.copy(BUNDLED / "gonzo_ml_channel_page_2.txt", bundled_copy)
+    res = run("add", str(new), str(bundled_copy), str(tmp_path / "missing.txt"))
+    assert res.exit_code == 1
+    assert "1 added, 1 already in the library, 1 refused" in res.stdout
+    assert "already in the library as" in res.stdout
+    assert res.stderr.strip() == f"reviews: {tmp_path / 'missing.txt'}: no such file"
+
+
+def test_a_saved_page_whose_posts_start_late_is_still_found_in_a_folder(tmp_path):
+    page = E.tgme_page()
+    head_end = page.index("<head>") + len("<head>")
+    padded = page[:head_end] + "<style>" + "a{color:red}" * 20_000 + "</style>" + page[head_end:]
+    write(tmp_path / "d" / "saved.html", padded)
+    res = run("parse", "--json", str(tmp_path / "d"))
+    assert res.exit_code == 0, res.output
+    assert "1 dump found, 0 other files skipped" in res.stderr

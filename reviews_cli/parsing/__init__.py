@@ -200,8 +200,8 @@ WALK_HEAD_BYTES = 65536
 
 
 class FolderScan(NamedTuple):
-    """What walking one folder found: the ``folder`` as given, the dump files in it
-    (``found``, counting each Telegram Desktop export's files once per export) and how many
+    """What walking one folder found: the ``folder`` as given, how many dumps it holds
+    (``found``; a Telegram Desktop export's files are one dump) and how many
     other files were ``skipped`` (not a supported dump, hidden, binary, not a regular file)."""
 
     folder: str
@@ -247,9 +247,9 @@ def collect_inputs(paths: list[str]) -> Inputs:
         if export:
             files += export
             continue
-        found, skipped = _walk(p)
+        found, dumps, skipped = _walk(p)
         files += found
-        scans.append(FolderScan(p, len(found), skipped))
+        scans.append(FolderScan(p, dumps, skipped))
     return Inputs(files, scans)
 
 
@@ -273,9 +273,10 @@ def _export_folder(folder: str) -> list[str]:
     return files if any(BY_NAME[k].sniff(text) for k in kinds) else []
 
 
-def _walk(root: str) -> tuple[list[str], int]:
+def _walk(root: str) -> tuple[list[str], int, int]:
+    """``(dump files, dumps, other files skipped)`` under ``root``; an export's files are one dump."""
     found: list[str] = []
-    skipped = 0
+    dumps = skipped = 0
     # os.walk never follows symlinked folders by default (followlinks=False): no loops
     for folder, dirs, names in os.walk(root, onerror=None):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -285,15 +286,17 @@ def _walk(root: str) -> tuple[list[str], int]:
             export = _export_folder(folder)
             if export:  # its media folders and pages belong to that one export
                 found += export
+                dumps += 1
                 dirs[:] = []
                 continue
         for name in sorted(n for n in names if not n.startswith(".")):
             path = os.path.join(folder, name)
             if sniff_dump_head(path):
                 found.append(path)
+                dumps += 1
             else:
                 skipped += 1
-    return found, skipped
+    return found, dumps, skipped
 
 
 def _head(path: str, size: int = WALK_HEAD_BYTES) -> bytes | None:
@@ -318,7 +321,8 @@ def _decode_head(data: bytes) -> str:
 
 
 def sniff_dump_head(path: str) -> str | None:
-    """The format of a file judged from its first :data:`WALK_HEAD_BYTES` bytes, or ``None``
+    """The format of a file judged from its first :data:`WALK_HEAD_BYTES` bytes (an HTML page
+    up to ``detect.HTML_SNIFF_CHARS``, as the HTML sniffers look that far), or ``None``
     when it is not a dump: not a regular file, empty, binary (NUL bytes without a UTF-16 BOM),
     no format fits, or only the catch-all copied-text format fits and the recognizer finds no
     review in the head (a README, notes, a licence)."""
@@ -329,7 +333,14 @@ def sniff_dump_head(path: str) -> str | None:
         return None
     if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return None
-    return _sniff_text(_decode_head(data), path)
+    fmt = _sniff_text(_decode_head(data), path)
+    if fmt is None and len(data) == WALK_HEAD_BYTES:
+        from .detect import HTML_SNIFF_CHARS, _html
+
+        if _html(_decode_head(data)):  # a page saved with its styles inlined: its posts come later
+            more = _head(path, HTML_SNIFF_CHARS)
+            fmt = _sniff_text(_decode_head(more), path) if more else None
+    return fmt
 
 
 def _sniff_text(text: str, name: str) -> str | None:
