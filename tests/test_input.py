@@ -330,12 +330,17 @@ def test_incremental_remove_leaves_the_index_a_rebuild_would_make(tmp_path, _iso
     dumps = [write(tmp_path / "new.txt", NEW_PAPER),
              write(tmp_path / "again.txt", NEW_PAPER.replace("ILSVRC 2015.", "ILSVRC 2015.\n🔥3")),
              write(tmp_path / "mirror.txt", mirror.replace("🔥5", "🔥9") + "\n"),
-             write(tmp_path / "other.txt", OTHER_REVIEW)]
+             write(tmp_path / "other.txt", OTHER_REVIEW),
+             write(tmp_path / "unique.txt", NEW_PAPER.replace("Deep Residual Learning", "Shallow Quasiresidual "
+                                                               "Learning").replace("1512.03385", "1512.99999")
+                   .replace("Обзор про", "Квазиостаточный обзор про"))]
     for d in dumps:
         ok("add", str(d))
-    ok("remove", "new.txt", "mirror.txt")
+    assert json.loads(ok("search", "--json", "квазиостаточный").stdout)["hits"]
+    ok("remove", "new.txt", "mirror.txt", "unique.txt")
+    assert run("search", "--json", "квазиостаточный").exit_code == 1
     incremental = _snapshot(_isolated_home)
-    assert not any("new.txt" in str(r) for r in incremental["records"])
+    assert not any("new.txt" in str(r) or "unique.txt" in str(r) for r in incremental["records"])
     # the same library built from scratch
     (_isolated_home / "index.sqlite").unlink()
     ok("sources")
