@@ -361,6 +361,7 @@ def parse(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | N
 
     inputs = collect_inputs(list(paths))
     failed = _report_scans(inputs.scans)
+    _stdin_hint(inputs.files)
     records = []
     with stdin_spooled(inputs.files) as spool:
         if spool.error:
@@ -390,6 +391,12 @@ def parse(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | N
 
         _print(reviews_table(records, _width()))
     sys.exit(ExitCode.FAILED if failed else ExitCode.OK)
+
+
+def _stdin_hint(files: list[str]) -> None:
+    """Say what `-` waits for when standard input is a terminal (else it looks like a hang)."""
+    if "-" in files and sys.stdin.isatty():
+        click.echo("reviews: reading a dump from standard input; end it with Ctrl-D", err=True)
 
 
 def _report_scans(scans) -> int:
@@ -449,6 +456,7 @@ def add(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | Non
 
     inputs = collect_inputs(list(paths))
     failed = _report_scans(inputs.scans)
+    _stdin_hint(inputs.files)
     lib = _library(write=True)
     with stdin_spooled(inputs.files) as spool:
         labels = {spool.temp: (STDIN_NAME, spool.name)} if spool.temp and spool.name else {}
