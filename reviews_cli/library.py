@@ -14,7 +14,8 @@ Layout of ``REVIEWS_HOME`` (default: the platform's user data dir, e.g. ``~/.loc
 The index is kept in step with the dumps on every open: a dump added, changed (size or mtime,
 then sha256), or removed, or a new parser version, re-parses just those dumps and rebuilds the
 merged records and the full-text index inside one transaction (WAL mode), so a reader never sees
-a half-built index and an interrupted run leaves the previous index intact.
+a half-built index and an interrupted run leaves the previous index intact. ``remove`` is
+incremental: only the records the removed dumps took part in change (``index.remove_sources``).
 
 Merging: records from all dumps are grouped by paper (arXiv id, paper URL, or folded title);
 two records of one paper are the same review when their bodies are near-identical (the same post

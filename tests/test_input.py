@@ -407,3 +407,30 @@ def test_a_saved_page_whose_posts_start_late_is_still_found_in_a_folder(tmp_path
     res = run("parse", "--json", str(tmp_path / "d"))
     assert res.exit_code == 0, res.output
     assert "1 dump found, 0 other files skipped" in res.stderr
+
+
+def test_an_index_built_by_other_analysis_code_is_rebuilt_on_remove(tmp_path, _isolated_home):
+    ok("add", str(write(tmp_path / "a.txt", NEW_PAPER)), str(write(tmp_path / "b.txt", OTHER_REVIEW)))
+    conn = sqlite3.connect(_isolated_home / "index.sqlite")
+    with conn:
+        conn.execute("UPDATE meta SET value='another analyzer' WHERE key='analyzer'")
+    conn.close()
+    ok("remove", "a.txt")
+    assert run("show", "1512.03385").exit_code == 1 and "b.txt" in sources()
+    conn = sqlite3.connect(_isolated_home / "index.sqlite")
+    (value,) = conn.execute("SELECT value FROM meta WHERE key='analyzer'").fetchone()
+    conn.close()
+    from reviews_cli.index import analyzer_fingerprint
+
+    assert value == analyzer_fingerprint()
+
+
+def test_remove_by_a_sha256_prefix(tmp_path):
+    import hashlib
+
+    a = write(tmp_path / "a.txt", NEW_PAPER)
+    ok("add", str(a))
+    prefix = hashlib.sha256(a.read_bytes()).hexdigest()[:8]
+    assert run("remove", prefix[:3]).exit_code == 1  # too short to name a dump
+    ok("remove", prefix)
+    assert "a.txt" not in sources()
