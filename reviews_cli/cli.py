@@ -472,27 +472,37 @@ _CHANNEL_HELP = "The channel's username (as in t.me/USERNAME) for Telegram Deskt
 @click.option("--verbose", "-v", is_flag=True, help="List skipped posts with the reason.")
 @click.option("--channel", metavar="USERNAME", help=_CHANNEL_HELP)
 def parse(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | None) -> None:
-    """Parse dumps without adding them to the library and print their records. A folder is a
-    Telegram Desktop export (its result.json or messages*.html). A file that cannot be read gets
-    a one-line error; the others are still printed (exit 1 if any failed)."""
+    """Parse dumps without adding them to the library and print their records. PATHS are
+    files, `-` (standard input), or folders: a Telegram Desktop export folder is one export (its
+    result.json or messages*.html); any other folder is searched, subfolders too, for dumps,
+    and the other files in it are skipped with a count. A file that cannot be read gets a
+    one-line error; the others are still printed (exit 1 if any failed)."""
     from .errors import DumpError
-    from .parsing import expand_inputs, parse_file
+    from .parsing import collect_inputs, parse_file, stdin_spooled
 
-    records, failed = [], 0
-    for p in expand_inputs(list(paths)):
-        try:
-            parsed = parse_file(p, channel=channel)
-        except DumpError as exc:
+    inputs = collect_inputs(list(paths))
+    failed = _report_scans(inputs.scans)
+    _stdin_hint(inputs.files)
+    records = []
+    with stdin_spooled(inputs.files) as spool:
+        if spool.error:
             failed += 1
-            click.echo(f"reviews: {clean_line(str(exc))}", err=True)
-            continue
-        records += parsed.reviews
-        notes = "".join(f", {n}" for n in parsed.notes)
-        click.echo(f"{clean_line(p)}: {parsed.format}, {len(parsed.reviews)} reviews, "
-                   f"{len(parsed.skipped)} skipped{clean_line(notes)}", err=True)
-        if verbose:
-            for s in parsed.skipped:
-                click.echo(f"  skipped {clean_line(s.where)}: {clean_line(s.reason)}", err=True)
+            click.echo(f"reviews: {clean_line(str(spool.error))}", err=True)
+        for p in spool.files:
+            shown = spool.display(p)
+            try:
+                parsed = parse_file(p, display_path=shown, channel=channel)
+            except DumpError as exc:
+                failed += 1
+                click.echo(f"reviews: {clean_line(str(exc))}", err=True)
+                continue
+            records += parsed.reviews
+            notes = "".join(f", {n}" for n in parsed.notes)
+            click.echo(f"{clean_line(shown)}: {parsed.format}, {len(parsed.reviews)} reviews, "
+                       f"{len(parsed.skipped)} skipped{clean_line(notes)}", err=True)
+            if verbose:
+                for s in parsed.skipped:
+                    click.echo(f"  skipped {clean_line(s.where)}: {clean_line(s.reason)}", err=True)
     if as_json:
         from .render.machine import reviews_json
 
@@ -502,6 +512,26 @@ def parse(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | N
 
         _print(reviews_table(records, _width()))
     sys.exit(ExitCode.FAILED if failed else ExitCode.OK)
+
+
+def _stdin_hint(files: list[str]) -> None:
+    """Say what `-` waits for when standard input is a terminal (else it looks like a hang)."""
+    if "-" in files and sys.stdin.isatty():
+        click.echo("reviews: reading a dump from standard input; end it with Ctrl-D", err=True)
+
+
+def _report_scans(scans) -> int:
+    """One stderr line per searched folder ("12 dumps found, 30 other files skipped"); a folder
+    with no dump in it is a failure. Returns how many folders failed."""
+    failed = 0
+    for scan in scans:
+        if scan.found:
+            click.echo(f"{clean_line(scan.folder)}: {scan.summary()}", err=True)
+        else:
+            failed += 1
+            click.echo(f"reviews: {clean_line(scan.folder)}: is a directory with no dump in it ({scan.summary()})",
+                       err=True)
+    return failed
 
 
 @main.command()
@@ -536,16 +566,27 @@ def export(fmt: str, output: str | None) -> None:
 @click.option("--verbose", "-v", is_flag=True, help="List skipped posts with the reason.")
 @click.option("--channel", metavar="USERNAME", help=_CHANNEL_HELP)
 def add(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | None) -> None:
-    """Copy dumps into the library and index them. A folder is a Telegram Desktop export (its
-    result.json or messages*.html). Each dump gets a summary: format detected, reviews, merged
-    into records already there, posts skipped. Unreadable dumps are refused (exit 1); the
-    others are still added."""
-    from .parsing import expand_inputs
+    """Copy dumps into the library and index them. PATHS are files, `-` (standard input, stored
+    as stdin-<hash>.txt) or folders: a Telegram Desktop export folder is one export (its
+    result.json or messages*.html); any other folder is searched, subfolders too, for dumps.
+    Each dump gets a summary: format detected, reviews, merged into records already there,
+    posts skipped. A dump already in the library (the same content, bundled ones too) is not
+    added twice. Unreadable dumps are refused (exit 1); the others are still added."""
+    from .parsing import STDIN_NAME, collect_inputs, stdin_spooled
+    from .sources import AddResult
 
-    files = expand_inputs(list(paths))
+    inputs = collect_inputs(list(paths))
+    failed = _report_scans(inputs.scans)
+    _stdin_hint(inputs.files)
     lib = _library(write=True)
-    with _progress(files) as progress:
-        results = lib.add(files, progress=progress, channel=channel)
+    with stdin_spooled(inputs.files) as spool:
+        labels = {spool.temp: (STDIN_NAME, spool.name)} if spool.temp and spool.name else {}
+        with _progress(spool.files) as progress:
+            results = lib.add(spool.files, progress=progress, channel=channel, labels=labels)
+    if spool.error:
+        refused = AddResult(STDIN_NAME)
+        refused.error = spool.error.reason
+        results.insert(inputs.files.index("-"), refused)
     for r in results:
         if r.error:
             click.echo(f"reviews: {clean_line(r.path)}: {clean_line(r.error)}", err=True)
@@ -562,7 +603,7 @@ def add(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | Non
                 for where, why in r.skipped_posts:
                     click.echo(f"  {clean_line(r.name or r.path)}: skipped {clean_line(where)}: {clean_line(why)}",
                                err=True)
-    sys.exit(ExitCode.FAILED if any(r.error for r in results) else ExitCode.OK)
+    sys.exit(ExitCode.FAILED if failed or any(r.error for r in results) else ExitCode.OK)
 
 
 class _progress:
@@ -619,12 +660,25 @@ def sources(as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("source")
-def remove(source: str) -> None:
-    """Take an added dump out of the library (see `reviews sources` for names)."""
+@click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
+def remove(sources: tuple[str, ...]) -> None:
+    """Take added dumps out of the library. SOURCE is a name from `reviews sources` or the path
+    a dump was added from. A SOURCE that names no added dump gets a one-line error (exit 1);
+    the others are still removed.
+
+    \b
+    Examples:
+      reviews remove other_channel.txt notes.txt
+      reviews remove ~/Downloads/result.json
+    """
     lib = _library(write=True)
-    name = lib.remove(source)
-    click.echo(f"removed {clean_line(name)}; {lib.count()} reviews left", err=True)
+    result = lib.remove_many(list(sources))
+    for problem in result.problems:
+        click.echo(f"reviews: {clean_line(problem)}", err=True)
+    if result.removed:
+        names = ", ".join(clean_line(n) for n in result.removed)
+        click.echo(f"removed {names}; {lib.count()} reviews left", err=True)
+    sys.exit(ExitCode.FAILED if result.problems else ExitCode.OK)
 
 
 # --- related commands

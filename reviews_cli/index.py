@@ -19,7 +19,7 @@ from .ingest import pool_map
 from .models import Link, Review, Source
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
     from typing_extensions import Unpack
 
@@ -85,13 +85,27 @@ def _merge_pair(a: Review, b: Review) -> Review:
 Pos = tuple[int, int]  # (sid, ord): a post's place in the parse cache
 
 
-def plan_merge(conn: sqlite3.Connection) -> tuple[list[Pos], dict[Pos, list[Pos]]]:
+KeyRow = tuple[int, int, str, "str | None", "str | None", "str | None"]  # sid, ord, id, arxiv_id, paper_url, tkey
+
+
+def key_rows(conn: sqlite3.Connection) -> list[KeyRow]:
+    """Every post's merge keys, in library order: ``(sid, ord, id, arxiv_id, paper_url, tkey)``."""
+    rows: list[KeyRow] = conn.execute(
+        "SELECT p.sid, p.ord, p.id, p.arxiv_id, p.paper_url, p.tkey FROM posts p "
+        "JOIN sources s USING(sid) ORDER BY s.ord, p.ord").fetchall()
+    return rows
+
+
+def plan_merge(conn: sqlite3.Connection, rows: list[KeyRow] | None = None) -> tuple[list[Pos], dict[Pos, list[Pos]]]:
     """Decide which posts are one review, from the parse cache's key columns, in library order.
 
     A post joins an earlier group of the same paper (arXiv id, paper URL or folded title) when it
     is the same post: the same id (paper + text), or, for posts that do not disagree on their
     arXiv id, bodies at least ``SAME_POST_RATIO`` alike (rapidfuzz). Bodies are read only on such
     key collisions. Returns the group leaders in order and the later members of each group.
+    ``rows`` (default: every post, :func:`key_rows`) plans a part of the library instead: a
+    post's group depends only on the posts sharing a key with it, so a key-connected part plans
+    the same alone as within the whole.
     """
     leaders: list[Pos] = []
     members: dict[Pos, list[Pos]] = {}
@@ -105,9 +119,8 @@ def plan_merge(conn: sqlite3.Connection) -> tuple[list[Pos], dict[Pos, list[Pos]
             heads[pos] = _body_head(json.loads(js)["body"])
         return heads[pos]
 
-    rows: list[tuple[int, int, str, str | None, str | None, str | None]] = conn.execute(
-        "SELECT p.sid, p.ord, p.id, p.arxiv_id, p.paper_url, p.tkey FROM posts p "
-        "JOIN sources s USING(sid) ORDER BY s.ord, p.ord").fetchall()
+    if rows is None:
+        rows = key_rows(conn)
     for sid, ord_, pid, aid, url, tkey in rows:
         pos = (sid, ord_)
         keys = _keys(aid, url, tkey)
@@ -244,12 +257,7 @@ def rebuild(conn: sqlite3.Connection, progress: Progress | None = None) -> int:
             pos = (sid, ord_)
             if pos in skip:
                 continue
-            r = Review.from_dict(json.loads(js))
-            changed = False
-            for m in members.get(pos, ()):
-                (mjs,) = conn.execute("SELECT json FROM posts WHERE sid=? AND ord=?", m).fetchone()
-                r = _merge_pair(r, Review.from_dict(json.loads(mjs)))
-                changed = True
+            r, changed = _merge_group(conn, js, members.get(pos, ()))
             base, k = r.id, 2
             while r.id in seen:  # ids are 8 hex digits; on the rare clash the later gets a suffix
                 r = r._replace(id=f"{base}{k}")
@@ -265,15 +273,8 @@ def rebuild(conn: sqlite3.Connection, progress: Progress | None = None) -> int:
         rows: list[ReviewRow] = []
         tag_rows: list[TagRow] = []
         for rid, r, origin, pos, js in records():
-            src = "\n".join([origin or ""] + [x for s in r.sources for x in (s.path, s.url, s.post_id) if x])
-            rows.append((rid, r.id, r.title, r.arxiv_id, r.year, r.date, origin, src.casefold(),
-                         len(r.sources), pos[0], pos[1], js))
-            seen_tags: set[str] = set()
-            for t in r.tags:
-                ct = canonical_tag(t)
-                if ct not in seen_tags:
-                    seen_tags.add(ct)
-                    tag_rows.append((ct, rid, t))
+            rows.append(_review_row(rid, r, origin, pos, js))
+            tag_rows += _tag_rows(rid, r)
             batch.append((rid, r, origin))
             if len(batch) >= CHUNK:
                 _insert_rows(conn, rows, tag_rows)
@@ -297,7 +298,170 @@ def rebuild(conn: sqlite3.Connection, progress: Progress | None = None) -> int:
         if progress:
             progress("index", done, total)
     conn.executemany("INSERT INTO vocab VALUES(?,?,?)", ((w, st, n) for w, (st, n) in vocab.items()))
+    # what remove_sources checks before deleting FTS rows by recomputing their terms
+    conn.execute("INSERT OR REPLACE INTO meta VALUES('analyzer', ?)", (analyzer_fingerprint(),))
     return total
+
+
+def _merge_group(conn: sqlite3.Connection, js: str, members: Iterable[Pos]) -> tuple[Review, bool]:
+    """A group's record: its leader's post (``js``) with each member post merged in, and
+    whether it differs from the leader's post."""
+    r = Review.from_dict(json.loads(js))
+    changed = False
+    for m in members:
+        (mjs,) = conn.execute("SELECT json FROM posts WHERE sid=? AND ord=?", m).fetchone()
+        r = _merge_pair(r, Review.from_dict(json.loads(mjs)))
+        changed = True
+    return r, changed
+
+
+def _review_row(rid: int, r: Review, origin: str | None, pos: Pos, js: str | None) -> ReviewRow:
+    src = "\n".join([origin or ""] + [x for s in r.sources for x in (s.path, s.url, s.post_id) if x])
+    return (rid, r.id, r.title, r.arxiv_id, r.year, r.date, origin, src.casefold(), len(r.sources), pos[0], pos[1],
+            js)
+
+
+def _tag_rows(rid: int, r: Review) -> list[TagRow]:
+    out: list[TagRow] = []
+    seen: set[str] = set()
+    for t in r.tags:
+        ct = canonical_tag(t)
+        if ct not in seen:
+            seen.add(ct)
+            out.append((ct, rid, t))
+    return out
+
+
+def analyzer_fingerprint() -> str:
+    """A hash of everything that decides a record's FTS terms: the code of the text analysis,
+    the fields, the record model and this module, and the stemmer in use. An FTS5 table without
+    content forgets a row's terms, so deleting a row means recomputing them exactly; a removal
+    does that only while the index was built under the same fingerprint."""
+    import hashlib
+    import sys
+
+    from . import extract, fields, models
+
+    h = hashlib.sha256()
+    for mod in (tn, fields, extract, models, sys.modules[__name__]):
+        with open(str(mod.__file__), "rb") as f:
+            h.update(f.read())
+    stemmer = tn._stemmer("english")
+    h.update(f"{type(stemmer).__module__}.{type(stemmer).__qualname__}".encode())
+    h.update(str(getattr(sys.modules.get(type(stemmer).__module__), "__version__", "")).encode())
+    return h.hexdigest()
+
+
+FTS_DELETE = (f"INSERT INTO fts(fts, rowid, {', '.join(f.name for f in FIELDS)}) "
+              f"VALUES('delete', {', '.join('?' * (len(FIELDS) + 1))})")
+
+
+class _Keys:
+    """Union-find over merge keys: two keys are connected when one post carries both."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, k: str) -> str:
+        parent = self.parent
+        parent.setdefault(k, k)
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    def union(self, keys: list[str]) -> None:
+        if keys:
+            root = self.find(keys[0])
+            for k in keys[1:]:
+                other = self.find(k)
+                if other != root:
+                    self.parent[other] = root
+
+
+def remove_sources(conn: sqlite3.Connection, sids: Iterable[int]) -> bool:
+    """Delete dumps ``sids`` from the index, inside the caller's transaction, touching only the
+    records they took part in: a record read only from them is deleted; one merged from them and
+    other dumps is rebuilt from the others' posts; the rest of the index is left as it is.
+
+    Only the posts sharing a merge key (transitively) with a removed post can be grouped
+    differently without them, so just that part is planned again (:func:`plan_merge`), with and
+    without them; the groups that differ are replaced: FTS rows deleted with their recomputed
+    terms, vocabulary counts and the dumps' ``n_merged`` adjusted, freed record numbers reused
+    in library order. Returns ``False``, having changed nothing, when it cannot be done this way
+    (the index was built by other analysis code, see :func:`analyzer_fingerprint`, or is out of
+    step with the posts); the caller then rebuilds the index."""
+    gone = set(sids)
+    if not gone:
+        return True
+    row = conn.execute("SELECT value FROM meta WHERE key='analyzer'").fetchone()
+    if row is None or row[0] != analyzer_fingerprint():
+        return False
+    rows = key_rows(conn)
+    uf = _Keys()
+    post_keys = [_keys(aid, url, tkey) for _, _, _, aid, url, tkey in rows]
+    for ks in post_keys:
+        uf.union(ks)
+    hit = {uf.find(k) for r, ks in zip(rows, post_keys) if r[0] in gone for k in ks}
+    part = [r for r, ks in zip(rows, post_keys) if r[0] in gone or any(uf.find(k) in hit for k in ks)]
+    old_leaders, old_members = plan_merge(conn, part)
+    new_leaders, new_members = plan_merge(conn, [r for r in part if r[0] not in gone])
+    old = {lead: old_members.get(lead, []) for lead in old_leaders}
+    new = {lead: new_members.get(lead, []) for lead in new_leaders}
+    same = {lead for lead, ms in new.items() if old.get(lead) == ms}
+    drop = [lead for lead in old_leaders if lead not in same]
+    build = [lead for lead in new_leaders if lead not in same]
+    rid_of: dict[Pos, int] = {(sid, ord_): rid for rid, sid, ord_ in conn.execute("SELECT rid, sid, ord FROM reviews")}
+    if any(lead not in rid_of for lead in drop) or len(rid_of) != len(set(rid_of.values())):
+        return False  # the index does not hold the records the posts plan: rebuild it
+    max_rid = max(rid_of.values(), default=0)
+
+    an_old, an_new = _Analyzer(), _Analyzer()
+    freed: list[int] = []
+    for lead in drop:  # read before their posts go (records join the posts)
+        rid = rid_of[lead]
+        js, origin = conn.execute("SELECT coalesce(r.json, p.json), r.origin FROM reviews r LEFT JOIN posts p "
+                                  "ON p.sid = r.sid AND p.ord = r.ord WHERE r.rid=?", (rid,)).fetchone()
+        r = Review.from_dict(json.loads(js))
+        conn.execute(FTS_DELETE, (rid, *fts_row(r, origin, an_old)))
+        conn.executemany("DELETE FROM review_tags WHERE tag=? AND rid=?", [(t, rid) for t, _, _ in _tag_rows(rid, r)])
+        conn.execute("DELETE FROM reviews WHERE rid=?", (rid,))
+        freed.append(rid)
+    for sid in gone:
+        conn.execute("DELETE FROM posts WHERE sid=?", (sid,))
+        conn.execute("DELETE FROM sources WHERE sid=?", (sid,))
+
+    freed.sort()
+    rids = freed[:len(build)] + list(range(max_rid + 1, max_rid + 1 + max(0, len(build) - len(freed))))
+    origins: dict[int, str | None] = dict(conn.execute("SELECT sid, origin FROM sources"))
+    for lead, rid in zip(build, rids):
+        (js,) = conn.execute("SELECT json FROM posts WHERE sid=? AND ord=?", lead).fetchone()
+        r, changed = _merge_group(conn, js, new[lead])
+        base, k = r.id, 2
+        while conn.execute("SELECT 1 FROM reviews WHERE id=?", (r.id,)).fetchone():
+            r = r._replace(id=f"{base}{k}")  # as rebuild does on the rare id clash
+            k += 1
+            changed = True
+        origin = origins.get(lead[0])
+        conn.execute("INSERT INTO reviews VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+                     _review_row(rid, r, origin, lead,
+                                 json.dumps(r.to_dict(), ensure_ascii=False) if changed else None))
+        conn.executemany("INSERT INTO review_tags VALUES(?,?,?)", _tag_rows(rid, r))
+        conn.execute(FTS_INSERT, (rid, *fts_row(r, origin, an_new)))
+
+    merged: Counter[int] = Counter()
+    for groups, sign in ((old, -1), (new, 1)):
+        for ms in groups.values():
+            for sid, _ in ms:
+                merged[sid] += sign
+    conn.executemany("UPDATE sources SET n_merged = n_merged + ? WHERE sid = ?",
+                     [(n, sid) for sid, n in merged.items() if n and sid not in gone])
+    conn.executemany("INSERT INTO vocab VALUES(?,?,?) ON CONFLICT(word) DO UPDATE SET n = n + excluded.n",
+                     [(w, st, n) for w, (st, n) in an_new.vocabulary_counts().items()])
+    lost = an_old.vocabulary_counts()
+    conn.executemany("UPDATE vocab SET n = n - ? WHERE word = ?", [(n, w) for w, (_, n) in lost.items()])
+    conn.executemany("DELETE FROM vocab WHERE word = ? AND n <= 0", [(w,) for w in lost])
+    return True
 
 
 def _insert_rows(conn: sqlite3.Connection, rows: list[ReviewRow], tag_rows: list[TagRow]) -> None:

@@ -14,7 +14,8 @@ Layout of ``REVIEWS_HOME`` (default: the platform's user data dir, e.g. ``~/.loc
 The index is kept in step with the dumps on every open: a dump added, changed (size or mtime,
 then sha256), or removed, or a new parser version, re-parses just those dumps and rebuilds the
 merged records and the full-text index inside one transaction (WAL mode), so a reader never sees
-a half-built index and an interrupted run leaves the previous index intact.
+a half-built index and an interrupted run leaves the previous index intact. ``remove`` is
+incremental: only the records the removed dumps took part in change (``index.remove_sources``).
 
 Merging: records from all dumps are grouped by paper (arXiv id, paper URL, or folded title);
 two records of one paper are the same review when their bodies are near-identical (the same post
@@ -40,6 +41,7 @@ from .sources import (
     AddResult,
     BundledEntry,
     ManifestEntry,
+    RemoveResult,
     SourceFile,
     SourceInfo,
     bundled_dir,
@@ -367,19 +369,26 @@ class Library:
 
     # ---------------------------------------------------------------------------- changing
 
-    def add(self, paths: list[str], progress: Progress | None = None, channel: str | None = None) -> list[AddResult]:
+    def add(self, paths: list[str], progress: Progress | None = None, channel: str | None = None,
+            labels: dict[str, tuple[str, str]] | None = None) -> list[AddResult]:
         """Copy each dump into ``REVIEWS_HOME/dumps`` and index it, in one write transaction.
         A path that cannot be read or holds no review is refused with its error and is not
-        stored; the others still are. Each dump is parsed once, on every core when large.
-        An interrupted ``add`` leaves the library as it was."""
+        stored; the others still are. A dump whose content (sha256) is already in the library,
+        added or bundled, or earlier in ``paths``, is not added again: its result has
+        ``already`` set and the name it is known by. Each dump is parsed once, on every core
+        when large. ``labels`` maps a path to ``(what messages call it, its name in the
+        library)`` for a file with no meaningful path (standard input spooled to a temporary
+        file); such a dump records no original path. An interrupted ``add`` leaves the library
+        as it was."""
         self._check_writable()
-        results = [AddResult(path=p) for p in paths]
+        labels = labels or {}
+        results = [AddResult(path=labels[p][0] if p in labels else p) for p in paths]
         copied: list[str] = []
         with self._writing():  # the write lock is taken before any state is read
             original_manifest = self._read_manifest()
             wrote: list[bool] = []
             try:
-                self._add(results, copied, progress, channel, wrote)
+                self._add(list(zip(results, paths)), copied, progress, channel, wrote, labels)
             except BaseException:
                 # undo what the rolled-back transaction cannot, and only what this call wrote:
                 # the manifest it replaced (read under the same lock) and the files it copied
@@ -395,24 +404,48 @@ class Library:
                 r.merged = merged.get(r.name, 0)
         return results
 
-    def _add(self, results: list[AddResult], copied: list[str], progress: Progress | None, channel: str | None,
-             wrote: list[bool]) -> None:
+    def _known_contents(self, manifest: list[ManifestEntry]) -> dict[str, str]:
+        """``{sha256: name}`` of every dump in the library: added ones from the manifest,
+        bundled ones from the index (hashed when parsed), hashed here when the index lacks it."""
+        known: dict[str, str] = {}
+        stored: dict[str, tuple[str, str | None]] = {
+            name: (path, sha) for name, path, sha in self.conn.execute("SELECT name, path, sha256 FROM sources")}
+        for f in self.source_files():
+            if f.kind != "bundled":
+                continue
+            path, sha = stored.get(f.name, (None, None))
+            if sha is None or path != f.path:
+                with contextlib.suppress(OSError):
+                    sha = sha256_of(f.path)
+            if sha:
+                known.setdefault(sha, f.name)
+        for e in manifest:
+            known.setdefault(e["sha256"], e["name"])
+        return known
+
+    def _add(self, inputs: list[tuple[AddResult, str]], copied: list[str], progress: Progress | None,
+             channel: str | None, wrote: list[bool], labels: dict[str, tuple[str, str]]) -> None:
         manifest = self._read_manifest()
-        known_sha = {e.get("sha256"): e["name"] for e in manifest}
+        known_sha = self._known_contents(manifest)
         names = {e["name"] for e in manifest} | {f.name for f in self.source_files() if f.kind == "bundled"}
         next_ord = len(self.source_files())
-        plans: list[tuple[AddResult, str | None, str]] = []  # (result, sha256, name)
+        plans: list[tuple[AddResult, str, str | None, str]] = []  # (result, file, sha256, name)
+        repeats: list[tuple[AddResult, AddResult]] = []  # (a later copy, the first in this call)
+        planned: dict[str, AddResult] = {}
         from .parsing.text import check_regular
 
-        for res in results:
+        for res, path in inputs:
             try:
-                check_regular(res.path)  # hashing a FIFO or /dev/zero would never end
-                sha: str | None = sha256_of(res.path)
+                check_regular(path, res.path)  # hashing a FIFO or /dev/zero would never end
+                sha: str | None = sha256_of(path)
             except (OSError, DumpError) as exc:
-                if isinstance(exc, DumpError) and not os.path.isdir(res.path):
+                if isinstance(exc, DumpError) and not os.path.isdir(path):
                     res.error = exc.reason
                     continue
                 sha = None  # parsing says why
+            if sha is not None and sha in planned:
+                repeats.append((res, planned[sha]))
+                continue
             if sha in known_sha:
                 res.name, res.already = known_sha[sha], True
                 row = self.conn.execute("SELECT format, n_reviews, n_skipped FROM sources WHERE name=?",
@@ -420,14 +453,14 @@ class Library:
                 if row:
                     res.format, res.reviews, res.skipped = row
                 continue
-            name = unique_name(source_name(res.path), names)
+            name = unique_name(labels[path][1] if path in labels else source_name(path), names)
             names.add(name)
             if sha:
-                known_sha[sha] = name
-            plans.append((res, sha, name))
+                planned[sha] = res
+            plans.append((res, path, sha, name))
         # parsed under the name the library gives the dump, so records name it that way
-        parsed_all = parse_iter([r.path for r, _, _ in plans], [n for _, _, n in plans], [channel] * len(plans))
-        for k, ((res, sha, name), parsed) in enumerate(zip(plans, parsed_all), start=1):
+        parsed_all = parse_iter([f for _, f, _, _ in plans], [n for _, _, _, n in plans], [channel] * len(plans))
+        for k, ((res, path, sha, name), parsed) in enumerate(zip(plans, parsed_all), start=1):
             if progress:
                 progress("parse", k, len(plans))
             if parsed.error or sha is None:
@@ -439,7 +472,7 @@ class Library:
             from .atomic import atomic_copy
 
             copied.append(target)
-            atomic_copy(res.path, target)
+            atomic_copy(path, target)
             st = os.stat(target)
             n, error = self._store_source(SourceFile(name, target, "added", channel=channel), None, next_ord,
                                           (st.st_size, st.st_mtime_ns, sha), parsed)
@@ -453,32 +486,105 @@ class Library:
             res.skipped_posts = [(where, why) for where, why in parsed.skipped]
             res.notes = list(parsed.notes)
             manifest.append({"name": name, "file": stored, "sha256": sha, "channel": channel,
-                             "original": os.path.realpath(res.path), "origin": parsed.origin,
-                             "added": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
+                             "original": None if path in labels else os.path.realpath(path),
+                             "origin": parsed.origin, "added": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
             res.name = name
+        for res, first in repeats:  # the same content twice in one call: as the first copy fared
+            if first.error:
+                res.error = first.error
+            else:
+                res.name, res.already = first.name, True
+                res.format, res.reviews, res.skipped = first.format, first.reviews, first.skipped
         # written before COMMIT: were the process killed in between, the next open would find
         # these dumps not yet indexed and index them
         wrote.append(True)
         self._write_manifest(manifest)
         self._clean_orphans(manifest)
-        self._apply(self.source_files(), progress, force=any(r.name and not r.already for r in results))
+        self._apply(self.source_files(), progress, force=any(r.name and not r.already for r, _ in inputs))
 
     def remove(self, name: str) -> str:
-        """Take an added dump out of the library (and delete its stored copy). Returns the name
+        """Take one added dump out of the library (see :meth:`remove_many`). Returns the name
         removed. Raises :class:`LibraryError` for a bundled or unknown source."""
+        result = self.remove_many([name])
+        if result.problems:
+            raise LibraryError(result.problems[0])
+        return result.removed[0]
+
+    def remove_many(self, refs: list[str]) -> RemoveResult:
+        """Take added dumps out of the library, in one write transaction, and delete their
+        stored copies. A ref is a source's name (``reviews sources``), the path it was added
+        from (the file need not exist any more; every dump added from that path goes), or a
+        prefix of at least 6 hex digits of its sha256. Only the removed dumps' records change
+        in the index (:func:`index.remove_sources`). Returns the names removed and one message
+        per ref that named no added dump (bundled or unknown); the others are still removed.
+        An interrupted ``remove`` leaves the library as it was."""
         self._check_writable()
+        result = RemoveResult([], [])
+        moved: list[tuple[str, str]] = []  # (stored copy, its name while the removal commits)
         with self._writing():  # the lock before reading the manifest, as in add
             manifest = self._read_manifest()
-            match = [e for e in manifest if e["name"] == name or e["sha256"].startswith(name.lower())]
-            if not match:
-                if any(f.name == name for f in self.source_files()):
-                    raise LibraryError(f"{name}: a bundled dump cannot be removed")
-                raise LibraryError(f"{name}: no such source in the library (see 'reviews sources')")
-            entry = match[0]
-            rest = [e for e in manifest if e is not entry]
-            self._write_manifest(rest)
-            self._clean_orphans(rest)  # the removed dump's copy; only paths inside dumps/ exist here
-            self._apply(self.source_files())
-        return str(entry["name"])
+            chosen: list[ManifestEntry] = []
+            for ref in refs:
+                match = self._match(ref, manifest)
+                if isinstance(match, str):
+                    result.problems.append(match)
+                    continue
+                chosen += [e for e in match if e not in chosen]
+            self._clean_orphans(manifest)  # copies a killed add or remove left behind
+            if not chosen:
+                return result
+            rest = [e for e in manifest if e not in chosen]
+            try:
+                self._write_manifest(rest)
+                for e in chosen:  # kept until COMMIT, so a failure can put them back
+                    stored = os.path.join(self.home, *e["file"].split("/"))
+                    aside = os.path.join(self.home, "dumps", f".removing-{e['file'].split('/')[1]}")
+                    if os.path.exists(stored):
+                        os.replace(stored, aside)
+                        moved.append((stored, aside))
+                self._unindex([e["name"] for e in chosen])
+            except BaseException:
+                self._write_manifest(manifest)
+                for stored, aside in moved:
+                    with contextlib.suppress(OSError):
+                        os.replace(aside, stored)
+                raise
+        for _, aside in moved:  # committed; a copy left by a kill here is cleaned by the next write
+            with contextlib.suppress(OSError):
+                os.unlink(aside)
+        result.removed.extend(e["name"] for e in chosen)
+        return result
 
+    def _match(self, ref: str, manifest: list[ManifestEntry]) -> list[ManifestEntry] | str:
+        """The manifest entries ``ref`` names (by name, original path or sha256 prefix), or
+        the one-line reason it names none."""
+        found = [e for e in manifest if e["name"] == ref]
+        if not found:
+            real = os.path.realpath(os.path.expanduser(ref))
+            found = [e for e in manifest if e.get("original") and e.get("original") == real]
+        if not found and len(ref) >= 6 and all(c in "0123456789abcdef" for c in ref.lower()):
+            found = [e for e in manifest if e["sha256"].startswith(ref.lower())]
+        if found:
+            return found
+        bundled = [f for f in self.source_files() if f.kind == "bundled"]
+        if any(f.name == ref or os.path.realpath(f.path) == os.path.realpath(ref) for f in bundled):
+            return f"{ref}: a bundled dump cannot be removed"
+        return f"{ref}: no such source in the library (see 'reviews sources')"
 
+    def _unindex(self, names: list[str]) -> None:
+        """Inside the write transaction: drop dumps ``names`` from the index, only their records
+        (a full rebuild when that cannot be done, see ``index.remove_sources``)."""
+        from .index import remove_sources
+
+        files = self.source_files()
+        marks = ",".join("?" * len(names))
+        sids = [sid for (sid,) in self.conn.execute(f"SELECT sid FROM sources WHERE name IN ({marks})", names)]
+        if self._stale_except(files, names) or not remove_sources(self.conn, sids):
+            self._apply(files)
+            return
+        self.conn.executemany("UPDATE sources SET ord=? WHERE name=?", [(k, f.name) for k, f in enumerate(files)])
+
+    def _stale_except(self, files: list[SourceFile], names: list[str]) -> bool:
+        """Whether the index, but for dumps ``names``, is out of step with ``files``."""
+        rows = [n for (n,) in self.conn.execute("SELECT name FROM sources")]
+        return sorted(n for n in rows if n not in names) != sorted(f.name for f in files)

@@ -116,7 +116,16 @@ class AddResult:
                 "notes": self.notes, "error": self.error, "already": self.already}
 
 
+class RemoveResult(NamedTuple):
+    """What ``remove`` did: the source names ``removed`` and one line per ref it could not
+    remove (``"x.txt: no such source in the library ..."``)."""
+
+    removed: list[str]
+    problems: list[str]
+
+
 def sha256_of(path: str) -> str:
+    """The sha256 of a file's bytes, as hex. Raises ``OSError`` when it cannot be read."""
     import hashlib
 
     h = hashlib.sha256()

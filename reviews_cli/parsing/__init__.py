@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, TypeVar
+from contextlib import contextmanager, suppress
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple, TypeVar
 
 from ..errors import DumpError, UnknownFormat
 
@@ -193,18 +193,257 @@ def looks_like_json_export(head: bytes) -> bool:
     return BY_NAME["telegram-export-json"].sniff(head.decode("utf-8", errors="replace"))
 
 
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+# How much of a file in a walked folder is read to decide whether it is a dump.
+WALK_HEAD_BYTES = 65536
+
+
+class FolderScan(NamedTuple):
+    """What walking one folder found: the ``folder`` as given, how many dumps it holds
+    (``found``; a Telegram Desktop export's files are one dump) and how many
+    other files were ``skipped`` (not a supported dump, hidden, binary, not a regular file)."""
+
+    folder: str
+    found: int
+    skipped: int
+
+    def summary(self) -> str:
+        """``"12 dumps found, 30 other files skipped"``."""
+        dumps = "1 dump" if self.found == 1 else f"{self.found} dumps"
+        other = "1 other file" if self.skipped == 1 else f"{self.skipped} other files"
+        return f"{dumps} found, {other} skipped"
+
+
+class Inputs(NamedTuple):
+    """The dump files a command line names, in order (``-`` stays as it is: standard input),
+    and one :class:`FolderScan` per folder that was walked."""
+
+    files: list[str]
+    scans: list[FolderScan]
+
+
 def expand_inputs(paths: list[str]) -> list[str]:
-    """Paths as given, with a Telegram Desktop export folder replaced by its export files
-    (``result.json``, or ``messages.html``, ``messages2.html``, … in order). Any other folder
-    stays as it is, for :func:`parse_file` to refuse."""
+    """:func:`collect_inputs`'s files."""
+    return collect_inputs(paths).files
+
+
+def collect_inputs(paths: list[str]) -> Inputs:
+    """The dump files behind command-line paths, in order. A file (or ``-``) stays as it is. A
+    Telegram Desktop export folder becomes its export files (``result.json``, or
+    ``messages.html``, ``messages2.html``, … in order), as it always did. Any other folder is
+    walked recursively (sorted; hidden entries skipped; symlinked folders not followed, so no
+    loop) and gives the files whose first bytes sniff as a supported dump (see
+    :func:`sniff_dump_head`), an export folder inside it its export files; the rest are counted
+    as skipped. Never raises: an unreadable folder entry is skipped, a missing path stays for the
+    parser to refuse with its one-line error."""
+    files: list[str] = []
+    scans: list[FolderScan] = []
+    for p in paths:
+        if p == STDIN or not os.path.isdir(p):
+            files.append(p)
+            continue
+        export = _export_folder(p)
+        if export:
+            files += export
+            continue
+        found, dumps, skipped = _walk(p)
+        files += found
+        scans.append(FolderScan(p, dumps, skipped))
+    return Inputs(files, scans)
+
+
+def _export_folder(folder: str) -> list[str]:
+    """The export files of ``folder`` when it is a Telegram Desktop export (its ``result.json``
+    or ``messages.html`` sniffs as one), else ``[]``."""
+    from .detect import BY_NAME
     from .telegram_export import export_files
 
-    out = []
-    for p in paths:
-        files = export_files(p) if os.path.isdir(p) else []
-        out += files or [p]
-    return out
+    try:
+        files = export_files(folder)
+    except OSError:
+        return []
+    if not files:
+        return []
+    head = _head(files[0])
+    if head is None:
+        return []
+    text = _decode_head(head)
+    kinds = ("telegram-export-json", "telegram-export-html")
+    return files if any(BY_NAME[k].sniff(text) for k in kinds) else []
 
 
-__all__ = ["PARSER_VERSION", "Dump", "detect_format", "dump_errors", "expand_inputs", "guarded",
-           "looks_like_json_export", "open_dump", "parse_file", "parse_text", "recognize_posts"]
+def _walk(root: str) -> tuple[list[str], int, int]:
+    """``(dump files, dumps, other files skipped)`` under ``root``; an export's files are one dump."""
+    found: list[str] = []
+    dumps = skipped = 0
+    # os.walk never follows symlinked folders by default (followlinks=False): no loops
+    for folder, dirs, names in os.walk(root, onerror=None):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        hidden = [n for n in names if n.startswith(".")]
+        skipped += len(hidden)
+        if folder != root:
+            export = _export_folder(folder)
+            if export:  # its media folders and pages belong to that one export
+                found += export
+                dumps += 1
+                dirs[:] = []
+                continue
+        for name in sorted(n for n in names if not n.startswith(".")):
+            path = os.path.join(folder, name)
+            if sniff_dump_head(path):
+                found.append(path)
+                dumps += 1
+            else:
+                skipped += 1
+    return found, dumps, skipped
+
+
+def _head(path: str, size: int = WALK_HEAD_BYTES) -> bytes | None:
+    """The first bytes of a regular file (``None`` for anything else: a FIFO would block)."""
+    import stat
+
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        with open(path, "rb") as f:
+            return f.read(size)
+    except OSError:
+        return None
+
+
+def _decode_head(data: bytes) -> str:
+    import codecs
+
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data[: len(data) // 2 * 2].decode("utf-16", errors="replace")
+    return data.decode("utf-8", errors="replace")
+
+
+def sniff_dump_head(path: str) -> str | None:
+    """The format of a file judged from its first :data:`WALK_HEAD_BYTES` bytes (an HTML page
+    up to ``detect.HTML_SNIFF_CHARS``, as the HTML sniffers look that far), or ``None``
+    when it is not a dump: not a regular file, empty, binary (NUL bytes without a UTF-16 BOM),
+    no format fits, or only the catch-all copied-text format fits and the recognizer finds no
+    review in the head (a README, notes, a licence)."""
+    import codecs
+
+    data = _head(path)
+    if not data or not data.strip():
+        return None
+    if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    fmt = _sniff_text(_decode_head(data), path)
+    if fmt is None and len(data) == WALK_HEAD_BYTES:
+        from .detect import HTML_SNIFF_CHARS, _html
+
+        if _html(_decode_head(data)):  # a page saved with its styles inlined: its posts come later
+            more = _head(path, HTML_SNIFF_CHARS)
+            fmt = _sniff_text(_decode_head(more), path) if more else None
+    return fmt
+
+
+def _sniff_text(text: str, name: str) -> str | None:
+    from .detect import FORMATS, sniff
+
+    fmt = sniff(text)
+    if fmt is None:
+        return None
+    if fmt is not FORMATS[-1]:
+        return fmt.name
+    # any text fits the catch-all: take it only when a review is recognized in it
+    try:
+        parsed = parse_text(text, name, fmt.name)
+    except DumpError:
+        return None
+    return fmt.name if parsed.reviews else None
+
+
+def read_stdin(stream: BinaryIO | None = None, limit: int | None = None) -> bytes:
+    """Standard input's bytes (``sys.stdin.buffer`` unless ``stream`` is given), with the size
+    cap files have (``parsing.text.MAX_DUMP_BYTES`` unless ``limit``): reads ``limit + 1`` bytes
+    at most. Raises :class:`DumpError` named ``<stdin>`` when it is larger or cannot be read."""
+    import sys
+
+    from .text import MAX_DUMP_BYTES
+
+    cap = MAX_DUMP_BYTES if limit is None else limit
+    src = stream if stream is not None else sys.stdin.buffer
+    chunks: list[bytes] = []
+    got = 0
+    try:
+        while got <= cap:
+            chunk = src.read(min(1 << 20, cap + 1 - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+    except OSError as exc:
+        raise DumpError(STDIN_NAME, exc.strerror or "cannot be read") from None
+    if got > cap:
+        raise DumpError(STDIN_NAME, f"too large (more than {cap} bytes; the limit is {cap})")
+    return b"".join(chunks)
+
+
+def stdin_file_name(data: bytes) -> str:
+    """The name standard input's bytes get in the library: ``stdin-<first 8 hex of sha256>``
+    with an extension from the sniffed format (``.json``, ``.html``, else ``.txt``)."""
+    import hashlib
+
+    from .detect import sniff
+
+    fmt = sniff(_decode_head(data[:WALK_HEAD_BYTES]))
+    ext = "json" if fmt and fmt.name.endswith("json") else "html" if fmt and fmt.name.endswith("html") else "txt"
+    return f"stdin-{hashlib.sha256(data).hexdigest()[:8]}.{ext}"
+
+
+class Spooled(NamedTuple):
+    """Command-line dump files with ``-`` replaced by a temporary file holding standard input:
+    ``files`` in order, ``temp`` that file (``None`` when ``-`` was not given or could not be
+    read), ``name`` the name it gets in a library (:func:`stdin_file_name`), ``error`` the
+    one-line :class:`DumpError` when standard input could not be read (``-`` is then left out)."""
+
+    files: list[str]
+    temp: str | None
+    name: str | None
+    error: DumpError | None
+
+    def display(self, path: str) -> str:
+        """What messages call ``path``: ``<stdin>`` for the temporary file, else the path."""
+        return STDIN_NAME if path == self.temp else path
+
+
+@contextmanager
+def stdin_spooled(files: list[str], stream: BinaryIO | None = None) -> Iterator[Spooled]:
+    """:class:`Spooled` for ``files``; standard input (or ``stream``) is read once, capped as
+    :func:`read_stdin` does, into a temporary file deleted on exit, so every reader of dump
+    files (streaming, sniffing, copying) takes it unchanged. Raises :class:`UsageError` when
+    ``-`` is given more than once."""
+    import tempfile
+
+    from ..errors import UsageError
+
+    if files.count(STDIN) > 1:
+        raise UsageError("standard input ('-') can be read only once")
+    if STDIN not in files:
+        yield Spooled(list(files), None, None, None)
+        return
+    try:
+        data = read_stdin(stream)
+    except DumpError as exc:
+        yield Spooled([f for f in files if f != STDIN], None, None, exc)
+        return
+    fd, temp = tempfile.mkstemp(prefix="reviews-stdin-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        yield Spooled([temp if f == STDIN else f for f in files], temp, stdin_file_name(data), None)
+    finally:
+        with suppress(OSError):
+            os.unlink(temp)
+
+
+__all__ = ["PARSER_VERSION", "STDIN", "STDIN_NAME", "Dump", "FolderScan", "Inputs", "Spooled", "collect_inputs",
+           "detect_format", "dump_errors", "expand_inputs", "guarded", "looks_like_json_export", "open_dump",
+           "parse_file", "parse_text", "read_stdin", "recognize_posts", "sniff_dump_head", "stdin_file_name",
+           "stdin_spooled"]

@@ -357,7 +357,14 @@ def sources_table(sources: list[SourceInfo]) -> Table:
 
 
 def add_summary(results: list[AddResult]) -> Table:
-    table = Table(show_header=True, header_style="bold")
+    """One row per dump ``add`` was given, and a caption counting them: added, already in the
+    library (the same content, not added again), refused."""
+    added = sum(1 for r in results if r.name and not r.already and not r.error)
+    already = sum(1 for r in results if r.already and not r.error)
+    refused = sum(1 for r in results if r.error)
+    caption = ", ".join(part for n, part in ((added, f"{added} added"), (already, f"{already} already in the library"),
+                                             (refused, f"{refused} refused")) if n) or None
+    table = Table(show_header=True, header_style="bold", caption=caption)
     for col in ("dump", "format", "reviews", "merged", "skipped", "result"):
         table.add_column(col, justify="right" if col in ("reviews", "merged", "skipped") else "left", overflow="fold")
     for r in results:
