@@ -467,7 +467,7 @@ _CHANNEL_HELP = "The channel's username (as in t.me/USERNAME) for Telegram Deskt
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of the records.")
 @click.option("--verbose", "-v", is_flag=True, help="List skipped posts with the reason.")
 @click.option("--channel", metavar="USERNAME", help=_CHANNEL_HELP)
@@ -561,7 +561,7 @@ def export(fmt: str, output: str | None) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the per-dump summary as JSON.")
 @click.option("--verbose", "-v", is_flag=True, help="List skipped posts with the reason.")
 @click.option("--channel", metavar="USERNAME", help=_CHANNEL_HELP)
@@ -660,7 +660,8 @@ def sources(as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
+@click.argument("sources", nargs=-1, required=True, metavar="SOURCE...",
+                shell_complete=_completer("complete_sources"))
 def remove(sources: tuple[str, ...]) -> None:
     """Take added dumps out of the library. SOURCE is a name from `reviews sources` or the path
     a dump was added from. A SOURCE that names no added dump gets a one-line error (exit 1);

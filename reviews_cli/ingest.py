@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -187,7 +188,8 @@ def pool_map(fn: Callable[..., _T], items: Iterable[object], workers: int, star:
         pending: deque[Future[_T]] = deque()
         for item in items:
             # with star, each item is an argument tuple (see the overloads)
-            pending.append(ex.submit(fn, *cast("tuple[object, ...]", item)) if star else ex.submit(fn, item))
+            with _signals_held():  # the first submit forks the workers
+                pending.append(ex.submit(fn, *cast("tuple[object, ...]", item)) if star else ex.submit(fn, item))
             if len(pending) >= 2 * workers:
                 yield pending.popleft().result()
         while pending:
@@ -201,6 +203,7 @@ def pool_map(fn: Callable[..., _T], items: Iterable[object], workers: int, star:
         ex.shutdown(wait=True, cancel_futures=True)
 
 
+_WORKER_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 _WORKER_JOIN_S = 2.0  # a terminated worker exits at once; this only bounds a stuck kill
 
 
@@ -211,7 +214,7 @@ def _terminate(ex: ProcessPoolExecutor) -> None:
     procs = list((getattr(ex, "_processes", None) or {}).values())
     for proc in procs:
         with contextlib.suppress(Exception):
-            proc.terminate()
+            proc.kill()  # a worker holds nothing to clean up; SIGKILL cannot be caught or lost
     for proc in procs:
         with contextlib.suppress(Exception):
             proc.join(_WORKER_JOIN_S)
@@ -226,13 +229,35 @@ def _terminate(ex: ProcessPoolExecutor) -> None:
     ex.shutdown(wait=False, cancel_futures=True)
 
 
-def _worker_init(parent: int) -> None:
-    """In each worker: leave Ctrl-C to the parent, and die when the parent does."""
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while workers are forked. A forked worker inherits the parent's
+    Python handlers until :func:`_worker_init` resets them; a signal landing in between would run
+    the parent's handler in the worker (a traceback) or be dropped by the reset (a worker that
+    outlives its kill and deadlocks the pool). Held, it waits for the worker's own disposition.
+    Held signals reach the parent when this ends."""
     import signal
+
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _WORKER_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _worker_init(parent: int) -> None:
+    """In each worker: leave Ctrl-C to the parent, and die when the parent does (or on SIGTERM).
+    Runs with the signals of :func:`_signals_held` still held, and releases them once the
+    worker's own dispositions are set."""
     import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _WORKER_SIGNALS)
     if sys.platform.startswith("linux"):
         import ctypes
 

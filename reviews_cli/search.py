@@ -298,7 +298,7 @@ class Searcher:
         pos = [t for t in terms if not t.negative]
         if not pos:
             return False
-        n = self.conn.execute("SELECT max(rid) FROM reviews").fetchone()[0] or 0
+        n = self.conn.execute("SELECT count(*) FROM reviews").fetchone()[0] or 0
         if n < FLAT_IDF_MIN_RECORDS:
             return False  # small libraries: scoring everything is cheap anyway
         for t in pos:

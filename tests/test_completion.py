@@ -47,6 +47,19 @@ def test_show_open_offer_arxiv_and_record_ids():
     assert "Lottery Ticket" in res.stdout  # the title rides along as the help text
 
 
+def test_remove_offers_added_sources_and_add_parse_offer_files(tmp_path):
+    dump = tmp_path / "mine.txt"
+    dump.write_text("Some Paper Title Here\nAnn Lee, Bo Chen\n\nhttps://arxiv.org/abs/2001.00008\n\nТекст.\n",
+                    encoding="utf-8")
+    assert CliRunner().invoke(main, ["add", str(dump)]).exit_code == 0
+    assert complete("bash", "reviews", "remove", "mi") == ["mine.txt"]
+    assert complete("bash", "reviews", "remove", "gonzo") == []  # bundled dumps cannot be removed
+    for cmd in ("add", "parse"):
+        res = CliRunner().invoke(main, [], env={"_REVIEWS_COMPLETE": "bash_complete", "COMP_WORDS": f"reviews {cmd} x",
+                                                "COMP_CWORD": "2"}, prog_name="reviews")
+        assert res.stdout.split() == ["file,x"]  # the shell completes file names
+
+
 def test_no_library_yet_offers_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("REVIEWS_HOME", str(tmp_path / "empty"))
     assert complete("bash", "reviews", "tag", "G") == []
