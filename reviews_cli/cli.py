@@ -206,6 +206,13 @@ def search(query: tuple[str, ...], limit: int, sort: str, as_json: bool) -> None
     from .render.human import search_table
 
     _print(*search_table(result, _width()))
+    _say_shown(len(result.hits), result.total)
+
+
+def _say_shown(shown: int, total: int) -> None:
+    """``10 of 214`` on stderr under a table, and how to see more when some are left out."""
+    more = "; --limit N shows more" if total > shown else ""
+    click.echo(f"{shown} of {total}{more}", err=True)
 
 
 @main.command()
@@ -213,28 +220,27 @@ def search(query: tuple[str, ...], limit: int, sort: str, as_json: bool) -> None
 @click.option("--any", "any_", is_flag=True, help="Records with any of the tags (default: all of them).")
 @click.option("--limit", "-n", default=50, show_default=True, type=click.IntRange(1, None),
               help="Most results shown.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of records.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: {total, hits: [record + rank, score, snippet]}.")
 def tag(tags: tuple[str, ...], any_: bool, limit: int, as_json: bool) -> None:
     """Reviews with a hashtag: '#GAN', GAN and gan are the same tag. Several tags: all must be
     present (or any, with --any)."""
     from .search import Searcher
 
     lib = _library()
-    found = Searcher(lib.conn).by_tags(list(tags), any_=any_, limit=limit + 1)
-    more = len(found) > limit
-    found = found[:limit]
+    searcher = Searcher(lib.conn)
+    found = searcher.by_tags(list(tags), any_=any_, limit=limit)
+    total = searcher.count_tags(list(tags), any_=any_) if len(found) == limit else len(found)
     if as_json:
-        from .render.machine import reviews_json
+        from .render.machine import hits_json
 
-        click.echo(reviews_json(found))
+        click.echo(hits_json(found, total))
         sys.exit(ExitCode.OK if found else ExitCode.FAILED)
     if not found:
         raise NotFound(" ".join(tags))
     from .render.human import reviews_table
 
     _print(reviews_table(found, _width()))
-    if more:
-        click.echo(f"showing the first {limit}; --limit N shows more", err=True)
+    _say_shown(len(found), total)
 
 
 @main.command("list")
@@ -242,7 +248,7 @@ def tag(tags: tuple[str, ...], any_: bool, limit: int, as_json: bool) -> None:
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="Only reviews with this hashtag (repeatable).")
 @click.option("--source", metavar="NAME", help="Only reviews read from a source whose name contains NAME.")
 @click.option("--since", metavar="DATE", help="Only posts dated DATE or later (2024, 2024-05, 2024-05-01).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON: {total, hits: [record + rank]}.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: {total, hits: [record + rank, score, snippet]}.")
 def list_(limit: int, tags: tuple[str, ...], source: str | None, since: str | None, as_json: bool) -> None:
     """The newest reviews first (by the post's date, else the order they were added).
 
@@ -257,10 +263,9 @@ def list_(limit: int, tags: tuple[str, ...], source: str | None, since: str | No
     lib = _library()
     found, total = recent(lib.conn, limit, tags, source, since)
     if as_json:
-        from .render.machine import to_json
+        from .render.machine import hits_json
 
-        click.echo(to_json({"total": total, "hits": [{**r.to_dict(), "rank": k} for k, r in
-                                                     enumerate(found, start=1)]}))
+        click.echo(hits_json(found, total))
         sys.exit(ExitCode.OK if found else ExitCode.FAILED)
     if not found:
         raise NotFound("reviews matching these filters")

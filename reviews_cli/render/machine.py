@@ -21,12 +21,16 @@ def to_json(data: Any) -> str:
 
 
 def stream_reviews(reviews: Iterable[Review], fmt: str) -> Iterator[str]:
-    """The records as ``json`` (the same array :func:`reviews_json` gives) or ``yaml`` (a
-    list), in pieces, one record at a time, so an export's memory does not grow with the
-    library."""
+    """The records as ``json`` (the same array :func:`reviews_json` gives), ``jsonl`` (one
+    compact object per line) or ``yaml`` (a list), in pieces, one record at a time, so an
+    export's memory does not grow with the library."""
     if fmt == "yaml":
         for r in reviews:
             yield reviews_yaml([r])
+        return
+    if fmt == "jsonl":
+        for r in reviews:
+            yield json_safe(json.dumps(r.to_dict(), ensure_ascii=False, separators=(",", ":"))) + "\n"
         return
     first = True
     for r in reviews:
@@ -57,30 +61,36 @@ def reviews_yaml(reviews: list[Review]) -> str:
                                width=100))
 
 
+def hit_dict(review: Review, rank: int, score: float | None = None, snippet: str | None = None,
+             highlights: Iterable[tuple[int, int]] = ()) -> dict[str, Any]:
+    """One hit of ``search``, ``tag`` or ``list`` as JSON data: the full record (as ``show
+    --json`` gives it) plus ``rank`` (1 = first), ``score`` (relevance, higher is better;
+    ``null`` where nothing is ranked by relevance), ``snippet`` (one line of the body; its start
+    when no ``snippet`` is given) and ``highlights`` (``[start, end]`` offsets into it)."""
+    if snippet is None:
+        from ..snippets import snippet as make_snippet
+
+        snippet, highlights = make_snippet(review, [], [])
+    return {**review.to_dict(), "rank": rank, "score": score, "snippet": snippet,
+            "highlights": [list(x) for x in highlights]}
+
+
+def hits_json(reviews: list[Review], total: int) -> str:
+    """``{total, hits: [hit]}`` for a list of records (``tag``, ``list``): ``total`` counts all
+    the records matching, ``hits`` are the ones shown, each as :func:`hit_dict` makes it."""
+    return to_json({"total": total, "hits": [hit_dict(r, k) for k, r in enumerate(reviews, start=1)]})
+
+
 def search_json(result: SearchResult) -> str:
-    """``{query, searched_for, corrections, partial, fuzzy, hits: [{rank, score, id, title, authors,
-    tags, arxiv_id, year, sources, snippet, highlights}]}``; ``highlights`` are ``[start, end]``
-    character offsets into ``snippet``."""
+    """``{query, searched_for, corrections, partial, fuzzy, total, hits: [hit]}``: ``total``
+    counts every record matching, ``hits`` are those shown, each the full record plus ``rank``,
+    ``score``, ``snippet`` and ``highlights`` (see :func:`hit_dict`)."""
     return to_json({
         "query": result.query.text,
         "searched_for": result.searched_for,
         "corrections": result.corrections,
         "partial": result.partial,
         "fuzzy": result.fuzzy,
-        "hits": [
-            {
-                "rank": i,
-                "score": h.score,
-                "id": h.review.id,
-                "title": h.review.title,
-                "authors": list(h.review.authors),
-                "tags": list(h.review.tags),
-                "arxiv_id": h.review.arxiv_id,
-                "year": h.review.year,
-                "sources": [s.path for s in h.review.sources],
-                "snippet": h.snippet,
-                "highlights": [list(x) for x in h.highlights],
-            }
-            for i, h in enumerate(result.hits, start=1)
-        ],
+        "total": result.total,
+        "hits": [hit_dict(h.review, i, h.score, h.snippet, h.highlights) for i, h in enumerate(result.hits, start=1)],
     })
