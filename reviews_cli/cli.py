@@ -462,12 +462,17 @@ def export(query: tuple[str, ...], fmt: str | None, output: str | None) -> None:
             click.echo("no word matched; exporting the closest titles", err=True)
     pieces = _export_pieces(lib, searcher, fmt, rids)
     if to_file:
+        import os
+
         from .atomic import atomic_write
 
         count = len(rids) if rids is not None else lib.count()
         entries = 0
+        # a device or pipe (/dev/null, a FIFO) is written in place: replacing it with a regular
+        # file would be wrong (and, as root, would replace /dev/null itself)
+        special = os.path.exists(to_file) and not os.path.isfile(to_file) and not os.path.isdir(to_file)
         try:
-            with atomic_write(to_file) as f:
+            with open(to_file, "w", encoding="utf-8") if special else atomic_write(to_file) as f:
                 for piece in pieces:
                     f.write(piece)
                     entries += 1

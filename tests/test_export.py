@@ -211,6 +211,22 @@ def test_bad_output_path_and_unknown_extension_are_one_line_errors(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["home"]  # REVIEWS_HOME; no export, no temporary file
 
 
+def test_a_pipe_or_device_is_written_in_place_not_replaced(tmp_path):
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text(encoding="utf-8")), daemon=True)
+    reader.start()
+    res = run("export", "--format", "jsonl", "-o", str(fifo))
+    reader.join(10)
+    assert res.exit_code == 0 and len(got[0].splitlines()) == BUNDLED
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
 def test_csv_one_row_per_review_with_fixed_header_and_no_formulas(special):
     text = run("export", "--format", "csv").stdout
     rows = list(csv.reader(io.StringIO(text)))
