@@ -52,7 +52,8 @@ __all__ = [
 ]
 
 # Records taken from FTS5 per query, best first, before bonuses and sorting (so also the most a
-# search can return, besides the records of an arXiv id asked for).
+# search can return, besides the records of an arXiv id asked for). Its ``total`` still counts
+# every match, and ``Searcher.matching_ids`` (exports) takes them all.
 CANDIDATES = 300
 # Records fetched per ``rid IN (...)`` query: well under the 999 parameters older SQLite builds allow.
 SQL_CHUNK = 500

@@ -1,4 +1,5 @@
-"""Machine output: JSON and YAML strings for ``--json`` and ``export``. The CLI prints them with
+"""Machine output: JSON, JSON Lines and YAML strings for ``--json`` and ``export`` (its other
+formats are in :mod:`.exports`). The CLI prints them with
 plain ``click.echo``, never through rich. JSON escapes control characters itself; YAML output is
 produced by PyYAML's safe dumper. In both, every control and bidi character (C1 controls and
 U+202E included, which JSON and YAML would otherwise write raw) is a ``\\uXXXX`` escape, so
