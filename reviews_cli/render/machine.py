@@ -1,9 +1,9 @@
 """Machine output: JSON, JSON Lines and YAML strings for ``--json`` and ``export`` (its other
-formats are in :mod:`.exports`). The CLI prints them with
-plain ``click.echo``, never through rich. JSON escapes control characters itself; YAML output is
-produced by PyYAML's safe dumper. In both, every control and bidi character (C1 controls and
-U+202E included, which JSON and YAML would otherwise write raw) is a ``\\uXXXX`` escape, so
-machine output never acts on a terminal yet reads back as the same data."""
+formats are in :mod:`.exports`). The CLI prints them with plain ``click.echo``, never through
+rich. JSON escapes control characters itself; YAML output is produced by PyYAML's safe dumper.
+In both, every control and bidi character (C1 controls and U+202E included, which JSON and YAML
+would otherwise write raw) is a ``\\uXXXX`` escape, so machine output never acts on a terminal
+yet reads back as the same data."""
 
 from __future__ import annotations
 
