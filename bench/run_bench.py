@@ -9,15 +9,20 @@ Telegram channel-page format) it prints:
   words, a phrase, a typo and a field filter, next to the same search on the bundled library
   (target: at most 2x), and the peak memory of any search (target: under 150 MB);
 - startup: `reviews search lottery` on the bundled library against `python -c pass` from the
-  same environment (target: at most 8x).
+  same environment (target: at most 8x);
+- exports: the wall time and peak memory of `reviews export` in every format, of the whole
+  library and of a query matching most of it, at each of --export-sizes (default 2,000 and
+  20,000 reviews); the peak should stay flat as the library grows tenfold.
 
 Usage: python bench/run_bench.py [--sizes 1000,10000,100000] [--runs 7] [--out bench/out]
+       python bench/run_bench.py --only-exports [--export-sizes 2000,20000]
 Uses the `reviews` and `python` of the environment it runs in; install the project first.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -27,8 +32,6 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-import gen_corpus  # noqa: E402
 
 QUERIES = [
     ("rare word", ["квазиортогональный"]),
@@ -50,6 +53,14 @@ def run(cmd: list[str], env: dict) -> tuple[float, float, int]:
     return wall, usage.ru_maxrss / 1024, proc.returncode
 
 
+def generate(func: str, n: int, path: str) -> None:
+    """``gen_corpus.<func>(n, path)`` in a child process. Linux counts a child's peak memory from
+    the process it was forked from (the forked image's high-water mark survives exec), so the
+    bench itself must stay small: a corpus generated in-process would inflate every peak below."""
+    code = f"import sys; sys.path.insert(0, {HERE!r}); import gen_corpus; gen_corpus.{func}({n}, {path!r})"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def timed(cmd: list[str], env: dict, runs: int) -> tuple[float, float]:
     """Median wall ms and max peak MB over ``runs`` runs (after one warm-up run)."""
     run(cmd, env)
@@ -68,6 +79,9 @@ def main() -> None:
     ap.add_argument("--out", default=os.path.join(HERE, "out"))
     ap.add_argument("--export-size", type=int, default=100_000,
                     help="messages in the Telegram Desktop JSON export added at the end (0: skip)")
+    ap.add_argument("--export-sizes", default="2000,20000",
+                    help="library sizes at which every export format's memory is measured ('': skip)")
+    ap.add_argument("--only-exports", action="store_true", help="measure the exports only")
     a = ap.parse_args()
     sizes = [int(x) for x in a.sizes.split(",")]
     bindir = os.path.dirname(sys.executable)
@@ -79,6 +93,9 @@ def main() -> None:
     base_env["COLUMNS"] = "120"
 
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {reviews}")
+    if a.only_exports:
+        bench_exports([int(x) for x in a.export_sizes.split(",") if x], a.out, base_env, reviews)
+        return
     # --- startup on the bundled library
     bundled_home = tempfile.mkdtemp(prefix="reviews-bench-bundled-")
     env_b = {**base_env, "REVIEWS_HOME": bundled_home}
@@ -108,7 +125,7 @@ def main() -> None:
     for n in sizes:
         corpus = os.path.join(a.out, f"corpus-{n}")
         if not os.path.isdir(corpus):
-            gen_corpus.generate(n, corpus)
+            generate("generate", n, corpus)
         files = sorted(os.path.join(corpus, f) for f in os.listdir(corpus))
         size_mb = sum(os.path.getsize(f) for f in files) / 1e6
         home = os.path.join(a.out, f"home-{n}")
@@ -155,12 +172,60 @@ def main() -> None:
         n = a.export_size
         export = os.path.join(a.out, f"export-{n}", "result.json")
         if not os.path.exists(export):
-            gen_corpus.generate_export(n, export)
+            generate("generate_export", n, export)
         home = os.path.join(a.out, f"home-export-{n}")
         shutil.rmtree(home, ignore_errors=True)
         wall, peak, code = run([reviews, "add", export], {**base_env, "REVIEWS_HOME": home})
         print(f"\nTelegram Desktop JSON export, {n:,} messages, {os.path.getsize(export) / 1e6:.0f} MB:")
         print(f"  reviews add result.json   {wall:.1f} s, peak {peak:.0f} MB (exit {code}; targets < 90 s, < 1024 MB)")
+    bench_exports([int(x) for x in a.export_sizes.split(",") if x], a.out, base_env, reviews)
+
+
+EXPORT_FORMATS = ["json", "jsonl", "yaml", "csv", "bibtex", "markdown"]
+# a query most generated posts match: a filtered export of most of the library
+EXPORT_QUERY = ["модель"]
+
+
+def bench_exports(sizes: list[int], out: str, base_env: dict, reviews: str) -> None:
+    """Print the wall time and peak memory of `reviews export` (to stdout, discarded) in every
+    format, unfiltered and with :data:`EXPORT_QUERY`, for libraries of each size in ``sizes``."""
+    if not sizes:
+        return
+    results: dict[tuple[str, str, int], tuple[float, float, int]] = {}
+    matched: dict[int, int] = {}
+    for n in sizes:
+        corpus = os.path.join(out, f"corpus-{n}")
+        if not os.path.isdir(corpus):
+            generate("generate", n, corpus)
+        files = sorted(os.path.join(corpus, f) for f in os.listdir(corpus))
+        home = os.path.join(out, f"home-exports-{n}")
+        shutil.rmtree(home, ignore_errors=True)
+        env = {**base_env, "REVIEWS_HOME": home}
+        if run([reviews, "add", *files], env)[2]:
+            sys.exit(f"bench: reviews add failed for N={n}")
+        # the search's total, not the export's output: holding that would grow this process
+        found = subprocess.run([reviews, "search", "--json", "--limit", "1", *EXPORT_QUERY], env=env,
+                               capture_output=True, text=True).stdout
+        matched[n] = json.loads(found)["total"]
+        for fmt in EXPORT_FORMATS:
+            for label, query in (("all", []), ("query", EXPORT_QUERY)):
+                wall, peak, code = run([reviews, "export", "--format", fmt, *query], env)
+                results[(fmt, label, n)] = (wall, peak, code)
+        shutil.rmtree(home, ignore_errors=True)
+    print("\nreviews export to stdout: wall s / peak MB (the peak should not grow with N)")
+    print("  query " + " ".join(EXPORT_QUERY) + " matches " +
+          ", ".join(f"{matched[n]:,} of {n:,}" for n in sizes))
+    head = f"  {'format':<9} {'what':<6}" + "".join(f" {f'N={n:,}':>16}" for n in sizes) + f" {'peak ratio':>11}"
+    print(head)
+    for fmt in EXPORT_FORMATS:
+        for label in ("all", "query"):
+            line = f"  {fmt:<9} {label:<6}"
+            for n in sizes:
+                wall, peak, code = results[(fmt, label, n)]
+                line += f" {wall:>6.1f} s {peak:>4.0f} MB" + ("" if code == 0 else f" (exit {code})")
+            first, last = results[(fmt, label, sizes[0])][1], results[(fmt, label, sizes[-1])][1]
+            line += f" {last / first:>10.2f}x"
+            print(line)
 
 
 if __name__ == "__main__":

@@ -312,6 +312,13 @@ def search(query: tuple[str, ...], limit: int | None, sort: str | None, as_json:
     from .render.human import search_table
 
     _print(*search_table(result, _width()))
+    _say_shown(len(result.hits), result.total)
+
+
+def _say_shown(shown: int, total: int) -> None:
+    """``10 of 214`` on stderr under a table, and how to see more when some are left out."""
+    more = "; --limit N shows more" if total > shown else ""
+    _note(f"{shown} of {total}{more}")
 
 
 @main.command()
@@ -319,7 +326,7 @@ def search(query: tuple[str, ...], limit: int | None, sort: str | None, as_json:
 @click.option("--any", "any_", is_flag=True, help="Records with any of the tags (default: all of them).")
 @click.option("--limit", "-n", default=None, type=click.IntRange(1, None),
               help="Most results shown.  [default: the config's limit, else 50]")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of records.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: {total, hits: [record + rank, score, snippet]}.")
 def tag(tags: tuple[str, ...], any_: bool, limit: int | None, as_json: bool) -> None:
     """Reviews with a hashtag: '#GAN', GAN and gan are the same tag. Several tags: all must be
     present (or any, with --any)."""
@@ -327,21 +334,20 @@ def tag(tags: tuple[str, ...], any_: bool, limit: int | None, as_json: bool) -> 
 
     limit = limit or _settings().limit or 50
     lib = _library()
-    found = Searcher(lib.conn).by_tags(list(tags), any_=any_, limit=limit + 1)
-    more = len(found) > limit
-    found = found[:limit]
+    searcher = Searcher(lib.conn)
+    found = searcher.by_tags(list(tags), any_=any_, limit=limit)
+    total = searcher.count_tags(list(tags), any_=any_) if len(found) == limit else len(found)
     if as_json:
-        from .render.machine import reviews_json
+        from .render.machine import hits_json
 
-        click.echo(reviews_json(found))
+        click.echo(hits_json(found, total))
         sys.exit(ExitCode.OK if found else ExitCode.FAILED)
     if not found:
         raise NotFound(" ".join(tags))
     from .render.human import reviews_table
 
     _print(reviews_table(found, _width()))
-    if more:
-        _note(f"showing the first {limit}; --limit N shows more")
+    _say_shown(len(found), total)
 
 
 @main.command("list")
@@ -350,7 +356,7 @@ def tag(tags: tuple[str, ...], any_: bool, limit: int | None, as_json: bool) -> 
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="Only reviews with this hashtag (repeatable).")
 @click.option("--source", metavar="NAME", help="Only reviews read from a source whose name contains NAME.")
 @click.option("--since", metavar="DATE", help="Only posts dated DATE or later (2024, 2024-05, 2024-05-01).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON: {total, hits: [record + rank]}.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: {total, hits: [record + rank, score, snippet]}.")
 def list_(limit: int | None, tags: tuple[str, ...], source: str | None, since: str | None, as_json: bool) -> None:
     """The newest reviews first (by the post's date, else the order they were added).
 
@@ -366,17 +372,16 @@ def list_(limit: int | None, tags: tuple[str, ...], source: str | None, since: s
     lib = _library()
     found, total = recent(lib.conn, limit, tags, source, since)
     if as_json:
-        from .render.machine import to_json
+        from .render.machine import hits_json
 
-        click.echo(to_json({"total": total, "hits": [{**r.to_dict(), "rank": k} for k, r in
-                                                     enumerate(found, start=1)]}))
+        click.echo(hits_json(found, total))
         sys.exit(ExitCode.OK if found else ExitCode.FAILED)
     if not found:
         raise NotFound("reviews matching these filters")
     from .render.human import reviews_table
 
     _print(reviews_table(found, _width()))
-    _note(f"{len(found)} of {total}")
+    _say_shown(len(found), total)
 
 
 @main.command("open")
@@ -534,30 +539,113 @@ def _report_scans(scans) -> int:
     return failed
 
 
-@main.command()
-@click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
-              help="Write to a file instead of stdout.")
-def export(fmt: str, output: str | None) -> None:
-    """Every record in the library, as JSON or YAML, written as it is read (memory stays flat
-    however large the library)."""
-    from .render.machine import stream_reviews
+_EXPORT_FORMATS = ("json", "jsonl", "yaml", "csv", "bibtex", "markdown")  # render.exports.FORMATS
 
+
+@main.command(context_settings={"ignore_unknown_options": True, "help_option_names": ["-h", "--help"]})
+@click.argument("query", nargs=-1, type=click.UNPROCESSED)
+@click.option("--format", "fmt", type=click.Choice(_EXPORT_FORMATS),
+              help="Output format [default: from the -o file's extension, else json].")
+@click.option("--output", "-o", metavar="FILE", help="Write to FILE (- for stdout, the default).")
+def export(query: tuple[str, ...], fmt: str | None, output: str | None) -> None:
+    """Every record in the library, or with a QUERY (the language of `reviews search`) every
+    record it matches, best first. Written as it is read: memory stays flat however large the
+    library.
+
+    \b
+    Formats:
+      json      an array of records (as `show --json` gives them)
+      jsonl     one compact JSON record per line
+      yaml      a list of records
+      csv       one row per review; lists joined with "; "; a cell that a
+                spreadsheet would run as a formula (= + - @) starts with '
+      bibtex    one @misc entry per paper: arXiv eprint, title, authors,
+                year, url, and a note with the review's URL
+      markdown  one section per review, links kept
+    The format comes from the -o file's extension (.json .jsonl .yaml .csv
+    .bib .md) when --format is not given.
+
+    \b
+    Examples:
+      reviews export -o library.json
+      reviews export --format bibtex tag:GAN -o gan.bib
+      reviews export pruning year:2019.. --format csv > pruning.csv
+    """
+    from .render.exports import format_for_path
+    from .search import Searcher
+
+    for word in query:  # as in search: a mistyped --option is no query word
+        if word.startswith("--") and len(word) > 2:
+            raise click.UsageError(f"No such option: {word}.")
+    to_file = output if output not in (None, "-") else None
+    if fmt is None:
+        fmt = format_for_path(to_file) if to_file else "json"
+        if fmt is None:
+            raise UsageError(f"{output}: cannot tell the format from the extension; give --format "
+                             f"({', '.join(_EXPORT_FORMATS)})")
     lib = _library()
-    pieces = stream_reviews(lib.iter_reviews(), fmt)
-    if output:
+    searcher = Searcher(lib.conn)
+    rids = None
+    if query:
+        from .query import Query
+
+        q = Query.parse(" ".join(query))
+        result, rids = searcher.matching_ids(q)
+        if not rids:
+            raise NotFound(q.text)
+        if result.corrections:
+            click.echo(f"searched for: {clean_line(result.searched_for)}", err=True)
+        if result.partial:
+            click.echo("no review has all the words; exporting the partial matches", err=True)
+        if result.fuzzy:
+            click.echo("no word matched; exporting the closest titles", err=True)
+    pieces = _export_pieces(lib, searcher, fmt, rids)
+    if to_file:
+        import os
+
         from .atomic import atomic_write
 
+        count = len(rids) if rids is not None else lib.count()
+        entries = 0
+        # a device or pipe (/dev/null, a FIFO) is written in place: replacing it with a regular
+        # file would be wrong (and, as root, would replace /dev/null itself)
+        special = os.path.exists(to_file) and not os.path.isfile(to_file) and not os.path.isdir(to_file)
         try:
-            with atomic_write(output) as f:
+            with open(to_file, "w", encoding="utf-8") if special else atomic_write(to_file) as f:
                 for piece in pieces:
                     f.write(piece)
+                    entries += 1
         except OSError as exc:
             raise UsageError(f"{output}: cannot write ({exc.strerror or exc})") from None
-        click.echo(f"wrote {lib.count()} reviews to {clean_line(output)}", err=True)
+        papers = f" as {entries} BibTeX entries" if fmt == "bibtex" else ""
+        click.echo(f"wrote {count} reviews{papers} to {clean_line(to_file)} ({fmt})", err=True)
     else:
         for piece in pieces:
             click.echo(piece, nl=False)
+
+
+def _export_pieces(lib, searcher, fmt: str, rids: list[int] | None):
+    """The export's text in pieces: of the records ``rids`` (in that order) or, for ``None``,
+    of the whole library in its order."""
+    if fmt == "bibtex":
+        from .render.exports import bibtex_entries
+
+        return bibtex_entries(searcher.paper_groups(rids))
+    if rids is None:
+        reviews = lib.iter_reviews()
+    else:
+        reviews = searcher.load(rids)
+    if fmt == "csv":
+        from .render.exports import csv_rows
+
+        return csv_rows(reviews)
+    if fmt == "markdown":
+        from .render.exports import markdown_sections
+
+        return markdown_sections(reviews)
+    from .render.machine import stream_reviews
+
+    return stream_reviews(reviews, fmt)
 
 
 @main.command()

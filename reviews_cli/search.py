@@ -36,7 +36,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from . import textnorm as tn
@@ -56,7 +56,8 @@ __all__ = [
 ]
 
 # Records taken from FTS5 per query, best first, before bonuses and sorting (so also the most a
-# search can return, besides the records of an arXiv id asked for).
+# search can return, besides the records of an arXiv id asked for). Its ``total`` still counts
+# every match, and ``Searcher.matching_ids`` (exports) takes them all.
 CANDIDATES = 300
 # Records fetched per ``rid IN (...)`` query: well under the 999 parameters older SQLite builds allow.
 SQL_CHUNK = 500
@@ -121,12 +122,13 @@ class Hit(NamedTuple):
 class SearchResult:
     """Hits for a query. ``corrections`` maps a query word to the vocabulary word searched
     instead; ``partial`` is set when no record had every word and the best partial matches are
-    shown; ``fuzzy`` when nothing matched and titles were fuzzy-matched instead."""
+    shown; ``fuzzy`` when nothing matched and titles were fuzzy-matched instead. ``total`` is
+    how many records match in all (``hits`` holds at most the limit asked for)."""
 
-    __slots__ = ("corrections", "fuzzy", "hits", "partial", "query")
+    __slots__ = ("corrections", "fuzzy", "hits", "partial", "query", "total")
 
-    def __init__(self, query: Query, hits: list[Hit]) -> None:
-        self.query, self.hits = query, hits
+    def __init__(self, query: Query, hits: list[Hit], total: int = 0) -> None:
+        self.query, self.hits, self.total = query, hits, total
         self.corrections: dict[str, str] = {}
         self.partial = False
         self.fuzzy = False
@@ -307,8 +309,12 @@ class Searcher:
                 return False
         return True
 
-    def _run(self, q: Query, terms: list[Term], mode: str) -> list[tuple[int, float]]:
+    def _run(self, q: Query, terms: list[Term], mode: str,
+             cap: int | None = CANDIDATES) -> list[tuple[int, float]]:
+        """``(rid, BM25 score)`` of the records matching, best first, at most ``cap`` of them
+        (``None``: every match, for exports)."""
         parts = self._match_parts(q, terms, mode)
+        limit = -1 if cap is None else cap  # SQLite: LIMIT -1 is no limit
         negs = [_term_expr(t) for t in terms if t.negative]
         fsql, fargs = self._filters_sql(q)
         if q.arxiv_ids and mode == "all" and not parts:
@@ -330,36 +336,104 @@ class Searcher:
                 head_match = " AND ".join([head, *parts[1:]]) + (f" NOT ({' OR '.join(negs)})" if negs else "")
                 top = [(rid, -sc) for rid, sc in self.conn.execute(
                     f"SELECT f.rowid, {bm25} AS s FROM fts f {join}WHERE fts MATCH ?{where} ORDER BY s LIMIT ?",
-                    [head_match, *fargs, CANDIDATES])]
+                    [head_match, *fargs, limit])]
                 seen = {rid for rid, _ in top}
                 rest = self.conn.execute(
                     f"SELECT f.rowid FROM fts f {join}WHERE fts MATCH ?{where} ORDER BY f.rowid DESC LIMIT ?",
-                    [match, *fargs, CANDIDATES + len(top)])
-                return top + [(rid, 0.0) for (rid,) in rest if rid not in seen][:CANDIDATES - len(top)]
+                    [match, *fargs, -1 if cap is None else cap + len(top)])
+                tail = [(rid, 0.0) for (rid,) in rest if rid not in seen]
+                return top + (tail if cap is None else tail[:cap - len(top)])
             sql = f"SELECT f.rowid, {bm25} AS s FROM fts f {join}WHERE fts MATCH ?{where} ORDER BY s LIMIT ?"
-            return [(rid, -sc) for rid, sc in self.conn.execute(sql, [match, *fargs, CANDIDATES])]
+            return [(rid, -sc) for rid, sc in self.conn.execute(sql, [match, *fargs, limit])]
         # filters only (and perhaps exclusions): every record that passes, newest first
         sql = "SELECT r.rid, 0.0 FROM reviews r" + (f" WHERE {fsql}" if fsql else "")
         if negs:
             sql += (" AND " if fsql else " WHERE ") + "r.rid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
             fargs = [*fargs, " OR ".join(negs)]
         sql += " ORDER BY coalesce(r.date, r.year) DESC, r.rid LIMIT ?"
-        return list(self.conn.execute(sql, [*fargs, CANDIDATES]))
+        return list(self.conn.execute(sql, [*fargs, limit]))
+
+    def _count(self, q: Query, terms: list[Term], mode: str, also: Collection[int] = ()) -> int:
+        """How many records :meth:`_run` would find with no cap, plus the records ``also`` (the
+        reviews of an arXiv id asked for) that pass the filters: one COUNT over the same MATCH
+        expression and filters (FTS5 counts without scoring)."""
+        parts = self._match_parts(q, terms, mode)
+        negs = [_term_expr(t) for t in terms if t.negative]
+        fsql, fargs = self._filters_sql(q)
+        if q.arxiv_ids and mode == "all" and not parts:
+            parts.append("(" + " OR ".join(_arxiv_expr(a) for a in q.arxiv_ids) + ")")
+        args: list[object]
+        if parts:
+            match = " AND ".join(parts)
+            if negs:
+                match = f"{match} NOT ({' OR '.join(negs)})"
+            if also:
+                marks = ",".join("?" * len(also))
+                sql = (f"SELECT count(*) FROM reviews r WHERE (r.rid IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
+                       f" OR r.rid IN ({marks}))" + (f" AND {fsql}" if fsql else ""))
+                args = [match, *sorted(also), *fargs]
+            else:
+                join = "JOIN reviews r ON r.rid = f.rowid " if fsql else ""
+                where = f" AND {fsql}" if fsql else ""
+                sql = f"SELECT count(*) FROM fts f {join}WHERE fts MATCH ?{where}"
+                args = [match, *fargs]
+        else:
+            # filters only: every record that passes (the arXiv ids' records pass or not alike)
+            sql = "SELECT count(*) FROM reviews r" + (f" WHERE {fsql}" if fsql else "")
+            args = list(fargs)
+            if negs:
+                sql += (" AND " if fsql else " WHERE ") + "r.rid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
+                args.append(" OR ".join(negs))
+        (n,) = self.conn.execute(sql, args).fetchone()
+        return int(n)
 
     def search(self, q: Query, limit: int = 10, sort: str = "relevance") -> SearchResult:
         """Rank records for ``q``; see the module docstring for the steps. ``sort`` is
-        ``relevance``, ``date`` (newest first) or ``title``."""
+        ``relevance``, ``date`` (newest first) or ``title``. ``hits`` holds the first ``limit``
+        (ranked among the best :data:`CANDIDATES` by BM25); ``total`` counts every match.
+        Raises :class:`UsageError` for a ``limit`` under 1 or an unknown ``sort``."""
         if limit < 1:
             raise UsageError("--limit must be at least 1")
+        result, ranked, positive = self._ranked(q, sort, CANDIDATES)
+        if result.fuzzy:
+            found = ranked[:limit]
+            records = self._load([rid for rid, _ in found])
+            result.hits = [Hit(records[rid], score, *snippet(records[rid], [], []))
+                           for rid, score in found if rid in records]
+            return result
+        shown = ranked[:limit]
+        records = self._load([rid for rid, _ in shown])
+        result.hits = [Hit(records[rid], score, *snippet(records[rid], positive, q.arxiv_ids))
+                       for rid, score in shown if rid in records]
+        return result
+
+    def matching_ids(self, q: Query, sort: str = "relevance") -> tuple[SearchResult, list[int]]:
+        """Every record matching ``q`` (what :meth:`search` would show with no limit) as record
+        ids (``rid``) in rank order, and a hit-less :class:`SearchResult` telling how they were
+        found (``total``, ``corrections``, ``partial``, ``fuzzy``). For exports: there is no
+        candidate cap, and memory is one ``(rid, score)`` pair per match (titles are read a
+        chunk of :data:`SQL_CHUNK` at a time for the title bonus, then dropped), never the
+        records. Raises :class:`UsageError` for an unknown ``sort``."""
+        result, ranked, _ = self._ranked(q, sort, None)
+        return result, [rid for rid, _ in ranked]
+
+    def _ranked(self, q: Query, sort: str,
+                cap: int | None) -> tuple[SearchResult, list[tuple[int, float]], list[Term]]:
+        """The ranking :meth:`search` and :meth:`matching_ids` share: ``(rid, score)`` pairs in
+        the order asked for, from at most ``cap`` FTS5 candidates (``None``: all); the result
+        with ``total`` (and ``corrections``, ``partial``, ``fuzzy``) set but no hits; the
+        positive terms as searched. When nothing matched, the pairs are fuzzy title matches."""
         if sort not in ("relevance", "date", "title"):
             raise UsageError(f"unknown sort {sort!r}: use relevance, date or title")
         result = SearchResult(query=q, hits=[])
         # the terms as searched: a corrected word is a new Term, so q itself never changes
         terms = [self._corrected(t, result.corrections) for t in q.terms]
         positive = [t for t in terms if not t.negative]
-        scored = self._run(q, terms, "all")
+        mode = "all"
+        scored = self._run(q, terms, mode, cap)
         if not scored and len(positive) > 1:
-            scored = self._run(q, terms, "any")
+            mode = "any"
+            scored = self._run(q, terms, mode, cap)
             result.partial = bool(scored)
         arxiv_rids = set()
         if q.arxiv_ids:
@@ -373,45 +447,48 @@ class Searcher:
                         f"SELECT 1 FROM reviews r WHERE r.rid = ? AND {fsql}", [rid, *fargs]).fetchone():
                     scored.append((rid, 0.0))
         if not scored and positive and not q.has_filters:
-            return self._fuzzy_titles(positive, limit, result)
-        # rank on the cheap columns, then decode only the records that are shown
-        meta = {}
-        rids = [rid for rid, _ in scored]
-        for i in range(0, len(rids), SQL_CHUNK):
-            chunk = rids[i:i + SQL_CHUNK]
-            marks = ",".join("?" * len(chunk))
-            for rid, title, date, year in self.conn.execute(
-                    f"SELECT rid, title, date, year FROM reviews WHERE rid IN ({marks})", chunk):
-                meta[rid] = (title, date or str(year or ""))
-        tagged = self._tagged(q.hashtags, rids)
-        ranked = []
+            found = self._fuzzy_titles(positive)
+            result.fuzzy = bool(found)
+            result.total = len(found)
+            return result, found, positive
+        n_matched = len(scored)
+        if cap is None or n_matched < cap:
+            result.total = n_matched  # every match is in hand
+        else:
+            result.total = self._count(q, terms, mode, arxiv_rids)
+        # rank on the cheap columns, a chunk at a time (the records are decoded by the caller)
+        ranked: list[tuple[int, float, str]] = []
         phrase_text = " ".join(w for t in positive for w in t.words)
-        for rid, score in scored:
-            if rid not in meta:
-                continue
-            title_words = " ".join(tn.words(meta[rid][0]))
-            bonus = 0.0
-            if phrase_text and f" {phrase_text} " in f" {title_words} ":
-                bonus += TITLE_EXACT_BONUS if phrase_text == title_words else TITLE_QUERY_BONUS
-            for t in positive:
-                if t.phrase and f" {' '.join(t.words)} " in f" {title_words} ":
-                    bonus += TITLE_PHRASE_BONUS
-            if rid in arxiv_rids:
-                bonus += ARXIV_BONUS
-            if rid in tagged:
-                bonus += HASHTAG_BONUS
-            ranked.append((rid, round(score + bonus, SCORE_DIGITS)))
+        for i in range(0, len(scored), SQL_CHUNK):
+            chunk = scored[i:i + SQL_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            meta = {rid: (title, date or str(year or "")) for rid, title, date, year in self.conn.execute(
+                f"SELECT rid, title, date, year FROM reviews WHERE rid IN ({marks})", [rid for rid, _ in chunk])}
+            tagged = self._tagged(q.hashtags, [rid for rid, _ in chunk])
+            for rid, score in chunk:
+                if rid not in meta:
+                    continue
+                title, date = meta[rid]
+                title_words = " ".join(tn.words(title))
+                bonus = 0.0
+                if phrase_text and f" {phrase_text} " in f" {title_words} ":
+                    bonus += TITLE_EXACT_BONUS if phrase_text == title_words else TITLE_QUERY_BONUS
+                for t in positive:
+                    if t.phrase and f" {' '.join(t.words)} " in f" {title_words} ":
+                        bonus += TITLE_PHRASE_BONUS
+                if rid in arxiv_rids:
+                    bonus += ARXIV_BONUS
+                if rid in tagged:
+                    bonus += HASHTAG_BONUS
+                key = "" if sort == "relevance" else date if sort == "date" else title.casefold()
+                ranked.append((rid, round(score + bonus, SCORE_DIGITS), key))
         if sort == "relevance":
             ranked.sort(key=lambda x: -x[1])
         elif sort == "date":
-            ranked.sort(key=lambda x: meta[x[0]][1], reverse=True)
+            ranked.sort(key=lambda x: x[2], reverse=True)
         else:
-            ranked.sort(key=lambda x: meta[x[0]][0].casefold())
-        shown = ranked[:limit]
-        records = self._load([rid for rid, _ in shown])
-        result.hits = [Hit(records[rid], score, *snippet(records[rid], positive, q.arxiv_ids))
-                       for rid, score in shown if rid in records]
-        return result
+            ranked.sort(key=lambda x: x[2])
+        return result, [(rid, score) for rid, score, _ in ranked], positive
 
     def _tagged(self, tags: list[str], rids: list[int]) -> set[int]:
         """Those of ``rids`` whose records carry any of ``tags`` (canonical tags)."""
@@ -435,34 +512,94 @@ class Searcher:
                 out[rid] = Review.from_dict(json.loads(js))
         return out
 
-    def _fuzzy_titles(self, positive: list[Term], limit: int, result: SearchResult) -> SearchResult:
-        """Nothing matched: rank titles by rapidfuzz WRatio against the (corrected) query words."""
+    def _fuzzy_titles(self, positive: list[Term]) -> list[tuple[int, float]]:
+        """Nothing matched: ``(rid, WRatio)`` of every title scoring at least
+        :data:`FUZZY_TITLE_SCORE` against the (corrected) query words, best first."""
         from rapidfuzz import fuzz, process
 
         text = " ".join(w for t in positive for w in t.words)
         titles = {rid: " ".join(tn.words(t)) for rid, t in self.conn.execute("SELECT rid, title FROM reviews")}
-        found = process.extract(text, titles, scorer=fuzz.WRatio, score_cutoff=FUZZY_TITLE_SCORE, limit=limit)
-        records = self._load([rid for _, _, rid in found])
-        result.hits = [Hit(records[rid], round(score, FUZZY_SCORE_DIGITS), *snippet(records[rid], [], []))
-                       for _, score, rid in found if rid in records]
-        result.fuzzy = bool(result.hits)
-        return result
+        found = process.extract(text, titles, scorer=fuzz.WRatio, score_cutoff=FUZZY_TITLE_SCORE, limit=None)
+        return [(rid, round(score, FUZZY_SCORE_DIGITS)) for _, score, rid in found]
 
     # tags ---------------------------------------------------------------------------------
 
-    def by_tags(self, tags: list[str], any_: bool = False, limit: int | None = None) -> list[Review]:
-        """Records carrying all ``tags`` (or any, with ``any_``), newest first. Tags compare as
-        :func:`canonical_tag` does: ``#GAN`` = ``GAN`` = ``gan``."""
+    def _tag_set(self, tags: list[str], any_: bool) -> tuple[str, list[str]]:
+        """SQL selecting the rids carrying all ``tags`` (or any), and its arguments."""
         keys = sorted({canonical_tag(t) for t in tags if canonical_tag(t)})
         if not keys:
             raise UsageError("give a tag, e.g. reviews tag GAN")
         marks = ",".join("?" * len(keys))
         having = "" if any_ else f" HAVING count(DISTINCT tag) = {len(keys)}"
-        sql = (f"SELECT r.json FROM records r WHERE r.rid IN (SELECT rid FROM review_tags WHERE tag IN ({marks})"
-               f" GROUP BY rid{having}) ORDER BY coalesce(r.date, r.year) DESC, r.rid")
+        return f"SELECT rid FROM review_tags WHERE tag IN ({marks}) GROUP BY rid{having}", keys
+
+    def by_tags(self, tags: list[str], any_: bool = False, limit: int | None = None) -> list[Review]:
+        """Records carrying all ``tags`` (or any, with ``any_``), newest first, at most ``limit``.
+        Tags compare as :func:`canonical_tag` does: ``#GAN`` = ``GAN`` = ``gan``. Raises
+        :class:`UsageError` when no tag is given."""
+        return list(self.load(self.tag_ids(tags, any_, limit)))
+
+    def tag_ids(self, tags: list[str], any_: bool = False, limit: int | None = None) -> list[int]:
+        """The record ids (``rid``) :meth:`by_tags` returns, in its order."""
+        subquery, keys = self._tag_set(tags, any_)
+        sql = f"SELECT r.rid FROM reviews r WHERE r.rid IN ({subquery}) ORDER BY coalesce(r.date, r.year) DESC, r.rid"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        return [Review.from_dict(json.loads(js)) for (js,) in self.conn.execute(sql, keys)]
+        return [rid for (rid,) in self.conn.execute(sql, keys)]
+
+    def count_tags(self, tags: list[str], any_: bool = False) -> int:
+        """How many records carry all ``tags`` (or any, with ``any_``), as :meth:`by_tags` counts."""
+        subquery, keys = self._tag_set(tags, any_)
+        (n,) = self.conn.execute(f"SELECT count(*) FROM ({subquery})", keys).fetchone()
+        return int(n)
+
+    # exports -------------------------------------------------------------------------------
+
+    def load(self, rids: Iterable[int]) -> Iterator[Review]:
+        """The records of ``rids``, in that order, decoded :data:`SQL_CHUNK` at a time (so an
+        export holds one chunk, not the library); ids no longer in the library are skipped."""
+        chunk: list[int] = []
+        for rid in rids:
+            chunk.append(rid)
+            if len(chunk) == SQL_CHUNK:
+                yield from self._load_ordered(chunk)
+                chunk = []
+        if chunk:
+            yield from self._load_ordered(chunk)
+
+    def _load_ordered(self, rids: list[int]) -> Iterator[Review]:
+        records = self._load(rids)
+        for rid in rids:
+            if rid in records:
+                yield records[rid]
+
+    def paper_groups(self, rids: Sequence[int] | None = None) -> Iterator[list[Review]]:
+        """The records grouped by paper (the reviews of one arXiv id together; a record without
+        one is a paper of its own): of ``rids`` in their order (a paper where its first review
+        is), or of the whole library by arXiv id then record order, streamed so memory holds
+        one paper's reviews. For BibTeX exports."""
+        if rids is None:
+            group: list[Review] = []
+            rows = self.conn.execute("SELECT json FROM records ORDER BY arxiv_id IS NULL, arxiv_id, rid")
+            for (js,) in rows:
+                r = Review.from_dict(json.loads(js))
+                if group and (r.arxiv_id is None or r.arxiv_id != group[0].arxiv_id):
+                    yield group
+                    group = []
+                group.append(r)
+            if group:
+                yield group
+            return
+        order: dict[str, list[int]] = {}
+        for i in range(0, len(rids), SQL_CHUNK):
+            chunk = list(rids[i:i + SQL_CHUNK])
+            marks = ",".join("?" * len(chunk))
+            paper = dict(self.conn.execute(f"SELECT rid, arxiv_id FROM reviews WHERE rid IN ({marks})", chunk))
+            for rid in chunk:
+                if rid in paper:
+                    order.setdefault(paper[rid] or f"#{rid}", []).append(rid)
+        for members in order.values():
+            yield list(self.load(members))
 
 
 def recent(conn: sqlite3.Connection, limit: int = 20, tags: Sequence[str] = (), source: str | None = None,

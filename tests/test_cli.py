@@ -73,7 +73,8 @@ def test_json_search_has_score_and_snippet():
 def test_tag_forms_are_the_same(tag):
     res = run("tag", "--json", tag)
     assert res.exit_code == 0
-    assert [r["title"][:8] for r in json.loads(res.stdout)] == ["SC-FEGAN"]
+    data = json.loads(res.stdout)
+    assert [r["title"][:8] for r in data["hits"]] == ["SC-FEGAN"] and data["total"] == 1
 
 
 def test_tag_unknown_exit_1():

@@ -129,7 +129,7 @@ def test_config_limit_is_the_default_of_search_tag_and_list(config_file):
     assert len(hits("tag", "--json", "-n", "3", "ICLR")) == 3
     assert len(hits("list", "--json", "-n", "5")) == 5
     res = run("tag", "ICLR")
-    assert "showing the first 2; --limit N shows more" in res.stderr
+    assert "2 of 3; --limit N shows more" in res.stderr
 
 
 def test_config_sort_is_the_default_of_search(config_file):

@@ -117,7 +117,7 @@ def test_sort_orders(sort, key):
 def test_tag_command_several_tags_and_any():
     def tag(*args):
         res = CliRunner().invoke(main, ["tag", "--json", *args], catch_exceptions=False)
-        return {r["title"][:12] for r in json.loads(res.stdout)} if res.exit_code == 0 else set()
+        return {r["title"][:12] for r in json.loads(res.stdout)["hits"]} if res.exit_code == 0 else set()
 
     both = tag("AE", "ICLR")
     assert both == {"Understanding"[:12]}

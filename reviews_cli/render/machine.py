@@ -1,13 +1,15 @@
-"""Machine output: JSON and YAML strings for ``--json`` and ``export``. The CLI prints them with
-plain ``click.echo``, never through rich. JSON escapes control characters itself; YAML output is
-produced by PyYAML's safe dumper. In both, every control and bidi character (C1 controls and
-U+202E included, which JSON and YAML would otherwise write raw) is a ``\\uXXXX`` escape, so
-machine output never acts on a terminal yet reads back as the same data."""
+"""Machine output: JSON, JSON Lines and YAML strings for ``--json`` and ``export`` (its other
+formats are in :mod:`.exports`). The CLI prints them with plain ``click.echo``, never through
+rich. JSON escapes control characters itself; YAML output is produced by PyYAML's safe dumper.
+In both, every control and bidi character (C1 controls and U+202E included, which JSON and YAML
+would otherwise write raw) is a ``\\uXXXX`` escape, so machine output never acts on a terminal
+yet reads back as the same data."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import Any
 
 from ..models import Review
@@ -21,12 +23,16 @@ def to_json(data: Any) -> str:
 
 
 def stream_reviews(reviews: Iterable[Review], fmt: str) -> Iterator[str]:
-    """The records as ``json`` (the same array :func:`reviews_json` gives) or ``yaml`` (a
-    list), in pieces, one record at a time, so an export's memory does not grow with the
-    library."""
+    """The records as ``json`` (the same array :func:`reviews_json` gives), ``jsonl`` (one
+    compact object per line) or ``yaml`` (a list), in pieces, one record at a time, so an
+    export's memory does not grow with the library."""
     if fmt == "yaml":
         for r in reviews:
             yield reviews_yaml([r])
+        return
+    if fmt == "jsonl":
+        for r in reviews:
+            yield json_safe(json.dumps(r.to_dict(), ensure_ascii=False, separators=(",", ":"))) + "\n"
         return
     first = True
     for r in reviews:
@@ -45,42 +51,58 @@ def reviews_yaml(reviews: list[Review]) -> str:
     """The same records as a YAML list."""
     import yaml
 
-    class Dumper(yaml.SafeDumper):
+    return json_safe(yaml.dump([r.to_dict() for r in reviews], Dumper=_yaml_dumper(), allow_unicode=True,
+                               sort_keys=False, width=100))
+
+
+@lru_cache(maxsize=1)
+def _yaml_dumper() -> type:
+    """PyYAML's safe dumper (libyaml's when built with it: exports are ~6x faster) writing a
+    string that needs an escape in double quotes: ``"\u202e"`` is only an escape there."""
+    import yaml
+
+    base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+    class Dumper(base):  # type: ignore[valid-type,misc]
         pass
 
     def text(dumper: yaml.SafeDumper, s: str) -> yaml.ScalarNode:
-        # double quotes wherever an escape will be needed: "\u202e" is only an escape there
         return dumper.represent_scalar("tag:yaml.org,2002:str", s, style='"' if has_unsafe(s) else None)
 
     Dumper.add_representer(str, text)
-    return json_safe(yaml.dump([r.to_dict() for r in reviews], Dumper=Dumper, allow_unicode=True, sort_keys=False,
-                               width=100))
+    return Dumper
+
+
+def hit_dict(review: Review, rank: int, score: float | None = None, snippet: str | None = None,
+             highlights: Iterable[tuple[int, int]] = ()) -> dict[str, Any]:
+    """One hit of ``search``, ``tag`` or ``list`` as JSON data: the full record (as ``show
+    --json`` gives it) plus ``rank`` (1 = first), ``score`` (relevance, higher is better;
+    ``null`` where nothing is ranked by relevance), ``snippet`` (one line of the body; its start
+    when no ``snippet`` is given) and ``highlights`` (``[start, end]`` offsets into it)."""
+    if snippet is None:
+        from ..snippets import snippet as make_snippet
+
+        snippet, highlights = make_snippet(review, [], [])
+    return {**review.to_dict(), "rank": rank, "score": score, "snippet": snippet,
+            "highlights": [list(x) for x in highlights]}
+
+
+def hits_json(reviews: list[Review], total: int) -> str:
+    """``{total, hits: [hit]}`` for a list of records (``tag``, ``list``): ``total`` counts all
+    the records matching, ``hits`` are the ones shown, each as :func:`hit_dict` makes it."""
+    return to_json({"total": total, "hits": [hit_dict(r, k) for k, r in enumerate(reviews, start=1)]})
 
 
 def search_json(result: SearchResult) -> str:
-    """``{query, searched_for, corrections, partial, fuzzy, hits: [{rank, score, id, title, authors,
-    tags, arxiv_id, year, sources, snippet, highlights}]}``; ``highlights`` are ``[start, end]``
-    character offsets into ``snippet``."""
+    """``{query, searched_for, corrections, partial, fuzzy, total, hits: [hit]}``: ``total``
+    counts every record matching, ``hits`` are those shown, each the full record plus ``rank``,
+    ``score``, ``snippet`` and ``highlights`` (see :func:`hit_dict`)."""
     return to_json({
         "query": result.query.text,
         "searched_for": result.searched_for,
         "corrections": result.corrections,
         "partial": result.partial,
         "fuzzy": result.fuzzy,
-        "hits": [
-            {
-                "rank": i,
-                "score": h.score,
-                "id": h.review.id,
-                "title": h.review.title,
-                "authors": list(h.review.authors),
-                "tags": list(h.review.tags),
-                "arxiv_id": h.review.arxiv_id,
-                "year": h.review.year,
-                "sources": [s.path for s in h.review.sources],
-                "snippet": h.snippet,
-                "highlights": [list(x) for x in h.highlights],
-            }
-            for i, h in enumerate(result.hits, start=1)
-        ],
+        "total": result.total,
+        "hits": [hit_dict(h.review, i, h.score, h.snippet, h.highlights) for i, h in enumerate(result.hits, start=1)],
     })
