@@ -33,11 +33,20 @@ QUERY language:
   tag:GAN               with that hashtag   source:habr       from that dump
   year:2019             paper year          year:2019..2020   a range
   1803.03635            an arXiv id or URL ranks that paper's reviews first
+  #GAN                  ranks the reviews with that hashtag first
 
 \b
-A misspelt word is corrected to the closest word in the library and the
-output says what was searched. Punctuation is never syntax: GPT-3, C++
-and O(sqrt(N)) are ordinary searches.
+A misspelt word is corrected to the closest word in the library, and a
+word typed in the wrong keyboard layout (дщееукн for lottery, j,pjh for
+обзор) is searched as meant; the output says what was searched.
+Punctuation is never syntax: GPT-3, C++ and O(sqrt(N)) are ordinary
+searches.
+
+\b
+Examples:
+  reviews search lottery ticket
+  reviews search '"winning tickets"' --sort date
+  reviews search author:Frankle year:2018..2020 --json
 
 Exit status: 0 found, 1 nothing found, 2 bad query.
 """
@@ -328,8 +337,15 @@ def _say_shown(shown: int, total: int) -> None:
               help="Most results shown.  [default: the config's limit, else 50]")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: {total, hits: [record + rank, score, snippet]}.")
 def tag(tags: tuple[str, ...], any_: bool, limit: int | None, as_json: bool) -> None:
-    """Reviews with a hashtag: '#GAN', GAN and gan are the same tag. Several tags: all must be
-    present (or any, with --any)."""
+    """Reviews with a hashtag, newest first: '#GAN', GAN and gan are the same tag. Several
+    tags: all must be present (or any, with --any).
+
+    \b
+    Examples:
+      reviews tag '#GAN'
+      reviews tag ICLR pruning --any
+      reviews tag NLP --json
+    """
     from .search import Searcher
 
     limit = limit or _settings().limit or 50
@@ -363,7 +379,7 @@ def list_(limit: int | None, tags: tuple[str, ...], source: str | None, since: s
     \b
     Examples:
       reviews list
-      reviews list --tag GAN --since 2023 -n 5
+      reviews list --tag ICLR -n 5
       reviews list --source gonzo --json
     """
     from .search import recent
@@ -426,7 +442,13 @@ def _urls_of(r, what: str) -> list[str]:
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: [{tag, reviews}].")
 def tags(as_json: bool) -> None:
-    """Every tag in the library with its number of reviews."""
+    """Every tag in the library with its number of reviews, most used first.
+
+    \b
+    Examples:
+      reviews tags
+      reviews tags --json
+    """
     lib = _library()
     rows = lib.tags()
     if as_json:
@@ -446,7 +468,16 @@ def tags(as_json: bool) -> None:
               "20,000 characters).")
 def show(ident: str, as_json: bool, full: bool) -> None:
     """One review, or every review of one paper. ID is an arXiv id or URL (1803.03635,
-    arXiv:1803.03635, https://arxiv.org/abs/1803.03635v2), a record id, or a title fragment."""
+    arXiv:1803.03635, https://arxiv.org/abs/1803.03635v2), a record id (or 4+ of its first
+    digits), or a title fragment. A fragment or prefix matching several papers lists them with
+    their ids (exit 1).
+
+    \b
+    Examples:
+      reviews show 1803.03635
+      reviews show "lottery ticket"
+      reviews show 8d5fd2cd --json
+    """
     from .resolve import resolve
 
     lib = _library()
@@ -481,7 +512,14 @@ def parse(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | N
     files, `-` (standard input), or folders: a Telegram Desktop export folder is one export (its
     result.json or messages*.html); any other folder is searched, subfolders too, for dumps,
     and the other files in it are skipped with a count. A file that cannot be read gets a
-    one-line error; the others are still printed (exit 1 if any failed)."""
+    one-line error; the others are still printed (exit 1 if any failed).
+
+    \b
+    Examples:
+      reviews parse channel_page.txt --verbose
+      reviews parse result.json --channel gonzo_ML --json
+      pbpaste | reviews parse -
+    """
     from .errors import DumpError
     from .parsing import collect_inputs, parse_file, stdin_spooled
 
@@ -659,7 +697,14 @@ def add(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | Non
     result.json or messages*.html); any other folder is searched, subfolders too, for dumps.
     Each dump gets a summary: format detected, reviews, merged into records already there,
     posts skipped. A dump already in the library (the same content, bundled ones too) is not
-    added twice. Unreadable dumps are refused (exit 1); the others are still added."""
+    added twice. Unreadable dumps are refused (exit 1); the others are still added.
+
+    \b
+    Examples:
+      reviews add ~/Downloads/ChatExport_2024-05-01
+      reviews add saved_pages/ --verbose
+      pbpaste | reviews add -
+    """
     from .parsing import STDIN_NAME, collect_inputs, stdin_spooled
     from .sources import AddResult
 
@@ -733,7 +778,14 @@ class _progress:
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def sources(as_json: bool) -> None:
-    """The dumps in the library, with their format and record counts."""
+    """The dumps in the library (bundled first, then added), with their format and record
+    counts.
+
+    \b
+    Examples:
+      reviews sources
+      reviews sources --json
+    """
     lib = _library()
     rows = lib.sources()
     if as_json:
@@ -818,7 +870,14 @@ def related_(ref: str, limit: int, as_json: bool) -> None:
 def stats_(by: str | None, top: int, as_json: bool) -> None:
     """What is in the library: reviews by source, paper year, reviewer and tag, and a bar
     chart of reviews per month or year (by the post's date; by the paper's year when no post
-    has a date)."""
+    has a date).
+
+    \b
+    Examples:
+      reviews stats
+      reviews stats --by year --top 5
+      reviews stats --json
+    """
     from .stats import library_stats
 
     lib = _library()
@@ -848,6 +907,11 @@ def config_(as_json: bool) -> None:
       color: never     auto (default), always, never; --color overrides it
 
     A bad file is an error naming the key (exit 2).
+
+    \b
+    Examples:
+      reviews config
+      REVIEWS_CONFIG=~/reviews.yaml reviews config --json
     """
     cfg = _settings()
     command, command_from = cfg.pager_command()
