@@ -148,9 +148,11 @@ def _console(stderr: bool = False):
 def _print(*renderables, stderr: bool = False) -> None:
     """Print rich renderables on stdout (or stderr); stdout output may be held for the pager
     until the command ends (see :func:`_console`)."""
+    from .render.human import trimmed
+
     c = _console(stderr)
     for r in renderables:
-        c.print(r)
+        c.print(trimmed(r))
 
 
 def _note(message: str) -> None:

@@ -198,3 +198,18 @@ def test_titled_table_has_no_trailing_spaces(library):
     out = render([reviews_table(library.all_reviews()[:2], 80, title="Reviews tagged GAN")], 80)
     assert "Reviews tagged GAN" in out
     assert not [line for line in out.splitlines() if line != line.rstrip()]
+
+
+@pytest.mark.parametrize("args", [["show", "1902.06838"], ["stats"], ["related", "1803.03635"], ["tags"], ["config"],
+                                  ["sources"], ["list"], ["tag", "ICLR"], ["search", "сеть"]])
+@pytest.mark.parametrize("columns", ["40", "100"])
+def test_no_human_command_pads_piped_lines(args, columns, monkeypatch):
+    from click.testing import CliRunner
+
+    from reviews_cli.cli import main
+
+    monkeypatch.setenv("COLUMNS", columns)
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    padded = [ln for ln in res.stdout.splitlines() if ln != ln.rstrip()]
+    assert padded == []

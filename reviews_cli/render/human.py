@@ -151,6 +151,12 @@ class _Trimmed:
         yield from _trimmed(console.render(self.inner, options))
 
 
+def trimmed(renderable: RenderableType) -> RenderableType:
+    """``renderable`` printed without white space at line ends (rich pads Markdown paragraphs,
+    panels' surroundings and tables to the width; piped output should not carry that)."""
+    return renderable if isinstance(renderable, (_Trimmed, _TrimmedTable)) else _Trimmed(renderable)
+
+
 def _result_table(rows: Sequence[tuple[Review, RenderableType]], width: int, title: str | None = None) -> Table:
     """The shared results table for a terminal ``width`` columns wide (layouts at
     :data:`WIDE_COLUMNS` and :data:`NARROW_COLUMNS`). Cells wrap at spaces: narrow terminals
