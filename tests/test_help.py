@@ -56,3 +56,19 @@ def test_examples_run_as_shown(name, tmp_path, monkeypatch):
             assert (tmp_path / words[words.index("-o") + 1]).stat().st_size > 0, line
         else:
             assert res.stdout.strip(), line
+
+
+def test_readme_command_reference_is_generated_from_help():
+    """The README's reference is `.ci/readme_commands.py`'s output (CI runs it with --check)."""
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / ".ci" / "readme_commands.py"
+    spec = importlib.util.spec_from_file_location("readme_commands", script)
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    text = mod.README.read_text(encoding="utf-8")
+    assert mod.rewrite(text, mod.generated()) == text, "run `python .ci/readme_commands.py`"
+    for name in COMMANDS:
+        assert f"#### `reviews {name}`" in text
