@@ -15,7 +15,6 @@ key. PyYAML is imported only when the file exists, so a run without a config fil
 from __future__ import annotations
 
 import os
-import sys
 from typing import Any
 
 from .errors import ExitCode, ReviewsError
@@ -101,18 +100,10 @@ def config_path() -> tuple[str, bool]:
 
 def default_config_dir() -> str:
     """The user config dir as platformdirs' ``user_config_dir("reviews", appauthor=False)`` gives
-    it. Computed here on Linux/BSD (``$XDG_CONFIG_HOME`` when set, else ``~/.config``) and macOS
-    (``~/Library/Application Support``, where platformdirs also puts config) because importing
-    platformdirs costs ~15 ms of every run; elsewhere platformdirs decides. The tests check both
-    agree."""
-    if sys.platform == "darwin":
-        return os.path.join(os.path.expanduser("~/Library/Application Support"), "reviews")
-    if os.name == "posix":
-        base = os.environ.get("XDG_CONFIG_HOME", "").strip() or os.path.expanduser("~/.config")
-        return os.path.join(base, "reviews")
-    from platformdirs import user_config_dir
+    it (see :mod:`reviews_cli.dirs`)."""
+    from .dirs import user_dir
 
-    return user_config_dir("reviews", appauthor=False)
+    return user_dir("config")
 
 
 def load(path: str | None = None) -> Config:

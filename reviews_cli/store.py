@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-import sys
 from collections.abc import Iterator
 
 from .errors import LibraryError
@@ -35,20 +34,11 @@ def reviews_home() -> str:
 
 
 def default_home() -> str:
-    """The user data dir as platformdirs' ``user_data_dir("reviews", appauthor=False)`` gives it.
+    """The user data dir as platformdirs' ``user_data_dir("reviews", appauthor=False)`` gives it
+    (see :mod:`reviews_cli.dirs`)."""
+    from .dirs import user_dir
 
-    On Linux/BSD (the XDG rule: ``$XDG_DATA_HOME`` when set, else ``~/.local/share``) and macOS
-    (``~/Library/Application Support``) it is computed here, because importing platformdirs costs
-    ~15 ms of a ~70 ms search; the test suite checks both agree. Elsewhere platformdirs decides.
-    """
-    if sys.platform == "darwin":
-        return os.path.join(os.path.expanduser("~/Library/Application Support"), "reviews")
-    if os.name == "posix":
-        base = os.environ.get("XDG_DATA_HOME", "").strip() or os.path.expanduser("~/.local/share")
-        return os.path.join(base, "reviews")
-    from platformdirs import user_data_dir
-
-    return user_data_dir("reviews", appauthor=False)
+    return user_dir("data")
 
 
 def discard_index(home: str) -> None:

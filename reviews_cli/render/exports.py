@@ -195,23 +195,9 @@ def _md_link(url: str) -> str:
 
 
 def _md_body(body: str) -> str:
-    # each line its own paragraph (a post reads line by line), list lines kept as a list
-    out: list[str] = []
-    prev_list = False
-    for line in clean(body).split("\n"):
-        s = line.strip()
-        if not s:
-            prev_list = False
-            continue
-        m = re.match(r"^([-•*–—]|\d{1,3}[.)])\s+(.*)$", s)
-        if m:
-            marker = "-" if not m.group(1)[0].isdigit() else m.group(1)[:-1] + "."
-            out.append(("" if prev_list else "\n") + f"{marker} {_md(m.group(2))}")
-            prev_list = True
-        else:
-            out.append("\n" + _md(s))
-            prev_list = False
-    return "\n".join(out).strip()
+    from .post_markdown import body_markdown
+
+    return body_markdown(body, _md)
 
 
 def markdown_section(r: Review) -> str:

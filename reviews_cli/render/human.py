@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..safe_text import clean, clean_fragment, clean_line
+from ..safe_text import clean_fragment, clean_line
 
 if TYPE_CHECKING:
     from rich.console import ConsoleOptions, RenderableType, RenderResult
@@ -264,26 +264,12 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 
 
 def _body_markdown(body: str) -> str:
-    """Plain post text as Markdown that renders the way it reads: each line its own paragraph,
-    list lines kept as lists, every other Markdown character escaped (``alpha*l1`` is no emphasis,
-    a leading ``#`` is no heading)."""
-    out = []
-    prev_list = False
-    for line in clean(body).split("\n"):
-        s = line.strip()
-        if not s:
-            prev_list = False
-            continue
-        m = re.match(r"^([-•*–—]|\d{1,3}[.)])\s+(.*)$", s)
-        if m:
-            marker = "-" if not m.group(1)[0].isdigit() else m.group(1)[:-1] + "."
-            item = _MD_SPECIAL.sub(r"\\\1", m.group(2))
-            out.append(("" if prev_list else "\n") + f"{marker} {item}")
-            prev_list = True
-        else:
-            out.append("\n" + _MD_SPECIAL.sub(r"\\\1", s))
-            prev_list = False
-    return "\n".join(out).strip() + "\n"
+    """Plain post text as Markdown that renders the way it reads (see
+    :func:`post_markdown.body_markdown`), every Markdown character escaped (``alpha*l1`` is no
+    emphasis, a leading ``#`` is no heading)."""
+    from .post_markdown import body_markdown
+
+    return body_markdown(body, lambda s: _MD_SPECIAL.sub(r"\\\1", s)) + "\n"
 
 
 # What `show` renders of a body by default: about ten screens. Rendering Markdown is linear but
