@@ -72,7 +72,7 @@ def library_state(env) -> tuple:
 
 
 def kills(corpus, runs: int, sig: int) -> None:
-    intact = orphans = 0
+    intact = orphans = landed = 0
     codes = []
     for k in range(runs):
         with tempfile.TemporaryDirectory() as tmp:
@@ -90,10 +90,15 @@ def kills(corpus, runs: int, sig: int) -> None:
             codes.append(p.returncode)
             time.sleep(1.5)
             orphans += sum(alive(w) for w in workers)
-            intact += library_state(env) == before
+            after = library_state(env)
+            # intact: as before the add, or (when the kill came after its commit) with every dump
+            # added; never half of it, and `sources` still answers
+            full = (0, sorted(before[1] + [os.path.basename(c) for c in corpus]))
+            intact += after in (before, full)
+            landed += after == full
     name = "kill -9" if sig == signal.SIGKILL else "SIGTERM"
-    print(f"  {name:8} during add: {runs} runs, library intact {intact}/{runs}, workers left {orphans}, "
-          f"exit codes {sorted(set(codes))}")
+    print(f"  {name:8} during add: {runs} runs, library intact {intact}/{runs} ({landed} had committed), "
+          f"workers left {orphans}, exit codes {sorted(set(codes))}")
 
 
 def overlapping_adds(corpus) -> None:
