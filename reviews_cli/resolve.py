@@ -95,12 +95,15 @@ def one_paper(ref: str, found: list[Review]) -> list[Review]:
             keys.add("a:" + r.arxiv_id)
         if r.paper_url:
             keys.add("u:" + normalize_url(r.paper_url))
-        for seen, _ in papers:
-            if seen & keys:
-                seen |= keys
-                break
-        else:
+        # a record may join papers seen apart so far (the title of one, the arXiv id of another)
+        joined = [i for i, (seen, _) in enumerate(papers) if seen & keys]
+        if not joined:
             papers.append((keys, r))
+            continue
+        first = joined[0]
+        for i in reversed(joined[1:]):
+            papers[first][0].update(papers.pop(i)[0])
+        papers[first][0].update(keys)
     if len(papers) == 1:
         return found
     shown = papers[:MAX_CANDIDATES]

@@ -77,3 +77,13 @@ def test_id_prefix_shared_by_two_papers_is_ambiguous():
         assert [c[0] for c in exc.candidates] == ["abcd1111", "abcd2222"] and exc.more == 0
     else:
         raise AssertionError("two papers under one prefix must be ambiguous")
+
+
+def test_a_record_bridging_two_keys_joins_them_into_one_paper():
+    from reviews_cli import resolve as rs
+    from reviews_cli.models import Review
+
+    titled = Review(id="aaaa0001", title="Bridged Paper")  # no arXiv link in this review
+    linked = Review(id="aaaa0002", title="Bridged Paper, a Review", arxiv_id="2101.00009")
+    both = Review(id="aaaa0003", title="Bridged Paper", arxiv_id="2101.00009")
+    assert rs.one_paper("aaaa", [titled, linked, both]) == [titled, linked, both]
