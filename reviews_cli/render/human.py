@@ -260,7 +260,9 @@ def reviews_table(reviews: list[Review], width: int, title: str | None = None) -
     return _result_table([(r, _cell(r.title, "bold")) for r in reviews], width, title)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+# & too: rich's Markdown decodes entities, and &rlm; or &ZeroWidthSpace; would print raw
+# direction marks and invisible characters
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&])")
 
 
 def _body_markdown(body: str) -> str:
