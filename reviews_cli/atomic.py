@@ -3,7 +3,9 @@
 The content goes to a temporary file with a unique name in the target's folder, is flushed and
 fsynced, and then replaces the target in one ``os.replace``; the folder is fsynced so the rename
 survives a power cut. A reader (or a crash at any point) sees the old file or the new one, never
-a half-written one, and two writers never share a temporary file.
+a half-written one, and two writers never share a temporary file. The new file gets the mode
+the target had (else the usual ``0666 & ~umask``, not ``mkstemp``'s 0600), and a symlink is
+written through: its target is replaced, the link stays.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ def atomic_write(path: str, mode: str = "w", encoding: str | None = "utf-8") -> 
     """Open a temporary file next to ``path`` for writing (``mode`` ``"w"`` or ``"wb"``); on a
     clean exit it replaces ``path``, on an exception it is removed and ``path`` is untouched.
     Raises ``OSError`` as the file system does (no space, read-only, permission)."""
-    folder = os.path.dirname(os.path.abspath(path))
+    path = os.path.realpath(path)  # replacing a symlink itself would cut it from its target
+    folder = os.path.dirname(path)
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
     try:
+        os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, mode, encoding=None if "b" in mode else encoding) as f:
             yield f
             f.flush()
@@ -38,6 +42,16 @@ def atomic_write(path: str, mode: str = "w", encoding: str | None = "utf-8") -> 
             os.fsync(dfd)
         finally:
             os.close(dfd)
+
+
+def _mode_for(path: str) -> int:
+    """The permission bits a rewrite of ``path`` keeps: the existing file's, else a new file's."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)  # the only portable way to read it
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def atomic_copy(src: str, path: str) -> None:

@@ -611,6 +611,8 @@ def export(query: tuple[str, ...], fmt: str | None, output: str | None) -> None:
       reviews export --format bibtex tag:GAN -o gan.bib
       reviews export pruning year:2019.. --format csv > pruning.csv
     """
+    import os
+
     from .render.exports import format_for_path
     from .search import Searcher
 
@@ -618,6 +620,10 @@ def export(query: tuple[str, ...], fmt: str | None, output: str | None) -> None:
         if word.startswith("--") and len(word) > 2:
             raise click.UsageError(f"No such option: {word}.")
     to_file = output if output not in (None, "-") else None
+    if output == "":  # -o "$OUT" with OUT unset: not stdout
+        raise UsageError("-o: empty file name")
+    if to_file and os.path.isdir(to_file):
+        raise UsageError(f"{to_file}: cannot write (is a folder; give a file name)")
     if fmt is None:
         fmt = format_for_path(to_file) if to_file else "json"
         if fmt is None:
@@ -641,8 +647,6 @@ def export(query: tuple[str, ...], fmt: str | None, output: str | None) -> None:
             click.echo("no word matched; exporting the closest titles", err=True)
     pieces = _export_pieces(lib, searcher, fmt, rids)
     if to_file:
-        import os
-
         from .atomic import atomic_write
 
         count = len(rids) if rids is not None else lib.count()

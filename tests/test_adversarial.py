@@ -30,3 +30,43 @@ def test_show_does_not_decode_html_entities_into_invisible_characters(tmp_path):
     assert res.exit_code == 0, res.stderr
     assert not has_unsafe(res.stdout)
     assert "&rlm;rlm" in res.stdout and "&amp; &lt;b&gt; end" in res.stdout  # shown as the post wrote it
+
+
+# ------------------------------------------------------------------ export -o: what the file becomes
+
+def test_export_file_gets_the_usual_permissions_and_keeps_an_existing_files_mode(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "all.json"
+        assert run("export", "lottery", "-o", str(out)).exit_code == 0
+        assert stat.S_IMODE(out.stat().st_mode) == 0o644  # as any program's new file, not mkstemp's 0600
+        shared = tmp_path / "shared.csv"
+        shared.write_text("old\n")
+        shared.chmod(0o664)
+        assert run("export", "lottery", "-o", str(shared)).exit_code == 0
+        assert stat.S_IMODE(shared.stat().st_mode) == 0o664 and shared.read_text().startswith("id,title")
+    finally:
+        os.umask(old)
+
+
+def test_export_to_a_symlink_writes_its_target(tmp_path):
+    target = tmp_path / "real" / "papers.bib"
+    target.parent.mkdir()
+    target.write_text("old\n")
+    link = tmp_path / "papers.bib"
+    link.symlink_to(target)
+    assert run("export", "lottery", "-o", str(link)).exit_code == 0
+    assert link.is_symlink()  # the link stays a link ...
+    assert target.read_text().startswith("@misc{arxiv-1803.03635")  # ... and its target has the export
+
+
+@pytest.mark.parametrize("output, reason", [("", "empty file name"), ("{tmp}", "is a folder"),
+                                            ("{tmp}/", "is a folder")])
+def test_export_to_an_empty_name_or_a_folder_is_one_clear_error(tmp_path, output, reason):
+    # -o "$OUT" with OUT unset printed the whole library to stdout instead
+    res = run("export", "lottery", "-o", output.replace("{tmp}", str(tmp_path)))
+    assert res.exit_code == 2 and res.stdout == ""
+    assert reason in res.stderr and len(res.stderr.strip().splitlines()) == 1
