@@ -15,6 +15,7 @@ key. PyYAML is imported only when the file exists, so a run without a config fil
 from __future__ import annotations
 
 import os
+import reprlib
 from typing import Any
 
 from .errors import ExitCode, ReviewsError
@@ -113,8 +114,7 @@ def load(path: str | None = None) -> Config:
     if path is None:
         path, from_env = config_path()
     try:
-        with open(path, "rb") as f:
-            raw = f.read()
+        raw = _read_regular(path)
     except FileNotFoundError:
         return Config(path, exists=False, from_env=from_env)
     except IsADirectoryError:
@@ -130,6 +130,28 @@ def load(path: str | None = None) -> Config:
     for key, value in data.items():
         values[key] = validate(path, key, value)
     return Config(path, exists=True, from_env=from_env, values=values, from_file=frozenset(data))
+
+
+# A settings file is a few lines; a larger one is a mistake (and would cost every run)
+MAX_CONFIG_BYTES = 64 * 1024
+
+
+def _read_regular(path: str) -> bytes:
+    """The bytes of the regular file ``path``. Opened without blocking, so a FIFO (which would
+    wait for a writer, hanging every command) or a device is refused, as is a file over
+    :data:`MAX_CONFIG_BYTES`. Raises ``OSError`` from the file system, :class:`ConfigError`."""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise ConfigError(f"{path}: not a regular file")
+        if st.st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: too large ({st.st_size} bytes; the limit is {MAX_CONFIG_BYTES})")
+        return f.read(MAX_CONFIG_BYTES + 1)
 
 
 def _parse_yaml(path: str, text: str) -> dict[str, Any]:
@@ -196,6 +218,15 @@ def _kind(value: object) -> str:
     return kinds.get(type(value), "value")
 
 
+def _short_repr() -> reprlib.Repr:
+    short = reprlib.Repr()
+    short.maxlevel, short.maxlist, short.maxdict, short.maxstring, short.maxother = 2, 4, 4, 40, 40
+    return short
+
+
+_SHORT = _short_repr()
+
+
 def _show(value: object) -> str:
     """A short, quoted rendering of a config value for an error message."""
     if isinstance(value, str):
@@ -205,5 +236,6 @@ def _show(value: object) -> str:
     elif value is None:
         text = "empty"
     else:
-        text = f"{value!r} ({_kind(value)})" if isinstance(value, (list, dict)) else repr(value)
+        # reprlib: a list of aliases (a "billion laughs" file) would expand to gigabytes in repr()
+        text = f"{_SHORT.repr(value)} ({_kind(value)})" if isinstance(value, (list, dict)) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."

@@ -70,3 +70,45 @@ def test_export_to_an_empty_name_or_a_folder_is_one_clear_error(tmp_path, output
     res = run("export", "lottery", "-o", output.replace("{tmp}", str(tmp_path)))
     assert res.exit_code == 2 and res.stdout == ""
     assert reason in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+# --------------------------------------------------------------------------------------- config
+
+BOMB = "pager: [&a [lol, lol, lol, lol, lol, lol, lol, lol, lol]" + "".join(
+    f", &{b} [{', '.join(['*' + a] * 9)}]" for a, b in zip("abcdefgh", "bcdefghi")) + "]\n"
+
+
+def test_a_billion_laughs_config_is_refused_at_once(tmp_path, monkeypatch):
+    import time
+
+    cfg = tmp_path / "bomb.yaml"
+    cfg.write_text(BOMB)
+    monkeypatch.setenv("REVIEWS_CONFIG", str(cfg))
+    start = time.monotonic()
+    res = run("config")  # repr() of the value for the error message expanded 9**9 strings
+    assert time.monotonic() - start < 5
+    assert res.exit_code == 2 and "key 'pager'" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_a_config_that_is_a_fifo_or_too_large_is_refused_not_waited_on(tmp_path, monkeypatch):
+    import os
+    import threading
+
+    fifo = tmp_path / "config.yaml"
+    os.mkfifo(fifo)
+    monkeypatch.setenv("REVIEWS_CONFIG", str(fifo))
+    result: list = []
+    t = threading.Thread(target=lambda: result.append(run("config")), daemon=True)
+    t.start()
+    t.join(10)
+    if t.is_alive():  # unblock the reader, then fail: every command hung on the config
+        with open(fifo, "w"):
+            pass
+        t.join(5)
+        pytest.fail("reading a FIFO config blocked")
+    assert result[0].exit_code == 2 and "not a regular file" in result[0].stderr
+    big = tmp_path / "big.yaml"
+    big.write_text("pager: less\n" + "#" * (2 << 20) + "\n")
+    monkeypatch.setenv("REVIEWS_CONFIG", str(big))
+    res = run("config")
+    assert res.exit_code == 2 and "too large" in res.stderr
