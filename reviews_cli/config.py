@@ -137,21 +137,23 @@ MAX_CONFIG_BYTES = 64 * 1024
 
 
 def _read_regular(path: str) -> bytes:
-    """The bytes of the regular file ``path``. Opened without blocking, so a FIFO (which would
-    wait for a writer, hanging every command) or a device is refused, as is a file over
-    :data:`MAX_CONFIG_BYTES`. Raises ``OSError`` from the file system, :class:`ConfigError`."""
+    """The bytes of the file ``path``: a regular file or a character device (``/dev/null``
+    means no settings). Opened without blocking, so a FIFO or socket (which would wait for a
+    writer, hanging every command) is refused, as is more than :data:`MAX_CONFIG_BYTES`.
+    Raises ``OSError`` from the file system, :class:`ConfigError`."""
     import stat
 
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(fd, "rb") as f:
-        st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
             raise IsADirectoryError(path)
-        if not stat.S_ISREG(st.st_mode):
+        if not (stat.S_ISREG(mode) or stat.S_ISCHR(mode)):
             raise ConfigError(f"{path}: not a regular file")
-        if st.st_size > MAX_CONFIG_BYTES:
-            raise ConfigError(f"{path}: too large ({st.st_size} bytes; the limit is {MAX_CONFIG_BYTES})")
-        return f.read(MAX_CONFIG_BYTES + 1)
+        raw = f.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: too large (the limit is {MAX_CONFIG_BYTES} bytes)")
+        return raw
 
 
 def _parse_yaml(path: str, text: str) -> dict[str, Any]:

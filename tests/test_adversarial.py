@@ -112,3 +112,5 @@ def test_a_config_that_is_a_fifo_or_too_large_is_refused_not_waited_on(tmp_path,
     monkeypatch.setenv("REVIEWS_CONFIG", str(big))
     res = run("config")
     assert res.exit_code == 2 and "too large" in res.stderr
+    monkeypatch.setenv("REVIEWS_CONFIG", os.devnull)  # the usual way to say "no settings" still is
+    assert run("config").exit_code == 0
