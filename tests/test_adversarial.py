@@ -114,3 +114,20 @@ def test_a_config_that_is_a_fifo_or_too_large_is_refused_not_waited_on(tmp_path,
     assert res.exit_code == 2 and "too large" in res.stderr
     monkeypatch.setenv("REVIEWS_CONFIG", os.devnull)  # the usual way to say "no settings" still is
     assert run("config").exit_code == 0
+
+
+# --------------------------------------------------------------------------- terminal size
+
+@pytest.mark.parametrize("columns", ["0", "1", "5"])
+def test_a_zero_or_tiny_columns_still_shows_the_results(monkeypatch, columns):
+    # COLUMNS=0 printed "1 of 1" and no table at all; COLUMNS=1 a column of borders
+    monkeypatch.setenv("COLUMNS", columns)
+    res = run("--no-pager", "search", "lottery")
+    assert res.exit_code == 0 and "Lottery" in res.stdout and "8d5fd2cd" in res.stdout
+
+
+def test_a_huge_columns_does_not_pad_lines_to_it(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100000")  # each table line was 100,000 characters wide
+    res = run("--no-pager", "search", "lottery")
+    assert res.exit_code == 0 and "Lottery" in res.stdout
+    assert max(len(line) for line in res.stdout.splitlines()) <= 1000

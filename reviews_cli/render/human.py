@@ -49,7 +49,8 @@ def console(stderr: bool = False, color: str = "auto", file: IO[str] | None = No
     keeping bold and underline), ``always`` (styles and colours even into a pipe or with
     ``NO_COLOR``) or ``never`` (plain text, no escape sequences at all). ``file`` (a buffer
     whose text goes to a pager or the terminal later) is rendered as the terminal it stands for:
-    its size, and styles when that stream is a terminal."""
+    its size, and styles when that stream is a terminal. The width is kept within
+    :data:`MIN_WIDTH`..:data:`MAX_WIDTH` columns."""
     kw: dict[str, Any] = {"stderr": stderr, "markup": False, "emoji": False, "highlight": False}
     if color == "always":
         kw.update(force_terminal=True, no_color=False)
@@ -61,7 +62,15 @@ def console(stderr: bool = False, color: str = "auto", file: IO[str] | None = No
     c = _Console(**kw)
     if color == "always" and c.color_system is None:  # TERM=dumb: asked for colours anyway
         c = _Console(**kw, color_system="standard")
+    if not MIN_WIDTH <= c.width <= MAX_WIDTH:
+        c.width = min(max(c.width, MIN_WIDTH), MAX_WIDTH)
     return c
+
+
+# The widths output is laid out for, whatever $COLUMNS says: at 0 a table vanished (the results
+# with it), at 1 it was a column of borders; 100000 padded every table line to that width.
+MIN_WIDTH = 30
+MAX_WIDTH = 1000
 
 
 def _t(text: str | None, style: str = "") -> Text:
