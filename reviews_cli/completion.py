@@ -51,11 +51,34 @@ def _complete(query: Callable[[sqlite3.Connection, str], list[tuple[str, str]]])
                 rows = query(conn, incomplete) if conn is not None else []
         except (sqlite3.Error, OSError):
             return []
-        from .safe_text import clean_line
+        from .safe_text import clean_line, has_unsafe
 
-        return [CompletionItem(value, help=clean_line(text)[:80] or None) for value, text in rows[:MAX_ITEMS]]
+        quote = _bash_quote if _shell(ctx) == "bash" else str
+        # a value with a control character or a newline (a dump's file name can hold both) would
+        # reach the terminal raw or split into two candidates: not offered
+        return [CompletionItem(quote(value), help=clean_line(text)[:80] or None)
+                for value, text in rows[:MAX_ITEMS] if not has_unsafe(value) and "\n" not in value and "\t" not in value]
 
     return complete
+
+
+def _shell(ctx: click.Context) -> str:
+    """The shell asking (``bash``, ``zsh``, ``fish``), from click's ``_<PROG>_COMPLETE``."""
+    import os
+
+    prog = ctx.find_root().info_name or "reviews"
+    var = f"_{prog}_COMPLETE".replace("-", "_").replace(".", "_").upper()
+    return os.environ.get(var, "").partition("_")[0]
+
+
+def _bash_quote(value: str) -> str:
+    """``value`` as bash must insert it: click's bash script puts a candidate into the command
+    line as it is (zsh and fish quote it themselves), so ``a$(cmd).txt`` would run ``cmd``.
+    Values of word characters and ``@%+=:,./#-`` (ids, hashtags, plain names) stay as they are."""
+    import re
+    import shlex
+
+    return value if re.fullmatch(r"[\w@%+=:,./#-]+", value) else shlex.quote(value)
 
 
 def _like(prefix: str) -> str:

@@ -131,3 +131,43 @@ def test_a_huge_columns_does_not_pad_lines_to_it(monkeypatch):
     res = run("--no-pager", "search", "lottery")
     assert res.exit_code == 0 and "Lottery" in res.stdout
     assert max(len(line) for line in res.stdout.splitlines()) <= 1000
+
+
+# ----------------------------------------------------------------------------------- completion
+
+def _complete(shell, *words):
+    # fish's COMP_CWORD is the word being completed, bash's and zsh's its index
+    env = {"_REVIEWS_COMPLETE": f"{shell}_complete", "COMP_WORDS": " ".join(words),
+           "COMP_CWORD": words[-1] if shell == "fish" else str(len(words) - 1)}
+    res = CliRunner().invoke(main, [], env=env, prog_name="reviews")
+    assert res.exit_code == 0, res.output
+    return res.stdout
+
+
+@pytest.fixture
+def hostile_names(tmp_path):
+    names = ["a$(touch pwned)b.txt", "nl\nname.txt", "esc\x1b[31mred.txt", "bidi\u202etxt.exe", "plain.txt"]
+    folder = tmp_path / "names"
+    folder.mkdir()
+    for i, name in enumerate(names):
+        _dump(folder, name, f"Body {i}.", title=f"Paper Number {i} About Sparse Networks", arxiv=f"2104.0000{i}")
+    assert run("add", str(folder)).exit_code == 0
+    return names
+
+
+def test_completion_never_hands_the_shell_a_control_character_or_a_newline(hostile_names):
+    for shell in ("bash", "zsh", "fish"):
+        out = _complete(shell, "reviews", "remove", "")
+        assert not has_unsafe(out.replace("\n", "")), shell  # raw ESC and U+202E went to the prompt
+        assert "name.txt" not in out  # a newline split one name into two candidates
+        assert "plain.txt" in out
+
+
+def test_bash_completion_quotes_a_source_name_the_shell_would_run(hostile_names):
+    import shlex
+
+    values = [ln.split(",", 1)[1] for ln in _complete("bash", "reviews", "remove", "a").splitlines() if ln]
+    # bash inserts the value as typed: unquoted, $(touch pwned) ran when the line was entered
+    assert values == [shlex.quote("a$(touch pwned)b.txt")]
+    assert shlex.split(values[0]) == ["a$(touch pwned)b.txt"]
+    assert "a$(touch pwned)b.txt" in _complete("zsh", "reviews", "remove", "a")  # zsh's compadd quotes itself
