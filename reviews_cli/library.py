@@ -514,7 +514,8 @@ class Library:
         """Take added dumps out of the library, in one write transaction, and delete their
         stored copies. A ref is a source's name (``reviews sources``), the path it was added
         from (the file need not exist any more; every dump added from that path goes), or a
-        prefix of at least 6 hex digits of its sha256. Only the removed dumps' records change
+        prefix of at least 6 hex digits of its sha256, or a file with the same content (one
+        ``add`` found already in the library under another name). Only the removed dumps' records change
         in the index (:func:`index.remove_sources`). Returns the names removed and one message
         per ref that named no added dump (bundled or unknown); the others are still removed.
         An interrupted ``remove`` leaves the library as it was."""
@@ -564,6 +565,11 @@ class Library:
             found = [e for e in manifest if e.get("original") and e.get("original") == real]
         if not found and len(ref) >= 6 and all(c in "0123456789abcdef" for c in ref.lower()):
             found = [e for e in manifest if e["sha256"].startswith(ref.lower())]
+        if not found and os.path.isfile(real):
+            # a file whose content `add` found already in the library under another name
+            with contextlib.suppress(OSError):
+                sha = sha256_of(real)
+                found = [e for e in manifest if e["sha256"] == sha]
         if found:
             return found
         bundled = [f for f in self.source_files() if f.kind == "bundled"]

@@ -171,3 +171,18 @@ def test_bash_completion_quotes_a_source_name_the_shell_would_run(hostile_names)
     assert values == [shlex.quote("a$(touch pwned)b.txt")]
     assert shlex.split(values[0]) == ["a$(touch pwned)b.txt"]
     assert "a$(touch pwned)b.txt" in _complete("zsh", "reviews", "remove", "a")  # zsh's compadd quotes itself
+
+
+# ------------------------------------------------------------------------------------- remove
+
+def test_remove_by_a_path_whose_content_was_added_under_another_name(tmp_path):
+    first = _dump(tmp_path, "first.txt", "Body.", arxiv="2105.00001")
+    copy = tmp_path / "copy.txt"
+    copy.write_bytes(first.read_bytes())
+    assert run("add", str(first)).exit_code == 0
+    res = run("add", str(copy))
+    assert res.exit_code == 0 and "already in the library" in res.stdout  # as first.txt
+    res = run("remove", str(copy))  # was: "no such source in the library"
+    assert res.exit_code == 0, res.stderr
+    assert "first.txt" in res.stderr
+    assert "2105.00001" not in run("export", "--format", "jsonl").stdout
