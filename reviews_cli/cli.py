@@ -647,8 +647,17 @@ def export(query: tuple[str, ...], fmt: str | None, output: str | None) -> None:
             click.echo("no word matched; exporting the closest titles", err=True)
     pieces = _export_pieces(lib, searcher, fmt, rids)
     if to_file:
+        import signal
+
         from .atomic import atomic_write
 
+        def terminated(signum: int, frame: object) -> None:
+            raise Terminated
+
+        # the default action would end the process at once, leaving the temporary file behind
+        for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            if sig is not None:
+                signal.signal(sig, terminated)
         count = len(rids) if rids is not None else lib.count()
         entries = 0
         # a device or pipe (/dev/null, a FIFO) is written in place: replacing it with a regular

@@ -186,3 +186,38 @@ def test_remove_by_a_path_whose_content_was_added_under_another_name(tmp_path):
     assert res.exit_code == 0, res.stderr
     assert "first.txt" in res.stderr
     assert "2105.00001" not in run("export", "--format", "jsonl").stdout
+
+
+# ------------------------------------------------------------------------ interrupted export
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM", "SIGHUP"])
+def test_an_export_ended_by_a_signal_leaves_neither_a_partial_nor_a_temporary_file(tmp_path, signame):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    home = tmp_path / "home"
+    big = tmp_path / "big.txt"  # one dump of many posts: the YAML export takes a few seconds
+    posts = "".join(f"Paper Number {i} About Sparse Networks\nAnn Lee, Bo Chen\nMIT\n\n"
+                    f"https://arxiv.org/abs/2106.{i:05d}\n\n#t{i % 50}\n\n" + "Review words about pruning. " * 300
+                    + "\n\n🔥5\n" for i in range(1500))
+    big.write_text("Ch – Telegram\n" + posts, encoding="utf-8")
+    env = {**os.environ, "REVIEWS_HOME": str(home)}
+    cmd = [sys.executable, "-m", "reviews_cli"]
+    assert subprocess.run([*cmd, "add", str(big)], env=env, capture_output=True).returncode == 0
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "all.yaml").write_text("old\n")
+    proc = subprocess.Popen([*cmd, "export", "-o", str(out / "all.yaml")], env=env, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    deadline = time.monotonic() + 30
+    while not [p for p in out.iterdir() if p.name.endswith(".tmp")] and time.monotonic() < deadline:
+        time.sleep(0.02)  # until the export is writing
+    proc.send_signal(getattr(signal, signame))
+    proc.wait(30)
+    assert proc.returncode != 0
+    # SIGTERM and SIGHUP (the terminal closed) left .all.yaml.XXXX.tmp behind
+    assert sorted(p.name for p in out.iterdir()) == ["all.yaml"]
+    assert (out / "all.yaml").read_text() == "old\n"
