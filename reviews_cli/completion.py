@@ -57,9 +57,12 @@ def _complete(query: Callable[[sqlite3.Connection, str], list[tuple[str, str]]])
         # a value with a control character or a newline (a dump's file name can hold both) would
         # reach the terminal raw or split into two candidates: not offered
         return [CompletionItem(quote(value), help=clean_line(text)[:80] or None)
-                for value, text in rows[:MAX_ITEMS] if not has_unsafe(value) and "\n" not in value and "\t" not in value]
+                for value, text in rows[:MAX_ITEMS] if not has_unsafe(value) and not _SPACES & set(value)]
 
     return complete
+
+
+_SPACES = set("\n\t")
 
 
 def _shell(ctx: click.Context) -> str:
