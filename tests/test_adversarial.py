@@ -221,3 +221,24 @@ def test_an_export_ended_by_a_signal_leaves_neither_a_partial_nor_a_temporary_fi
     # SIGTERM and SIGHUP (the terminal closed) left .all.yaml.XXXX.tmp behind
     assert sorted(p.name for p in out.iterdir()) == ["all.yaml"]
     assert (out / "all.yaml").read_text() == "old\n"
+
+
+# ------------------------------------------------------------------------------------ folders
+
+def test_a_very_deeply_nested_folder_is_walked_without_a_traceback(tmp_path):
+    import os
+
+    # os.walk recurses once per level: 1,500 levels raised RecursionError from `add` (Python 3.11)
+    fd = os.open(tmp_path, os.O_RDONLY)
+    for _ in range(1500):
+        os.mkdir("d", dir_fd=fd)
+        inner = os.open("d", os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    with open(os.open("x.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "w", encoding="utf-8") as f:
+        f.write(_dump(tmp_path, "src.txt", "Body.", arxiv="2109.00001").read_text(encoding="utf-8"))
+    os.close(fd)
+    (tmp_path / "src.txt").unlink()
+    res = run("add", str(tmp_path / "d"))
+    assert res.exit_code == 0, res.stderr
+    assert "1 added" in res.stdout

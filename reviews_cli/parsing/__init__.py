@@ -277,8 +277,7 @@ def _walk(root: str) -> tuple[list[str], int, int]:
     """``(dump files, dumps, other files skipped)`` under ``root``; an export's files are one dump."""
     found: list[str] = []
     dumps = skipped = 0
-    # os.walk never follows symlinked folders by default (followlinks=False): no loops
-    for folder, dirs, names in os.walk(root, onerror=None):
+    for folder, dirs, names in _folders(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         hidden = [n for n in names if n.startswith(".")]
         skipped += len(hidden)
@@ -297,6 +296,33 @@ def _walk(root: str) -> tuple[list[str], int, int]:
             else:
                 skipped += 1
     return found, dumps, skipped
+
+
+def _folders(root: str) -> Iterator[tuple[str, list[str], list[str]]]:
+    """``os.walk(root)`` top-down (the caller may prune ``dirs``), with a stack instead of
+    recursion: on Python 3.11 os.walk recursed once per level, and a folder nested ~1,000 deep
+    raised RecursionError. Symlinked folders are listed but never entered (no loops); an
+    unreadable folder is skipped."""
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        dirs: list[str] = []
+        names: list[str] = []
+        links: set[str] = set()
+        try:
+            with os.scandir(folder) as entries:
+                for e in entries:
+                    try:
+                        is_dir = e.is_dir()
+                        if is_dir and e.is_symlink():
+                            links.add(e.name)
+                    except OSError:
+                        is_dir = False
+                    (dirs if is_dir else names).append(e.name)
+        except OSError:
+            continue
+        yield folder, dirs, names
+        stack += [os.path.join(folder, d) for d in reversed(dirs) if d not in links]
 
 
 def _head(path: str, size: int = WALK_HEAD_BYTES) -> bytes | None:
