@@ -239,6 +239,25 @@ def test_a_very_deeply_nested_folder_is_walked_without_a_traceback(tmp_path):
         f.write(_dump(tmp_path, "src.txt", "Body.", arxiv="2109.00001").read_text(encoding="utf-8"))
     os.close(fd)
     (tmp_path / "src.txt").unlink()
-    res = run("add", str(tmp_path / "d"))
-    assert res.exit_code == 0, res.stderr
-    assert "1 added" in res.stdout
+    try:
+        res = run("add", str(tmp_path / "d"))
+        assert res.exit_code == 0, res.stderr
+        assert "1 added" in res.stdout
+    finally:
+        _remove_chain(tmp_path, 1500)
+
+
+def _remove_chain(top, depth: int) -> None:
+    """Remove ``top/d/d/…/d`` (``depth`` levels, a file at the bottom) without recursion:
+    shutil.rmtree, which pytest cleans up with, recurses once per level too."""
+    import os
+
+    fds = [os.open(top, os.O_RDONLY)]
+    for _ in range(depth):
+        fds.append(os.open("d", os.O_RDONLY, dir_fd=fds[-1]))
+    for name in os.listdir(fds[-1]):
+        os.unlink(name, dir_fd=fds[-1])
+    for k in range(depth, 0, -1):
+        os.close(fds[k])
+        os.rmdir("d", dir_fd=fds[k - 1])
+    os.close(fds[0])
