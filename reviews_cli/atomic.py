@@ -4,8 +4,9 @@ The content goes to a temporary file with a unique name in the target's folder, 
 fsynced, and then replaces the target in one ``os.replace``; the folder is fsynced so the rename
 survives a power cut. A reader (or a crash at any point) sees the old file or the new one, never
 a half-written one, and two writers never share a temporary file. The new file gets the mode
-the target had (else the usual ``0666 & ~umask``, not ``mkstemp``'s 0600), and a symlink is
-written through: its target is replaced, the link stays.
+the target had (else the usual ``0666 & ~umask``, not ``mkstemp``'s 0600). A symlink the user
+named (``export -o``) is written through: its target is replaced, the link stays; the library's
+own files never follow one, so nothing outside the library folder is written.
 """
 
 from __future__ import annotations
@@ -18,11 +19,15 @@ from typing import IO, Any
 
 
 @contextlib.contextmanager
-def atomic_write(path: str, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO[Any]]:
+def atomic_write(path: str, mode: str = "w", encoding: str | None = "utf-8",
+                 follow_symlinks: bool = False) -> Iterator[IO[Any]]:
     """Open a temporary file next to ``path`` for writing (``mode`` ``"w"`` or ``"wb"``); on a
     clean exit it replaces ``path``, on an exception it is removed and ``path`` is untouched.
+    With ``follow_symlinks`` (a path the user named, such as ``export -o``) a symlink's target is
+    replaced and the link kept; without it (the library's own files) a symlink is replaced, so
+    nothing outside the library is ever written.
     Raises ``OSError`` as the file system does (no space, read-only, permission)."""
-    path = os.path.realpath(path)  # replacing a symlink itself would cut it from its target
+    path = os.path.realpath(path) if follow_symlinks else os.path.abspath(path)
     folder = os.path.dirname(path)
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
     try:

@@ -664,7 +664,7 @@ def export(query: tuple[str, ...], fmt: str | None, output: str | None) -> None:
         # file would be wrong (and, as root, would replace /dev/null itself)
         special = os.path.exists(to_file) and not os.path.isfile(to_file) and not os.path.isdir(to_file)
         try:
-            with open(to_file, "w", encoding="utf-8") if special else atomic_write(to_file) as f:
+            with open(to_file, "w", encoding="utf-8") if special else atomic_write(to_file, follow_symlinks=True) as f:
                 for piece in pieces:
                     f.write(piece)
                     entries += 1

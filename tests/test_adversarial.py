@@ -261,3 +261,28 @@ def _remove_chain(top, depth: int) -> None:
         os.close(fds[k])
         os.rmdir("d", dir_fd=fds[k - 1])
     os.close(fds[0])
+
+
+def test_library_files_never_write_through_a_symlink(tmp_path, _isolated_home):
+    """A library.json turned into a symlink (by hand, by another tool) is replaced by the next
+    write, never written through: nothing outside the library folder changes."""
+    from click.testing import CliRunner
+
+    from reviews_cli.cli import main
+
+    one = tmp_path / "one.txt"
+    one.write_text("Some Paper Title Here\nAnn Lee, Bo Chen\n\nhttps://arxiv.org/abs/2001.00008\n\nТекст.\n",
+                   encoding="utf-8")
+    two = tmp_path / "two.txt"
+    two.write_text("Other Paper Title Here\nAnn Lee, Bo Chen\n\nhttps://arxiv.org/abs/2001.00009\n\nТекст два.\n",
+                   encoding="utf-8")
+    assert CliRunner().invoke(main, ["add", str(one)]).exit_code == 0
+    manifest = _isolated_home / "library.json"
+    outside = tmp_path / "outside.json"
+    outside.write_bytes(manifest.read_bytes())
+    before = outside.read_bytes()
+    manifest.unlink()
+    manifest.symlink_to(outside)
+    assert CliRunner().invoke(main, ["add", str(two)]).exit_code == 0
+    assert outside.read_bytes() == before
+    assert not manifest.is_symlink() and "two.txt" in manifest.read_text(encoding="utf-8")
