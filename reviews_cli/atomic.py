@@ -6,7 +6,8 @@ survives a power cut. A reader (or a crash at any point) sees the old file or th
 a half-written one, and two writers never share a temporary file. The new file gets the mode
 the target had (else the usual ``0666 & ~umask``, not ``mkstemp``'s 0600). A symlink the user
 named (``export -o``) is written through: its target is replaced, the link stays; the library's
-own files never follow one, so nothing outside the library folder is written.
+own files never follow one, so nothing outside the library folder is written. A temporary file
+left by a writer killed with SIGKILL is removed by the next write of the same file.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ def atomic_write(path: str, mode: str = "w", encoding: str | None = "utf-8",
     Raises ``OSError`` as the file system does (no space, read-only, permission)."""
     path = os.path.realpath(path) if follow_symlinks else os.path.abspath(path)
     folder = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    _remove_stale(folder, os.path.basename(path))
+    # the writer's pid in the name tells a later write whether this temporary file is abandoned
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.{os.getpid()}.", suffix=".tmp", dir=folder)
     try:
         os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, mode, encoding=None if "b" in mode else encoding) as f:
@@ -47,6 +50,36 @@ def atomic_write(path: str, mode: str = "w", encoding: str | None = "utf-8",
             os.fsync(dfd)
         finally:
             os.close(dfd)
+
+
+def _remove_stale(folder: str, name: str) -> None:
+    """Delete the temporary files of earlier writes of ``name`` whose writer is gone (killed with
+    SIGKILL, or the machine went down), which nothing else would ever remove. A file whose pid
+    still runs, or that is not named as :func:`atomic_write` names them, is left alone."""
+    prefix = f".{name}."
+    try:
+        entries = [e.name for e in os.scandir(folder) if e.name.startswith(prefix) and e.name.endswith(".tmp")]
+    except OSError:
+        return
+    for entry in entries:
+        pid = entry[len(prefix):].split(".", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(folder, entry))
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists on this machine (one we may not signal still counts)."""
+    if pid <= 0:
+        return True  # not a pid we would have written: keep the file
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _mode_for(path: str) -> int:

@@ -286,3 +286,29 @@ def test_library_files_never_write_through_a_symlink(tmp_path, _isolated_home):
     assert CliRunner().invoke(main, ["add", str(two)]).exit_code == 0
     assert outside.read_bytes() == before
     assert not manifest.is_symlink() and "two.txt" in manifest.read_text(encoding="utf-8")
+
+
+def test_temporary_file_of_a_killed_writer_is_removed_by_the_next_write(tmp_path):
+    """kill -9 during `export -o` leaves `.NAME.<pid>.XXXX.tmp`; the next write of NAME removes it,
+    and never a temporary file whose writer still runs."""
+    import os
+    import subprocess
+    import sys
+
+    from reviews_cli.atomic import atomic_write
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(dead.stdout)
+    target = tmp_path / "all.yaml"
+    abandoned = tmp_path / f".all.yaml.{dead_pid}.abc123.tmp"
+    abandoned.write_text("half an export")
+    running = tmp_path / f".all.yaml.{os.getpid()}.def456.tmp"  # a writer that is still at work
+    running.write_text("being written")
+    other = tmp_path / ".other.yaml.1.x.tmp"
+    other.write_text("not ours to judge")
+    with atomic_write(str(target)) as f:
+        f.write("whole\n")
+    assert target.read_text() == "whole\n"
+    assert not abandoned.exists()
+    assert running.exists() and other.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([target.name, running.name, other.name])
