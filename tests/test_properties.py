@@ -137,3 +137,51 @@ def test_html_pages_of_any_markup(tmp_path, parts, kind):
         _check_records(parse_file(p).reviews)
     except DumpError as exc:
         assert "\n" not in exc.reason
+
+
+@SETTINGS
+@given(data=st.one_of(st.binary(max_size=2000),
+                      st.text(max_size=1500).map(lambda t: t.encode("utf-8", "surrogatepass")),
+                      post_text.map(lambda t: t.encode("utf-8", "surrogatepass"))))
+def test_parse_from_stdin_gives_records_or_one_line(data):
+    """`reviews parse -` with any bytes: records (exit 0) or a one-line error naming <stdin>
+    (exit 1), never a traceback."""
+    from click.testing import CliRunner
+
+    from reviews_cli.cli import main
+
+    res = CliRunner().invoke(main, ["parse", "--json", "-"], input=data)
+    assert res.exit_code in (0, 1), res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)
+    if res.exit_code == 1:
+        errors = [ln for ln in res.stderr.splitlines() if ln.startswith("reviews:")]
+        assert len(errors) == 1 and "<stdin>" in errors[0], res.stderr
+    else:
+        for r in json.loads(res.stdout):
+            assert r["title"] and len(r["id"]) == 8
+            assert [s["path"] for s in r["sources"]] == ["<stdin>"]
+
+
+@SETTINGS
+@given(names=st.lists(st.sampled_from(["a.txt", "b.json", "c.html", ".hidden", "sub/d.txt", "sub/deeper/e.md",
+                                       "f.png"]), max_size=6, unique=True),
+       bodies=st.lists(st.one_of(post_text, st.binary(max_size=200).map(lambda b: b.decode("latin-1"))),
+                       min_size=6, max_size=6))
+def test_any_folder_gives_dumps_or_one_line(tmp_path_factory, names, bodies):
+    """A folder of any mix of files: each file found is a dump or counted as skipped, never an
+    exception (`collect_inputs`, the folder entry point of parse and add)."""
+    from reviews_cli.parsing import collect_inputs
+
+    root = tmp_path_factory.mktemp("tree")
+    for name, body in zip(names, bodies):
+        p = root / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(body if not name.endswith(".json") else json.dumps({"messages": [body]}), encoding="utf-8",
+                     errors="surrogatepass")
+    found = collect_inputs([str(root)])
+    for f in found.files:
+        assert os.path.isfile(f) and not os.path.basename(f).startswith(".")
+        try:
+            parse_file(f)
+        except DumpError as exc:
+            assert "\n" not in exc.reason
