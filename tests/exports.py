@@ -16,6 +16,21 @@ BODY = PAGE1[PAGE1.index("Статья немного про природу ве
 HEAD = f"{TITLE}\nJonathan Frankle, Michael Carbin\nCSAIL MIT\n\n"
 TAGS = ["#CNN", "#FFNN", "#optimization", "#pruning", "#ICLR"]
 
+# A second, different review of the lottery-ticket paper from another channel, as a copied page:
+# it must stay a record of its own beside the bundled one.
+SECOND_LOTTERY_REVIEW = """Другой канал – Telegram
+The Lottery Ticket Hypothesis: Finding Sparse, Trainable Neural Networks
+Jonathan Frankle, Michael Carbin
+MIT
+
+Paper: https://arxiv.org/abs/1803.03635v3
+
+#pruning
+
+Совсем другой обзор той же статьи: здесь автор спорит с выводами про ранний pruning и считает,
+что эффект пропадает на больших датасетах вроде ImageNet без rewinding к ранней итерации.
+"""
+
 ANNOUNCEMENT = "Друзья, завтра в 19:00 стрим про NeurIPS! Ссылка будет тут."
 BIOBERT_TITLE = "BioBERT: a pre-trained biomedical language representation model for biomedical text mining"
 BIOBERT_BODY = "Работа из серии «давайте прикрутим BERT ещё к какой-нибудь задаче». Использовали NSML."

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import exports as E
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -160,18 +161,7 @@ def test_sources_lists_bundled_dumps():
         "tgoop_gonzo_ml_21.txt": 1}
 
 
-SECOND_REVIEW = """Другой канал – Telegram
-The Lottery Ticket Hypothesis: Finding Sparse, Trainable Neural Networks
-Jonathan Frankle, Michael Carbin
-MIT
-
-Paper: https://arxiv.org/abs/1803.03635v3
-
-#pruning
-
-Совсем другой обзор той же статьи: здесь автор спорит с выводами про ранний pruning и считает,
-что эффект пропадает на больших датасетах вроде ImageNet без rewinding к ранней итерации.
-"""
+SECOND_REVIEW = E.SECOND_LOTTERY_REVIEW
 
 
 def test_add_copies_dump_and_second_review_of_same_paper_stays_separate(tmp_path, _isolated_home):

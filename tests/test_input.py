@@ -20,18 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "data" / "dumps"
 LOTTERY_ID = "1803.03635"
 
-OTHER_REVIEW = """Другой канал – Telegram
-The Lottery Ticket Hypothesis: Finding Sparse, Trainable Neural Networks
-Jonathan Frankle, Michael Carbin
-MIT
-
-Paper: https://arxiv.org/abs/1803.03635v3
-
-#pruning
-
-Совсем другой обзор той же статьи: здесь автор спорит с выводами про ранний pruning и считает,
-что эффект пропадает на больших датасетах вроде ImageNet без rewinding к ранней итерации.
-"""
+OTHER_REVIEW = E.SECOND_LOTTERY_REVIEW
 
 # a review of a paper no bundled dump has, so it is a record of its own
 NEW_PAPER = """Третий канал – Telegram
