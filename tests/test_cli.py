@@ -236,7 +236,6 @@ def test_open_prints_and_opens_the_chosen_link(monkeypatch):
 
 def test_list_newest_first_with_filters_and_totals(tmp_path):
     dump = tmp_path / "result.json"
-    import exports as E
 
     E.write_json(dump, E.channel_json())
     assert run("add", "--channel", "gonzo_ML", str(dump)).exit_code == 0
