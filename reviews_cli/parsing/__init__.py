@@ -265,10 +265,9 @@ def _export_folder(folder: str) -> list[str]:
         return []
     if not files:
         return []
-    head = _head(files[0])
-    if head is None:
-        return []
-    text = _decode_head(head)
+    from .text import read_head
+
+    text = read_head(files[0], WALK_HEAD_BYTES)
     kinds = ("telegram-export-json", "telegram-export-html")
     return files if any(BY_NAME[k].sniff(text) for k in kinds) else []
 
@@ -325,27 +324,6 @@ def _folders(root: str) -> Iterator[tuple[str, list[str], list[str]]]:
         stack += [os.path.join(folder, d) for d in reversed(dirs) if d not in links]
 
 
-def _head(path: str, size: int = WALK_HEAD_BYTES) -> bytes | None:
-    """The first bytes of a regular file (``None`` for anything else: a FIFO would block)."""
-    import stat
-
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return None
-        with open(path, "rb") as f:
-            return f.read(size)
-    except OSError:
-        return None
-
-
-def _decode_head(data: bytes) -> str:
-    import codecs
-
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data[: len(data) // 2 * 2].decode("utf-16", errors="replace")
-    return data.decode("utf-8", errors="replace")
-
-
 def sniff_dump_head(path: str) -> str | None:
     """The format of a file judged from its first :data:`WALK_HEAD_BYTES` bytes (an HTML page
     up to ``detect.HTML_SNIFF_CHARS``, as the HTML sniffers look that far), or ``None``
@@ -354,18 +332,21 @@ def sniff_dump_head(path: str) -> str | None:
     review in the head (a README, notes, a licence)."""
     import codecs
 
-    data = _head(path)
+    from .text import decode_head, head_bytes, read_head
+
+    data = head_bytes(path, WALK_HEAD_BYTES)
     if not data or not data.strip():
         return None
     if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return None
-    fmt = _sniff_text(_decode_head(data), path)
+    text = decode_head(data)
+    fmt = _sniff_text(text, path)
     if fmt is None and len(data) == WALK_HEAD_BYTES:
         from .detect import HTML_SNIFF_CHARS, _html
 
-        if _html(_decode_head(data)):  # a page saved with its styles inlined: its posts come later
-            more = _head(path, HTML_SNIFF_CHARS)
-            fmt = _sniff_text(_decode_head(more), path) if more else None
+        if _html(text):  # a page saved with its styles inlined: its posts come later
+            more = read_head(path, HTML_SNIFF_CHARS)
+            fmt = _sniff_text(more, path) if more else None
     return fmt
 
 
@@ -385,42 +366,50 @@ def _sniff_text(text: str, name: str) -> str | None:
     return fmt.name if parsed.reviews else None
 
 
-def read_stdin(stream: BinaryIO | None = None, limit: int | None = None) -> bytes:
-    """Standard input's bytes (``sys.stdin.buffer`` unless ``stream`` is given), with the size
-    cap files have (``parsing.text.MAX_DUMP_BYTES`` unless ``limit``): reads ``limit + 1`` bytes
-    at most. Raises :class:`DumpError` named ``<stdin>`` when it is larger or cannot be read."""
+def spool_stdin(out: BinaryIO, stream: BinaryIO | None = None, limit: int | None = None) -> tuple[bytes, str]:
+    """Copy standard input (``sys.stdin.buffer`` unless ``stream`` is given) to ``out`` a chunk
+    at a time, with the size cap files have (``parsing.text.MAX_DUMP_BYTES`` unless ``limit``):
+    memory holds one chunk, not the dump. Returns its first :data:`WALK_HEAD_BYTES` bytes and
+    its sha256 (hex). Raises :class:`DumpError` named ``<stdin>`` when it is larger than the
+    cap or cannot be read (or written out)."""
+    import hashlib
     import sys
 
     from .text import MAX_DUMP_BYTES
 
     cap = MAX_DUMP_BYTES if limit is None else limit
     src = stream if stream is not None else sys.stdin.buffer
-    chunks: list[bytes] = []
+    digest = hashlib.sha256()
+    head = b""
     got = 0
     try:
         while got <= cap:
             chunk = src.read(min(1 << 20, cap + 1 - got))
             if not chunk:
                 break
-            chunks.append(chunk)
             got += len(chunk)
+            if got > cap:
+                break
+            if len(head) < WALK_HEAD_BYTES:
+                head += chunk[:WALK_HEAD_BYTES - len(head)]
+            digest.update(chunk)
+            out.write(chunk)
     except OSError as exc:
         raise DumpError(STDIN_NAME, exc.strerror or "cannot be read") from None
     if got > cap:
         raise DumpError(STDIN_NAME, f"too large (more than {cap} bytes; the limit is {cap})")
-    return b"".join(chunks)
+    return head, digest.hexdigest()
 
 
-def stdin_file_name(data: bytes) -> str:
-    """The name standard input's bytes get in the library: ``stdin-<first 8 hex of sha256>``
-    with an extension from the sniffed format (``.json``, ``.html``, else ``.txt``)."""
-    import hashlib
-
+def stdin_file_name(head: bytes, sha256: str) -> str:
+    """The name standard input gets in the library: ``stdin-<first 8 hex of its sha256>`` with
+    an extension from the format its ``head`` sniffs as (``.json``, ``.html``, else ``.txt``)."""
     from .detect import sniff
+    from .text import decode_head
 
-    fmt = sniff(_decode_head(data[:WALK_HEAD_BYTES]))
+    fmt = sniff(decode_head(head))
     ext = "json" if fmt and fmt.name.endswith("json") else "html" if fmt and fmt.name.endswith("html") else "txt"
-    return f"stdin-{hashlib.sha256(data).hexdigest()[:8]}.{ext}"
+    return f"stdin-{sha256[:8]}.{ext}"
 
 
 class Spooled(NamedTuple):
@@ -442,7 +431,7 @@ class Spooled(NamedTuple):
 @contextmanager
 def stdin_spooled(files: list[str], stream: BinaryIO | None = None) -> Iterator[Spooled]:
     """:class:`Spooled` for ``files``; standard input (or ``stream``) is read once, capped as
-    :func:`read_stdin` does, into a temporary file deleted on exit, so every reader of dump
+    :func:`spool_stdin` does, into a temporary file deleted on exit, so every reader of dump
     files (streaming, sniffing, copying) takes it unchanged. Raises :class:`UsageError` when
     ``-`` is given more than once."""
     import tempfile
@@ -454,16 +443,15 @@ def stdin_spooled(files: list[str], stream: BinaryIO | None = None) -> Iterator[
     if STDIN not in files:
         yield Spooled(list(files), None, None, None)
         return
-    try:
-        data = read_stdin(stream)
-    except DumpError as exc:
-        yield Spooled([f for f in files if f != STDIN], None, None, exc)
-        return
     fd, temp = tempfile.mkstemp(prefix="reviews-stdin-")
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        yield Spooled([temp if f == STDIN else f for f in files], temp, stdin_file_name(data), None)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                head, sha = spool_stdin(f, stream)
+        except DumpError as exc:
+            yield Spooled([f for f in files if f != STDIN], None, None, exc)
+            return
+        yield Spooled([temp if f == STDIN else f for f in files], temp, stdin_file_name(head, sha), None)
     finally:
         with suppress(OSError):
             os.unlink(temp)
@@ -471,5 +459,5 @@ def stdin_spooled(files: list[str], stream: BinaryIO | None = None) -> Iterator[
 
 __all__ = ["PARSER_VERSION", "STDIN", "STDIN_NAME", "Dump", "FolderScan", "Inputs", "Spooled", "collect_inputs",
            "detect_format", "dump_errors", "expand_inputs", "guarded", "looks_like_json_export", "open_dump",
-           "parse_file", "parse_text", "read_stdin", "recognize_posts", "sniff_dump_head", "stdin_file_name",
+           "parse_file", "parse_text", "recognize_posts", "sniff_dump_head", "spool_stdin", "stdin_file_name",
            "stdin_spooled"]

@@ -151,14 +151,30 @@ def read_dump(path: str | Path) -> Decoded:
     return decode_dump(data, name)
 
 
-def read_head(path: str, size: int = 65536) -> str:
-    """The first ``size`` bytes of a file, decoded leniently (for sniffing only); ``""`` when it
-    cannot be read (:func:`read_text` then says why)."""
+def head_bytes(path: str, size: int = 65536) -> bytes | None:
+    """The first ``size`` bytes of a regular file; ``None`` for anything else (a FIFO would
+    block, a device never end) or a file that cannot be read."""
+    import stat
+
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
         with open(path, "rb") as f:
-            data = f.read(size)
+            return f.read(size)
     except OSError:
-        return ""
+        return None
+
+
+def decode_head(data: bytes) -> str:
+    """The first bytes of a dump decoded leniently, for sniffing only: UTF-16 when it starts
+    with its BOM, else UTF-8 with bad bytes replaced."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data[: len(data) // 2 * 2].decode("utf-16", errors="replace")
     return data.decode("utf-8", errors="replace")
+
+
+def read_head(path: str, size: int = 65536) -> str:
+    """The first ``size`` bytes of a file, decoded leniently (for sniffing only); ``""`` when it
+    cannot be read (:func:`read_text` then says why)."""
+    data = head_bytes(path, size)
+    return decode_head(data) if data else ""
