@@ -90,17 +90,41 @@ def _library(write: bool = False):
     from .library import Library
 
     if write:
-        import signal
-
-        def terminated(signum: int, frame: object) -> None:
-            raise Terminated
-
-        signal.signal(signal.SIGTERM, terminated)
+        _end_like_ctrl_c("SIGTERM")
 
     lib = Library.open(wait=write)
     for notice in lib.notices:
         click.echo(f"reviews: {clean_line(notice)}", err=True)
     return lib
+
+
+def _end_like_ctrl_c(*signals: str) -> None:
+    """From now on the named signals (``"SIGTERM"``, ``"SIGHUP"``) end the command as Ctrl-C
+    does: :class:`Terminated` unwinds it (transactions roll back, temporary files go, workers
+    are killed) where the default action would end the process on the spot. Signals this
+    platform lacks are skipped."""
+    import signal
+
+    def terminated(signum: int, frame: object) -> None:
+        raise Terminated
+
+    for name in signals:
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            signal.signal(sig, terminated)
+
+
+def _refuse_long_options(words: tuple[str, ...]) -> None:
+    """A command whose arguments are query words (where ``-word`` excludes a word) still treats
+    ``--word`` as an option: a mistyped one is a usage error, with the closest real option."""
+    for word in words:
+        if word.startswith("--") and len(word) > 2:
+            import difflib
+
+            names = [n for p in click.get_current_context().command.params for n in p.opts if n.startswith("--")]
+            close = difflib.get_close_matches(word.split("=")[0], names + ["--help"], n=1)
+            hint = f" Did you mean {close[0]}?" if close else ""
+            raise click.UsageError(f"No such option: {word}.{hint}")
 
 
 def _settings():
@@ -298,16 +322,7 @@ def search(query: tuple[str, ...], limit: int | None, sort: str | None, as_json:
     from .query import Query
     from .search import Searcher
 
-    # `-word` excludes a word, but `--word` is always an option: a mistyped one is a usage error
-    for word in query:
-        if word.startswith("--") and len(word) > 2:
-            import difflib
-
-            names = [n for p in click.get_current_context().command.params for n in p.opts if n.startswith("--")]
-            close = difflib.get_close_matches(word.split("=")[0], names + ["--help"], n=1)
-            hint = f" Did you mean {close[0]}?" if close else ""
-            raise click.UsageError(f"No such option: {word}.{hint}")
-
+    _refuse_long_options(query)
     q = Query.parse(" ".join(query))
     limit = limit or _settings().limit or 10
     sort = sort or _settings().sort
@@ -616,9 +631,7 @@ def export(query: tuple[str, ...], fmt: str | None, output: str | None) -> None:
     from .render.exports import format_for_path
     from .search import Searcher
 
-    for word in query:  # as in search: a mistyped --option is no query word
-        if word.startswith("--") and len(word) > 2:
-            raise click.UsageError(f"No such option: {word}.")
+    _refuse_long_options(query)
     to_file = output if output not in (None, "-") else None
     if output == "":  # -o "$OUT" with OUT unset: not stdout
         raise UsageError("-o: empty file name")
@@ -647,17 +660,9 @@ def export(query: tuple[str, ...], fmt: str | None, output: str | None) -> None:
             click.echo("no word matched; exporting the closest titles", err=True)
     pieces = _export_pieces(lib, searcher, fmt, rids)
     if to_file:
-        import signal
-
         from .atomic import atomic_write
 
-        def terminated(signum: int, frame: object) -> None:
-            raise Terminated
-
-        # the default action would end the process at once, leaving the temporary file behind
-        for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-            if sig is not None:
-                signal.signal(sig, terminated)
+        _end_like_ctrl_c("SIGTERM", "SIGHUP")  # so the temporary file is removed, not left behind
         count = len(rids) if rids is not None else lib.count()
         entries = 0
         # a device or pipe (/dev/null, a FIFO) is written in place: replacing it with a regular
@@ -837,8 +842,6 @@ def remove(sources: tuple[str, ...]) -> None:
     sys.exit(ExitCode.FAILED if result.problems else ExitCode.OK)
 
 
-# --- related commands
-
 @main.command("related")
 @click.argument("ref", metavar="REF", shell_complete=_completer("complete_refs"))
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000), help="Most reviews shown.")
@@ -907,7 +910,6 @@ def stats_(by: str | None, top: int, as_json: bool) -> None:
     _print(*stats_view(result, _width()))
 
 
-# --- pager commands
 @main.command("config")
 @click.option("--json", "as_json", is_flag=True,
               help="Print JSON: {path, exists, from_env, settings: {name: {value, from}}, pager_command}.")
