@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeAlias
 from . import textnorm as tn
 from .extract import arxiv_ids_in_url, canonical_tag, normalize_url
 from .fields import FIELDS, FTS_INSERT
-from .ingest import pool_map
+from .ingest import merge_keys, pool_map
 from .models import Link, Review, Source
 
 if TYPE_CHECKING:
@@ -37,17 +37,6 @@ if TYPE_CHECKING:
 
 # Two bodies of one paper are the same post when rapidfuzz's ratio of their starts is at least this.
 SAME_POST_RATIO = 90.0
-
-
-def _keys(arxiv_id: str | None, paper_url: str | None, tkey: str | None) -> list[str]:
-    keys: list[str] = []
-    if arxiv_id:
-        keys.append("arxiv:" + arxiv_id)
-    if paper_url:
-        keys.append("url:" + paper_url)
-    if tkey and len(tkey) >= 12:
-        keys.append("title:" + tkey)
-    return keys
 
 
 def _body_head(body: str) -> str:
@@ -123,7 +112,7 @@ def plan_merge(conn: sqlite3.Connection, rows: list[KeyRow] | None = None) -> tu
         rows = key_rows(conn)
     for sid, ord_, pid, aid, url, tkey in rows:
         pos = (sid, ord_)
-        keys = _keys(aid, url, tkey)
+        keys = merge_keys(aid, url, tkey)
         target: Pos | None = None
         for key in keys:
             for lead in by_key.get(key, ()):
@@ -399,7 +388,7 @@ def remove_sources(conn: sqlite3.Connection, sids: Iterable[int]) -> bool:
         return False
     rows = key_rows(conn)
     uf = _Keys()
-    post_keys = [_keys(aid, url, tkey) for _, _, _, aid, url, tkey in rows]
+    post_keys = [merge_keys(aid, url, tkey) for _, _, _, aid, url, tkey in rows]
     for ks in post_keys:
         uf.union(ks)
     hit = {uf.find(k) for r, ks in zip(rows, post_keys) if r[0] in gone for k in ks}

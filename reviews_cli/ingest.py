@@ -56,11 +56,37 @@ def title_key(title: str) -> str:
     return " ".join(tn.words(title))
 
 
+# A folded title shorter than this is too generic to say two posts review one paper.
+MIN_TITLE_KEY = 12
+
+
+def merge_keys(arxiv_id: str | None, paper_url: str | None, tkey: str | None) -> list[str]:
+    """What says two posts review the same paper (any key in common): its arXiv id, its
+    normalized paper URL, its folded title (:func:`title_key`, when at least
+    :data:`MIN_TITLE_KEY` characters long)."""
+    keys: list[str] = []
+    if arxiv_id:
+        keys.append("arxiv:" + arxiv_id)
+    if paper_url:
+        keys.append("url:" + paper_url)
+    if tkey and len(tkey) >= MIN_TITLE_KEY:
+        keys.append("title:" + tkey)
+    return keys
+
+
 def post_row(r: Review) -> PostRow:
+    """A record as the parse cache stores it: ``(id, arxiv_id, paper_url, title_key, json)``,
+    the paper URL normalized and the title folded as :func:`merge_keys` compares them."""
     from .extract import normalize_url
 
     return (r.id, r.arxiv_id, normalize_url(r.paper_url) if r.paper_url else None, title_key(r.title),
             json.dumps(r.to_dict(), ensure_ascii=False))
+
+
+def paper_keys(r: Review) -> list[str]:
+    """:func:`merge_keys` of a record: what the index merges it with other posts by."""
+    _, arxiv_id, url, tkey, _ = post_row(r)
+    return merge_keys(arxiv_id, url, tkey)
 
 
 def parse_one(path: str, name: str, channel: str | None = None) -> Parsed:

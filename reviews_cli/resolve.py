@@ -84,17 +84,14 @@ def resolve(conn: sqlite3.Connection, ident: str) -> list[Review]:
 def one_paper(ref: str, found: list[Review]) -> list[Review]:
     """``found`` when its records all review one paper, else :class:`~reviews_cli.errors.Ambiguous`
     listing one record per paper, in ``found``'s order. Two records review the same paper when
-    they share an arXiv id, a paper URL or a folded title (a review without the arXiv link is
-    still a review of that paper)."""
-    from .extract import normalize_url
+    they share a key the index merges posts by (``ingest.merge_keys``: the arXiv id, the paper
+    URL, a folded title; a review without the arXiv link is still a review of that paper); a
+    record with none of them is a paper of its own."""
+    from .ingest import paper_keys
 
     papers: list[tuple[set[str], Review]] = []  # (keys seen, first record) per paper
     for r in found:
-        keys = {"t:" + " ".join(tn.words(r.title))}
-        if r.arxiv_id:
-            keys.add("a:" + r.arxiv_id)
-        if r.paper_url:
-            keys.add("u:" + normalize_url(r.paper_url))
+        keys = set(paper_keys(r)) or {"id:" + r.id}
         # a record may join papers seen apart so far (the title of one, the arXiv id of another)
         joined = [i for i, (seen, _) in enumerate(papers) if seen & keys]
         if not joined:
