@@ -123,29 +123,18 @@ class SearchResult:
     """Hits for a query. ``corrections`` maps a query word to the vocabulary word searched
     instead; ``partial`` is set when no record had every word and the best partial matches are
     shown; ``fuzzy`` when nothing matched and titles were fuzzy-matched instead. ``total`` is
-    how many records match in all (``hits`` holds at most the limit asked for)."""
+    how many records match in all (``hits`` holds at most the limit asked for).
+    ``layout_slips`` are the corrections that were keyboard layout slips
+    (``{"дщееукн": "lottery"}``), a subset of ``corrections``."""
 
-    __slots__ = ("corrections", "fuzzy", "hits", "partial", "query", "total")
+    __slots__ = ("corrections", "fuzzy", "hits", "layout_slips", "partial", "query", "total")
 
     def __init__(self, query: Query, hits: list[Hit], total: int = 0) -> None:
         self.query, self.hits, self.total = query, hits, total
         self.corrections: dict[str, str] = {}
+        self.layout_slips: dict[str, str] = {}
         self.partial = False
         self.fuzzy = False
-
-    @property
-    def layout_slips(self) -> dict[str, str]:
-        """The ``corrections`` that were keyboard layout slips (``{"дщееукн": "lottery"}``):
-        the word searched is the typed one swapped to the other layout, which no typo
-        correction can give (it is in the other alphabet)."""
-        from .layout import swap
-
-        out = {}
-        for typed, searched in self.corrections.items():
-            swapped = swap(typed)
-            if swapped is not None and " ".join(tn.words(swapped)) == searched:
-                out[typed] = searched
-        return out
 
     @property
     def searched_for(self) -> str:
@@ -242,18 +231,18 @@ class Searcher:
             return None
         return ws
 
-    def _corrected(self, t: Term, corrections: dict[str, str]) -> Term:
+    def _corrected(self, t: Term, result: SearchResult) -> Term:
         """``t`` as searched: a word typed in the wrong keyboard layout becomes the swapped
-        word(s); else a single plain word not in the vocabulary becomes a new Term with its
-        typo correction. Either is recorded in ``corrections`` under the word as typed;
-        otherwise ``t`` itself is returned."""
+        word(s) (recorded in ``result.layout_slips`` too); else a single plain word not in the
+        vocabulary becomes a new Term with its typo correction. Either is recorded in
+        ``result.corrections`` under the word as typed; otherwise ``t`` itself is returned."""
         if t.negative or t.prefix:
             return t
         # ``j,pjh`` lexes as two words (the comma is the б key): try the item as typed
         if not any(ch.isspace() for ch in t.raw):
             ws = self.swap_layout(t.raw)
             if ws:
-                corrections[t.raw] = " ".join(ws)
+                result.corrections[t.raw] = result.layout_slips[t.raw] = " ".join(ws)
                 return Term(t.raw, ws, phrase=len(ws) > 1)
         if t.phrase:
             return t
@@ -263,7 +252,7 @@ class Searcher:
         fixed = self.correct(w)
         if not fixed or fixed == w:
             return t
-        corrections[t.raw] = fixed
+        result.corrections[t.raw] = fixed
         return t.with_words([fixed])
 
     # running -----------------------------------------------------------------------------
@@ -395,15 +384,11 @@ class Searcher:
         if limit < 1:
             raise UsageError("--limit must be at least 1")
         result, ranked, positive = self._ranked(q, sort, CANDIDATES)
-        if result.fuzzy:
-            found = ranked[:limit]
-            records = self._load([rid for rid, _ in found])
-            result.hits = [Hit(records[rid], score, *snippet(records[rid], [], []))
-                           for rid, score in found if rid in records]
-            return result
         shown = ranked[:limit]
         records = self._load([rid for rid, _ in shown])
-        result.hits = [Hit(records[rid], score, *snippet(records[rid], positive, q.arxiv_ids))
+        # fuzzy title matches matched no body word: their snippet is the body's start
+        words, ids = ([], []) if result.fuzzy else (positive, q.arxiv_ids)
+        result.hits = [Hit(records[rid], score, *snippet(records[rid], words, ids))
                        for rid, score in shown if rid in records]
         return result
 
@@ -427,7 +412,7 @@ class Searcher:
             raise UsageError(f"unknown sort {sort!r}: use relevance, date or title")
         result = SearchResult(query=q, hits=[])
         # the terms as searched: a corrected word is a new Term, so q itself never changes
-        terms = [self._corrected(t, result.corrections) for t in q.terms]
+        terms = [self._corrected(t, result) for t in q.terms]
         positive = [t for t in terms if not t.negative]
         mode = "all"
         scored = self._run(q, terms, mode, cap)
