@@ -594,7 +594,8 @@ def _report_scans(scans) -> int:
     return failed
 
 
-_EXPORT_FORMATS = ("json", "jsonl", "yaml", "csv", "bibtex", "markdown")  # render.exports.FORMATS
+# the export formats (render.exports.EXTENSIONS maps file extensions onto them)
+_EXPORT_FORMATS = ("json", "jsonl", "yaml", "csv", "bibtex", "markdown")
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "help_option_names": ["-h", "--help"]})

@@ -17,8 +17,8 @@ from urllib.parse import quote
 from ..models import Review
 from ..safe_text import clean, clean_line
 
-# export formats, and the file extensions that choose them when --format is not given
-FORMATS = ("json", "jsonl", "yaml", "csv", "bibtex", "markdown")
+# the file extensions that choose an export format when --format is not given (the formats
+# themselves are the CLI's --format choices, listed there so a start need not import this module)
 EXTENSIONS = {
     ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv",
     ".bib": "bibtex", ".bibtex": "bibtex", ".md": "markdown", ".markdown": "markdown",
