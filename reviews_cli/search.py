@@ -127,7 +127,7 @@ class SearchResult:
     ``layout_slips`` are the corrections that were keyboard layout slips
     (``{"дщееукн": "lottery"}``), a subset of ``corrections``."""
 
-    __slots__ = ("corrections", "fuzzy", "hits", "layout_slips", "partial", "query", "total")
+    __slots__ = ("corrections", "fuzzy", "hits", "layout_slips", "mode", "partial", "query", "total", "unembedded")
 
     def __init__(self, query: Query, hits: list[Hit], total: int = 0) -> None:
         self.query, self.hits, self.total = query, hits, total
@@ -135,6 +135,10 @@ class SearchResult:
         self.layout_slips: dict[str, str] = {}
         self.partial = False
         self.fuzzy = False
+        # how the hits were ranked (lexical, semantic, hybrid: see reviews_cli.hybrid), and how
+        # many records had no vectors yet when vectors were used
+        self.mode = "lexical"
+        self.unembedded = 0
 
     @property
     def searched_for(self) -> str:
@@ -384,13 +388,51 @@ class Searcher:
         if limit < 1:
             raise UsageError("--limit must be at least 1")
         result, ranked, positive = self._ranked(q, sort, CANDIDATES)
-        shown = ranked[:limit]
+        return self.hits(result, ranked[:limit], positive)
+
+    def hits(self, result: SearchResult, shown: list[tuple[int, float]], positive: list[Term]) -> SearchResult:
+        """``result`` with its hits set: the records of ``shown`` ``(rid, score)``, in that
+        order, each with its snippet around the ``positive`` terms."""
         records = self._load([rid for rid, _ in shown])
         # fuzzy title matches matched no body word: their snippet is the body's start
-        words, ids = ([], []) if result.fuzzy else (positive, q.arxiv_ids)
+        words, ids = ([], []) if result.fuzzy else (positive, result.query.arxiv_ids)
         result.hits = [Hit(records[rid], score, *snippet(records[rid], words, ids))
                        for rid, score in shown if rid in records]
         return result
+
+    def ranked(self, q: Query, sort: str = "relevance",
+               cap: int | None = CANDIDATES) -> tuple[SearchResult, list[tuple[int, float]], list[Term]]:
+        """The lexical ranking before hits are made: ``(result without hits, [(rid, score)]
+        best first, the positive terms as searched)``; see :meth:`search`."""
+        return self._ranked(q, sort, cap)
+
+    def records(self, rids: list[int]) -> dict[int, Review]:
+        """``{rid: record}`` of those ``rids`` still in the library."""
+        return self._load(rids)
+
+    def filtered_rids(self, q: Query) -> set[int]:
+        """The records passing ``q``'s filters (tag:, year:, source:, author:, reviewer:)."""
+        fsql, fargs = self._filters_sql(q)
+        sql = "SELECT r.rid FROM reviews r" + (f" WHERE {fsql}" if fsql else "")
+        rids = {rid for (rid,) in self.conn.execute(sql, fargs)}
+        for a, column in [(a, "authors") for a in q.authors] + [(a, "reviewer") for a in q.reviewers]:
+            expr = _term_expr(Term(" ".join(a), a, phrase=len(a) > 1), column)
+            rids &= {rid for (rid,) in self.conn.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (expr,))}
+        return rids
+
+    def resort(self, scored: list[tuple[int, float]], sort: str) -> list[tuple[int, float]]:
+        """``scored`` ``(rid, score)`` pairs ordered by ``sort``: ``date`` newest first, or
+        ``title``; ``relevance`` leaves them as they are."""
+        if sort == "relevance":
+            return scored
+        keys: dict[int, str] = {}
+        for i in range(0, len(scored), SQL_CHUNK):
+            chunk = [rid for rid, _ in scored[i:i + SQL_CHUNK]]
+            marks = ",".join("?" * len(chunk))
+            for rid, title, date, year in self.conn.execute(
+                    f"SELECT rid, title, date, year FROM reviews WHERE rid IN ({marks})", chunk):
+                keys[rid] = (date or str(year or "")) if sort == "date" else title.casefold()
+        return sorted(scored, key=lambda x: keys.get(x[0], ""), reverse=sort == "date")
 
     def matching_ids(self, q: Query, sort: str = "relevance") -> tuple[SearchResult, list[int]]:
         """Every record matching ``q`` (what :meth:`search` would show with no limit) as record

@@ -1,0 +1,329 @@
+"""Review vectors for search by meaning (the optional ``[semantic]`` extra): chunking, storage in
+the index beside the FTS tables, incremental embedding, and the scan that scores a query.
+
+Chunks. A review is embedded as chunks of its title and a piece of its body (the body split
+into near-equal pieces of :data:`MIN_CHUNK_WORDS`–:data:`MAX_CHUNK_WORDS` words); a review
+scores by its best chunk, so a long review is found by the paragraph that says what the query
+says. :func:`chunks` is the one rule; snippets of meaning hits re-derive the closest chunk with it.
+
+Storage (tables created on first write; a library built without the extra has none and works
+unchanged)::
+
+    vec_docs(id, model, hash)           a record id -> the vectors that embed its current text
+    vec_blobs(model, hash, n, scales, vecs)   content-addressed: ``hash`` is a sha256 of the
+                                        chunk texts, ``model`` the embedder's ``name@version``
+
+A vector is stored as int8 (rounded ``v / max|v| * 127``) with its float32 scale: 4x smaller
+than float32, and the cosine is ``scale * (int8 row · query)``. Vectors are keyed by the text
+they embed, so an unchanged review is never embedded twice (a rebuild renumbering records, a
+dump re-added, a record merged from the same text all reuse them), and a model change re-embeds
+once. :func:`prune` drops the vectors of records that are gone (a removed dump's).
+
+Embedding (:func:`embed_missing`) commits every few reviews, so an interrupted run keeps what it
+did and the next run resumes; it never runs at search time. The bundled corpus's vectors ship in
+the package (``data/vectors.npz``, made by ``bench/make_bundled_vectors.py``) and are copied in
+when their model stamp and text hashes match (:func:`import_bundled`), without the model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, NamedTuple
+
+from .models import Review
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+    import numpy as np
+    import numpy.typing as npt
+
+    from .embedder import Embedder
+
+# Body pieces embedded with the title: e5 reads 512 tokens, Russian runs ~2.5 tokens a word, and
+# a piece of about a paragraph keeps one topic per vector.
+MAX_CHUNK_WORDS = 100
+MIN_CHUNK_WORDS = 60
+# At most this many pieces per review (a 10 MB post is not embedded whole); the body's start
+# says what the paper does.
+MAX_CHUNKS = 12
+# Reviews embedded per write transaction: what an interruption can lose.
+COMMIT_EVERY = 8
+# Bumped when the chunking rule changes: part of every text hash, so old vectors are not reused.
+CHUNKING_VERSION = 1
+BUNDLED_FILE = "vectors.npz"
+
+# A progress callback for embedding: ``(reviews done, reviews to embed, tokens embedded so far)``.
+EmbedProgress = Callable[[int, int, int], object]
+
+_TABLES = (
+    "CREATE TABLE IF NOT EXISTS vec_docs(id TEXT PRIMARY KEY, model TEXT NOT NULL, hash TEXT NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS vec_blobs(model TEXT NOT NULL, hash TEXT NOT NULL, n INTEGER NOT NULL, "
+    "scales BLOB NOT NULL, vecs BLOB NOT NULL, PRIMARY KEY(model, hash)) WITHOUT ROWID",
+)
+
+
+def chunks(title: str, body: str, max_words: int = MAX_CHUNK_WORDS) -> list[str]:
+    """The texts embedded for a review: ``"title. piece"`` for each piece of the body, the body
+    (whitespace-split words) cut into the fewest near-equal pieces of at most ``max_words``
+    words (so each has 60–100 words when the body is long enough), at most
+    :data:`MAX_CHUNKS`; just the title for an empty body."""
+    title = " ".join(title.split())
+    words = body.split()[:max_words * MAX_CHUNKS]
+    if not words:
+        return [title]
+    n = -(-len(words) // max_words)
+    size = -(-len(words) // n)
+    return [f"{title}. {' '.join(words[i:i + size])}" for i in range(0, len(words), size)]
+
+
+def text_hash(texts: list[str]) -> str:
+    """The sha256 (hex) of a review's chunk texts, with :data:`CHUNKING_VERSION`."""
+    h = hashlib.sha256(f"v{CHUNKING_VERSION}".encode())
+    for t in texts:
+        h.update(b"\x00" + t.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def has_tables(conn: sqlite3.Connection) -> bool:
+    """Whether the index has the vector tables (a library never embedded has not)."""
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE name='vec_docs'").fetchone() is not None
+
+
+def ensure_tables(conn: sqlite3.Connection) -> None:
+    """Create the vector tables if missing (a writer's call; inside or outside a transaction)."""
+    for sql in _TABLES:
+        conn.execute(sql)
+
+
+# ------------------------------------------------------------------------------ encoding
+
+def quantize(m: npt.NDArray[np.float32]) -> tuple[bytes, bytes]:
+    """Rows of ``m`` (shape ``(n, dim)``) as ``(float32 scales, int8 rows)`` bytes."""
+    import numpy as np
+
+    peak = np.abs(m).max(axis=1)
+    peak[peak == 0] = 1.0
+    q = np.rint(m / peak[:, None] * 127.0).astype(np.int8)
+    return (peak / 127.0).astype(np.float32).tobytes(), q.tobytes()
+
+
+def dequantize(scales: bytes, vecs: bytes, dim: int) -> npt.NDArray[np.float32]:
+    """The float32 rows (shape ``(n, dim)``) that :func:`quantize` stored."""
+    import numpy as np
+
+    s = np.frombuffer(scales, dtype=np.float32)
+    q = np.frombuffer(vecs, dtype=np.int8).reshape(len(s), dim)
+    out: npt.NDArray[np.float32] = q.astype(np.float32) * s[:, None]
+    return out
+
+
+# ------------------------------------------------------------------------------- writing
+
+class Pending(NamedTuple):
+    """A record whose vectors are missing: its id, chunk texts and their hash."""
+
+    id: str
+    texts: list[str]
+    hash: str
+
+
+def plan(conn: sqlite3.Connection, model: str) -> tuple[list[Pending], int]:
+    """The records whose stored vectors (for ``model``) do not embed their current text, in
+    library order, and how many records there are. Records whose text is already embedded
+    under another id are linked to those vectors here (no model needed); a writer's call."""
+    ensure_tables(conn)
+    have: dict[str, str] = {i: h for i, h in conn.execute("SELECT id, hash FROM vec_docs WHERE model=?", (model,))}
+    blobs = {h for (h,) in conn.execute("SELECT hash FROM vec_blobs WHERE model=?", (model,))}
+    todo: list[Pending] = []
+    link: list[tuple[str, str, str]] = []
+    total = 0
+    for rid_id, js in conn.execute("SELECT id, json FROM records ORDER BY rid").fetchall():
+        total += 1
+        r = Review.from_dict(json.loads(js))
+        texts = chunks(r.title, r.body)
+        h = text_hash(texts)
+        if have.get(rid_id) == h:
+            continue
+        if h in blobs:
+            link.append((rid_id, model, h))
+        else:
+            todo.append(Pending(rid_id, texts, h))
+    if link:
+        conn.executemany("INSERT OR REPLACE INTO vec_docs VALUES(?,?,?)", link)
+    return todo, total
+
+
+def _store(conn: sqlite3.Connection, model: str, p: Pending, m: npt.NDArray[np.float32]) -> None:
+    scales, vecs = quantize(m)
+    conn.execute("INSERT OR REPLACE INTO vec_blobs VALUES(?,?,?,?,?)", (model, p.hash, len(m), scales, vecs))
+    conn.execute("INSERT OR REPLACE INTO vec_docs VALUES(?,?,?)", (p.id, model, p.hash))
+
+
+def import_bundled(conn: sqlite3.Connection, model: str, todo: list[Pending],
+                   path: str | None = None) -> list[Pending]:
+    """Store the shipped vectors (``path``, default the package's ``data/vectors.npz``) of the
+    records in ``todo`` whose text hash they hold, when they were made by ``model``; returns the
+    records still to embed. A missing or unreadable file, or another model's, is ignored."""
+    import numpy as np
+
+    if path is None:
+        from .sources import bundled_dir
+
+        path = os.path.join(bundled_dir(), BUNDLED_FILE)
+    if not todo or not os.path.exists(path):
+        return todo
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            if str(z["model"]) != model:
+                return todo
+            hashes = [str(h) for h in z["hashes"]]
+            counts, scales, vecs = z["counts"], z["scales"], z["vecs"]
+    except (OSError, ValueError, KeyError):
+        return todo
+    at: dict[str, tuple[int, int]] = {}
+    start = 0
+    for h, n in zip(hashes, counts.tolist()):
+        at[h] = (start, start + n)
+        start += n
+    rest: list[Pending] = []
+    for p in todo:
+        if p.hash not in at:
+            rest.append(p)
+            continue
+        a, b = at[p.hash]
+        conn.execute("INSERT OR REPLACE INTO vec_blobs VALUES(?,?,?,?,?)",
+                     (model, p.hash, b - a, scales[a:b].tobytes(), vecs[a:b].tobytes()))
+        conn.execute("INSERT OR REPLACE INTO vec_docs VALUES(?,?,?)", (p.id, model, p.hash))
+    return rest
+
+
+def embed_missing(conn: sqlite3.Connection, embedder: Embedder, progress: EmbedProgress | None = None,
+                  transaction: Callable[[], AbstractContextManager[object]] | None = None) -> int:
+    """Embed every record whose vectors are missing or stale, :data:`COMMIT_EVERY` records per
+    write transaction (``transaction``: a context-manager factory, default ``store.transaction``
+    on ``conn``), after taking what the bundled vectors and already-stored texts provide; then
+    :func:`prune`. ``progress(done, total, tokens)`` is called after each transaction. Returns
+    the number of records embedded. Interrupting it keeps every committed transaction's work."""
+    from .embedder import model_stamp
+    from .store import transaction as default_tx
+
+    def tx() -> AbstractContextManager[object]:
+        return transaction() if transaction else default_tx(conn)
+
+    model = model_stamp(embedder)
+    with tx():
+        todo, _ = plan(conn, model)
+        todo = import_bundled(conn, model, todo)
+        prune(conn)
+    done = tokens = 0
+    if progress:
+        progress(0, len(todo), 0)
+    for i in range(0, len(todo), COMMIT_EVERY):
+        batch = todo[i:i + COMMIT_EVERY]
+        texts = [t for p in batch for t in p.texts]
+        m = embedder.embed_passages(texts)  # outside the lock: readers and writers go on meanwhile
+        tokens += sum(embedder.count_tokens(t) for t in texts) if progress else 0
+        with tx():
+            k = 0
+            for p in batch:
+                _store(conn, model, p, m[k:k + len(p.texts)])
+                k += len(p.texts)
+        done += len(batch)
+        if progress:
+            progress(done, len(todo), tokens)
+    if todo:
+        with tx():
+            prune(conn)
+    return done
+
+
+def prune(conn: sqlite3.Connection) -> None:
+    """Inside a write transaction: forget vectors of records no longer in the library (a
+    removed dump's) and blobs no record uses. No-op when there are no vector tables."""
+    if not has_tables(conn):
+        return
+    conn.execute("DELETE FROM vec_docs WHERE id NOT IN (SELECT id FROM reviews)")
+    conn.execute("DELETE FROM vec_blobs WHERE NOT EXISTS (SELECT 1 FROM vec_docs d "
+                 "WHERE d.model = vec_blobs.model AND d.hash = vec_blobs.hash)")
+
+
+# ------------------------------------------------------------------------------- reading
+
+class Matrix(NamedTuple):
+    """Every stored chunk vector of the current records under one model: ``rows`` (shape
+    ``(chunks, dim)``, float32), ``owner[i]`` the record (``rid``) of row i, ``chunk_no[i]``
+    its chunk's number in that record; ``missing``: records with no vectors yet."""
+
+    rows: npt.NDArray[np.float32]
+    owner: npt.NDArray[np.int64]
+    chunk_no: npt.NDArray[np.int32]
+    missing: int
+
+
+def load_matrix(conn: sqlite3.Connection, model: str, dim: int) -> Matrix:
+    """The stored vectors of the current records made by ``model`` (see :class:`Matrix`); empty
+    when the library has none."""
+    import numpy as np
+
+    n_records = conn.execute("SELECT count(*) FROM reviews").fetchone()[0]
+    if not has_tables(conn):
+        return Matrix(np.zeros((0, dim), np.float32), np.zeros(0, np.int64), np.zeros(0, np.int32), n_records)
+    rows = conn.execute(
+        "SELECT r.rid, b.n, b.scales, b.vecs FROM reviews r JOIN vec_docs d ON d.id = r.id AND d.model = ? "
+        "JOIN vec_blobs b ON b.model = d.model AND b.hash = d.hash", (model,)).fetchall()
+    if not rows:
+        return Matrix(np.zeros((0, dim), np.float32), np.zeros(0, np.int64), np.zeros(0, np.int32), n_records)
+    counts = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+    owner = np.repeat(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)), counts)
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    chunk_no = (np.arange(len(owner)) - starts).astype(np.int32)
+    s = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32)
+    q = np.frombuffer(b"".join(r[3] for r in rows), dtype=np.int8).reshape(len(s), dim)
+    m = q.astype(np.float32)
+    m *= s[:, None]
+    return Matrix(m, owner, chunk_no, n_records - len(rows))
+
+
+def best_chunks(matrix: Matrix, query: npt.NDArray[np.float32],
+                allowed: set[int] | None = None) -> list[tuple[int, float, int]]:
+    """``(rid, cosine of its best chunk, that chunk's number)`` for every record in ``matrix``
+    (those in ``allowed`` when given), best first."""
+    import numpy as np
+
+    if not len(matrix.owner):
+        return []
+    sims = matrix.rows @ query
+    order = np.lexsort((-sims, matrix.owner))  # by record, its best chunk first
+    owners = matrix.owner[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = owners[1:] != owners[:-1]
+    idx = order[first]
+    best = sorted(zip(matrix.owner[idx].tolist(), sims[idx].tolist(), matrix.chunk_no[idx].tolist()),
+                  key=lambda x: -x[1])
+    if allowed is not None:
+        best = [b for b in best if b[0] in allowed]
+    return best
+
+
+def review_vectors(conn: sqlite3.Connection, model: str, dim: int,
+                   ids: list[str]) -> dict[str, npt.NDArray[np.float32]]:
+    """The stored chunk vectors (shape ``(chunks, dim)``) of the records ``ids`` that have them."""
+    if not ids or not has_tables(conn):
+        return {}
+    marks = ",".join("?" * len(ids))
+    return {i: dequantize(s, v, dim) for i, s, v in conn.execute(
+        f"SELECT d.id, b.scales, b.vecs FROM vec_docs d JOIN vec_blobs b ON b.model = d.model AND b.hash = d.hash "
+        f"WHERE d.model = ? AND d.id IN ({marks})", [model, *ids])}
+
+
+def iter_chunk_texts(conn: sqlite3.Connection) -> Iterator[tuple[str, list[str]]]:
+    """``(record id, chunk texts)`` of every record, in library order (for the bundled-vector
+    script and benches)."""
+    for rid_id, js in conn.execute("SELECT id, json FROM records ORDER BY rid").fetchall():
+        r = Review.from_dict(json.loads(js))
+        yield rid_id, chunks(r.title, r.body)
