@@ -1,4 +1,5 @@
-"""Make ``data/vectors.npz``: the bundled corpus's chunk vectors, shipped in the package so a new
+"""Make ``data/vectors.npz``: the bundled corpus's chunk vectors (and those of
+``hybrid.NULL_PASSAGES``), shipped in the package so a new
 user's first search by meaning needs no embedding (``vectors.import_bundled`` copies them in when
 the model stamp and each record's text hash match; a stale entry is simply not used).
 
@@ -17,6 +18,7 @@ import numpy as np
 
 from reviews_cli import vectors
 from reviews_cli.embedder import load, model_stamp
+from reviews_cli.hybrid import NULL_PASSAGES
 from reviews_cli.library import Library
 
 
@@ -36,8 +38,13 @@ def main() -> None:
             counts.append(len(p.texts))
             scales.append(np.frombuffer(s, np.float32))
             rows.append(np.frombuffer(v, np.int8).reshape(len(p.texts), emb.dim))
+        fixed = list(NULL_PASSAGES)
+        fs, fv = vectors.quantize(emb.embed_passages(fixed))
         np.savez_compressed(out, model=np.array(stamp), hashes=np.array(hashes), counts=np.array(counts, np.int32),
-                            scales=np.concatenate(scales), vecs=np.concatenate(rows))
+                            scales=np.concatenate(scales), vecs=np.concatenate(rows),
+                            fixed_hash=np.array("fixed:" + vectors.text_hash(fixed)),
+                            fixed_scales=np.frombuffer(fs, np.float32),
+                            fixed_vecs=np.frombuffer(fv, np.int8).reshape(len(fixed), emb.dim))
         print(f"{len(hashes)} of {total} records, {sum(counts)} chunks, model {stamp}: "
               f"{os.path.getsize(out) / 1024:.0f} KiB in {time.perf_counter() - t0:.1f} s -> {os.path.relpath(out)}")
 

@@ -65,18 +65,22 @@ class Prepared:
         self.lexical = list(ranked)
         self.structured = bool(q.arxiv_ids) or any(t.negative for t in q.terms)
         allowed = s.filtered_rids(q) if q.has_filters else None
-        self.semantic = [(rid, sim) for rid, sim, _ in
-                         vectors.best_chunks(matrix, emb.embed_query(hybrid.query_text(q)), allowed)]
+        qv = emb.embed_query(hybrid.query_text(q))
+        self.semantic = [(rid, sim) for rid, sim, _ in vectors.best_chunks(matrix, qv, allowed)]
+        self.null = float((vectors.fixed_vectors(conn, emb, list(hybrid.NULL_PASSAGES)) @ qv).max())
+        # how far the best review beats the null passages: what the floor is compared with
+        self.margin = self.semantic[0][1] - self.null if self.semantic else -1.0
         self.gate = hybrid.lexical_stands(self.result, self.lexical) or self.structured
 
     def ranking(self, mode: str, gate: bool = True, **params: float) -> list[int]:
         if mode == "lexical":
             return [rid for rid, _ in self.lexical]
         if mode == "semantic":
-            return [rid for rid, _ in hybrid.combine(self.lexical, self.semantic, "semantic", **params)[0]]
+            return [rid for rid, _ in hybrid.combine(self.lexical, self.semantic, "semantic", null=self.null,
+                                                     **params)[0]]
         if gate and self.gate:
             return [rid for rid, _ in self.lexical]
-        return [rid for rid, _ in hybrid.combine(self.lexical, self.semantic, "hybrid", **params)[0]]
+        return [rid for rid, _ in hybrid.combine(self.lexical, self.semantic, "hybrid", null=self.null, **params)[0]]
 
 
 def rank_of(ranking: list[int], rid: int) -> int | None:
@@ -146,8 +150,8 @@ def report(data: dict[str, Any], params: dict[str, float], gate: bool = True) ->
     for name, held in (("fit", False), ("held-back", True)):
         pos = [p for p, _, h, _ in meaning if h == held]
         neg = [p for p, h in data["unrelated"] if h == held]
-        answered = sum(p.semantic[0][1] >= floor for p in pos)
-        refused = sum(p.semantic[0][1] < floor for p in neg)
+        answered = sum(p.margin >= floor for p in pos)
+        refused = sum(p.margin < floor for p in neg)
         print(f"floor {floor:.3f} on the {name} part: {answered}/{len(pos)} meaning queries answered, "
               f"{refused}/{len(neg)} unrelated ones said nothing close")
 
@@ -178,8 +182,8 @@ def fit(data: dict[str, Any]) -> None:
             best = (key, gate, k, w)
     assert best is not None
     _, gate, k, w = best
-    pos = sorted(p.semantic[0][1] for p, _, h, _ in data["meaning"] if not h)
-    neg = sorted(p.semantic[0][1] for p, h in data["unrelated"] if not h)
+    pos = sorted(p.margin for p, _, h, _ in data["meaning"] if not h)
+    neg = sorted(p.margin for p, h in data["unrelated"] if not h)
     cands = sorted(set(pos + neg))
     floors = [(a + b) / 2 for a, b in itertools.pairwise(cands)]
 
@@ -189,7 +193,7 @@ def fit(data: dict[str, Any]) -> None:
 
     floor = max(floors, key=accuracy)
     print(f"\nfitted: gate={gate}, RRF_K={k}, LEXICAL_WEIGHT={w}, SIMILARITY_FLOOR={floor:.3f} "
-          f"(fit meaning queries' best cosine {min(pos):.3f}..{max(pos):.3f}, unrelated {min(neg):.3f}..{max(neg):.3f})")
+          f"(fit meaning queries' margin over the null passages {min(pos):.3f}..{max(pos):.3f}, unrelated {min(neg):.3f}..{max(neg):.3f})")
     report(data, {"k": float(k), "lexical_weight": w, "floor": floor}, gate)
     print("\nfor comparison, plain RRF k=60 without the gate:")
     report(data, {"k": 60.0, "lexical_weight": 0.5, "floor": -1.0}, gate=False)

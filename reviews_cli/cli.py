@@ -224,7 +224,7 @@ class _Group(click.Group):
     """Maps core errors to one-line messages and exit codes; no traceback for bad input.
     Commands are listed reading first, then the library, not alphabetically."""
 
-    ORDER = ("search", "show", "open", "related", "tag", "tags", "list", "stats", "export", "add", "parse",
+    ORDER = ("search", "show", "open", "related", "tag", "tags", "list", "stats", "export", "add", "embed", "parse",
              "sources", "remove", "config")
 
     def list_commands(self, ctx):
@@ -318,21 +318,39 @@ def main(ctx: click.Context, no_pager: bool, color: str | None) -> None:
 @click.option("--sort", type=click.Choice(["relevance", "date", "title"]), default=None,
               help="Result order.  [default: the config's sort, else relevance]")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with score and snippet) instead of a table.")
-def search(query: tuple[str, ...], limit: int | None, sort: str | None, as_json: bool) -> None:
+@click.option("--mode", type=click.Choice(["lexical", "semantic", "hybrid"]), default=None,
+              help="Rank by words (lexical), by meaning (semantic: the [semantic] extra) or both (hybrid).  "
+                   "[default: hybrid with the extra, else lexical]")
+def search(query: tuple[str, ...], limit: int | None, sort: str | None, as_json: bool, mode: str | None) -> None:
+    from .embedder import SemanticUnavailable, available
     from .query import Query
-    from .search import Searcher
 
     _refuse_long_options(query)
     q = Query.parse(" ".join(query))
     limit = limit or _settings().limit or 10
     sort = sort or _settings().sort
+    if mode not in (None, "lexical") and not available():
+        raise SemanticUnavailable
+    mode = mode or ("hybrid" if available() else "lexical")
     lib = _library()
-    result = Searcher(lib.conn).search(q, limit=limit, sort=sort)
+    if mode == "lexical":
+        from .search import Searcher
+
+        result = Searcher(lib.conn).search(q, limit=limit, sort=sort)
+    else:
+        from .hybrid import search as search_by_meaning
+
+        result = search_by_meaning(lib.conn, q, limit=limit, sort=sort, mode=mode)
+    if result.unembedded:
+        _note(f"reviews: {result.unembedded} reviews are not embedded yet (searched by words only); "
+              "`reviews embed` embeds them")
     if as_json:
         from .render.machine import search_json
 
         click.echo(search_json(result))
         sys.exit(ExitCode.OK if result.hits else ExitCode.FAILED)
+    if not result.hits and mode == "semantic":
+        raise ReviewsError(f"nothing close in meaning to {q.text!r}")
     if not result.hits:
         raise NotFound(q.text)
     from .render.human import search_table
@@ -712,7 +730,9 @@ def _export_pieces(lib, searcher, fmt: str, rids: list[int] | None):
 @click.option("--json", "as_json", is_flag=True, help="Print the per-dump summary as JSON.")
 @click.option("--verbose", "-v", is_flag=True, help="List skipped posts with the reason.")
 @click.option("--channel", metavar="USERNAME", help=_CHANNEL_HELP)
-def add(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | None) -> None:
+@click.option("--no-embed", is_flag=True, help="With the [semantic] extra: leave embedding the new reviews to "
+              "`reviews embed` (by default add embeds them).")
+def add(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | None, no_embed: bool) -> None:
     """Copy dumps into the library and index them. PATHS are files, `-` (standard input, stored
     as stdin-<hash>.txt) or folders: a Telegram Desktop export folder is one export (its
     result.json or messages*.html); any other folder is searched, subfolders too, for dumps.
@@ -757,7 +777,62 @@ def add(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | Non
                 for where, why in r.skipped_posts:
                     click.echo(f"  {clean_line(r.name or r.path)}: skipped {clean_line(where)}: {clean_line(why)}",
                                err=True)
+    from .embedder import available
+
+    if not no_embed and available() and any(r.name and not r.already for r in results):
+        _embed(lib)
     sys.exit(ExitCode.FAILED if failed or any(r.error for r in results) else ExitCode.OK)
+
+
+@main.command()
+def embed() -> None:
+    """Compute the vectors search by meaning uses (the [semantic] extra) for every review that
+    has none, or whose text or model changed. Shows a progress bar; Ctrl-C keeps what is done
+    and the next `reviews embed` goes on from there. `reviews add` embeds by default.
+
+    \b
+    Examples:
+      reviews add --no-embed big_export/ && reviews embed
+    """
+    from .embedder import SemanticUnavailable, available
+
+    if not available():
+        raise SemanticUnavailable
+    _embed(_library(write=True))
+
+
+def _embed(lib) -> None:
+    """Embed what is missing (see ``vectors.embed_missing``), a progress bar with ETA on a
+    terminal's stderr, one summary line after."""
+    import time
+
+    from .embedder import load
+    from .vectors import embed_missing
+
+    bar = task = None
+    if sys.stderr.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        bar = Progress(TextColumn("embedding reviews"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                       console=_console(stderr=True), transient=True)
+
+    def progress(done: int, total: int, tokens: int) -> None:
+        nonlocal task
+        if bar is not None:
+            if task is None:
+                bar.start()
+                task = bar.add_task("embed", total=total)
+            bar.update(task, completed=done, total=total)
+
+    start = time.perf_counter()
+    try:
+        lib._check_writable()
+        n = embed_missing(lib.conn, load(), progress)
+    finally:
+        if bar is not None:
+            bar.stop()
+    if n:
+        click.echo(f"embedded {n} reviews in {time.perf_counter() - start:.0f} s", err=True)
 
 
 class _progress:

@@ -247,7 +247,7 @@ def prune(conn: sqlite3.Connection) -> None:
     removed dump's) and blobs no record uses. No-op when there are no vector tables."""
     if not has_tables(conn):
         return
-    conn.execute("DELETE FROM vec_docs WHERE id NOT IN (SELECT id FROM reviews)")
+    conn.execute("DELETE FROM vec_docs WHERE id NOT IN (SELECT id FROM reviews) AND id NOT LIKE 'fixed:%'")
     conn.execute("DELETE FROM vec_blobs WHERE NOT EXISTS (SELECT 1 FROM vec_docs d "
                  "WHERE d.model = vec_blobs.model AND d.hash = vec_blobs.hash)")
 
@@ -327,3 +327,71 @@ def iter_chunk_texts(conn: sqlite3.Connection) -> Iterator[tuple[str, list[str]]
     for rid_id, js in conn.execute("SELECT id, json FROM records ORDER BY rid").fetchall():
         r = Review.from_dict(json.loads(js))
         yield rid_id, chunks(r.title, r.body)
+
+
+def adopt_bundled(conn: sqlite3.Connection, model: str) -> int:
+    """Copy in the shipped vectors of bundled records that have none under ``model`` (a new
+    user's first search by meaning; no model needed), in its own write transaction. Returns
+    how many records got vectors; 0 when another process holds the write lock or the folder is
+    read-only (the search goes on with what is stored)."""
+    from .store import transaction
+
+    bundled = ("SELECT r.id, p.json FROM reviews r JOIN posts p ON p.sid = r.sid AND p.ord = r.ord "
+               "JOIN sources s ON s.sid = r.sid WHERE s.kind = 'bundled' AND r.json IS NULL")
+    missing = (" AND r.id NOT IN (SELECT id FROM vec_docs WHERE model = ?)", (model,)) if has_tables(conn) else ("", ())
+    rows = conn.execute(bundled + missing[0], missing[1]).fetchall()
+    merged = conn.execute(  # a bundled record merged with another post keeps its json in reviews
+        "SELECT r.id, r.json FROM reviews r JOIN sources s ON s.sid = r.sid WHERE s.kind = 'bundled' "
+        "AND r.json IS NOT NULL" + missing[0], missing[1]).fetchall()
+    todo = []
+    for rid_id, js in rows + merged:
+        r = Review.from_dict(json.loads(js))
+        texts = chunks(r.title, r.body)
+        todo.append(Pending(rid_id, texts, text_hash(texts)))
+    if not todo:
+        return 0
+    try:
+        with transaction(conn):
+            ensure_tables(conn)
+            rest = import_bundled(conn, model, todo)
+    except sqlite3.OperationalError:  # locked by a writer, or a read-only index
+        return 0
+    return len(todo) - len(rest)
+
+
+def fixed_vectors(conn: sqlite3.Connection, embedder: Embedder, texts: list[str]) -> npt.NDArray[np.float32]:
+    """Passage vectors of a fixed list of ``texts`` (not records: the hybrid ranking's
+    reference passages), from the index, else the shipped file (key ``fixed``), else embedded
+    now and stored when the index can be written (once per model)."""
+    import numpy as np
+
+    from .embedder import model_stamp
+
+    model, h = model_stamp(embedder), "fixed:" + text_hash(texts)
+    if has_tables(conn):
+        row = conn.execute("SELECT scales, vecs FROM vec_blobs WHERE model=? AND hash=?", (model, h)).fetchone()
+        if row:
+            return dequantize(row[0], row[1], embedder.dim)
+    from .sources import bundled_dir
+
+    path = os.path.join(bundled_dir(), BUNDLED_FILE)
+    m: npt.NDArray[np.float32] | None = None
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            if str(z["model"]) == model and str(z["fixed_hash"]) == h:
+                m = dequantize(z["fixed_scales"].tobytes(), z["fixed_vecs"].tobytes(), embedder.dim)
+    except (OSError, ValueError, KeyError):
+        pass
+    if m is None:
+        m = embedder.embed_passages(texts)
+    scales, vecs = quantize(m)
+    try:
+        from .store import transaction
+
+        with transaction(conn):
+            ensure_tables(conn)
+            conn.execute("INSERT OR REPLACE INTO vec_blobs VALUES(?,?,?,?,?)", (model, h, len(m), scales, vecs))
+            conn.execute("INSERT OR REPLACE INTO vec_docs VALUES(?,?,?)", (h, model, h))
+    except sqlite3.OperationalError:
+        pass
+    return dequantize(scales, vecs, embedder.dim)
