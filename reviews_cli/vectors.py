@@ -265,19 +265,21 @@ class Matrix(NamedTuple):
     missing: int
 
 
-def load_matrix(conn: sqlite3.Connection, model: str, dim: int) -> Matrix:
+def load_matrix(conn: sqlite3.Connection, model: str, dim: int | None) -> Matrix:
     """The stored vectors of the current records made by ``model`` (see :class:`Matrix`); empty
-    when the library has none."""
+    when the library has none. ``dim`` ``None``: read from the stored vectors."""
     import numpy as np
 
     n_records = conn.execute("SELECT count(*) FROM reviews").fetchone()[0]
     if not has_tables(conn):
-        return Matrix(np.zeros((0, dim), np.float32), np.zeros(0, np.int64), np.zeros(0, np.int32), n_records)
+        return Matrix(np.zeros((0, dim or 0), np.float32), np.zeros(0, np.int64), np.zeros(0, np.int32), n_records)
     rows = conn.execute(
         "SELECT r.rid, b.n, b.scales, b.vecs FROM reviews r JOIN vec_docs d ON d.id = r.id AND d.model = ? "
         "JOIN vec_blobs b ON b.model = d.model AND b.hash = d.hash", (model,)).fetchall()
     if not rows:
-        return Matrix(np.zeros((0, dim), np.float32), np.zeros(0, np.int64), np.zeros(0, np.int32), n_records)
+        return Matrix(np.zeros((0, dim or 0), np.float32), np.zeros(0, np.int64), np.zeros(0, np.int32), n_records)
+    if dim is None:
+        dim = len(rows[0][3]) // rows[0][1]
     counts = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
     owner = np.repeat(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)), counts)
     starts = np.repeat(np.cumsum(counts) - counts, counts)
