@@ -66,7 +66,7 @@ class Prepared:
         self.structured = bool(q.arxiv_ids) or any(t.negative for t in q.terms)
         allowed = s.filtered_rids(q) if q.has_filters else None
         qv = emb.embed_query(hybrid.query_text(q))
-        self.semantic = [(rid, sim) for rid, sim, _ in vectors.best_chunks(matrix, qv, allowed)]
+        self.semantic = [(rid, sim) for rid, sim, _ in vectors.best_chunks(matrix, qv, allowed, top=CANDIDATES)]
         self.null = float((vectors.fixed_vectors(conn, emb, list(hybrid.NULL_PASSAGES)) @ qv).max())
         # how far the best review beats the null passages: what the floor is compared with
         self.margin = self.semantic[0][1] - self.null if self.semantic else -1.0

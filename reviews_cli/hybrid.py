@@ -139,7 +139,7 @@ def search(conn: sqlite3.Connection, q: Query, limit: int = 10, sort: str = "rel
     matrix = vectors.load_matrix(conn, model_stamp(emb), emb.dim)
     allowed = searcher.filtered_rids(q) if q.has_filters else None
     qv = emb.embed_query(query_text(q))
-    best = vectors.best_chunks(matrix, qv, allowed)
+    best = vectors.best_chunks(matrix, qv, allowed, top=CANDIDATES)
     null = float((vectors.fixed_vectors(conn, emb, list(NULL_PASSAGES)) @ qv).max())
     chunk_of = {rid: k for rid, _, k in best}
     out, used = combine(ranked, [(rid, sim) for rid, sim, _ in best], mode, null=null)

@@ -291,10 +291,10 @@ def load_matrix(conn: sqlite3.Connection, model: str, dim: int | None) -> Matrix
     return Matrix(m, owner, chunk_no, n_records - len(rows))
 
 
-def best_chunks(matrix: Matrix, query: npt.NDArray[np.float32],
-                allowed: set[int] | None = None) -> list[tuple[int, float, int]]:
-    """``(rid, cosine of its best chunk, that chunk's number)`` for every record in ``matrix``
-    (those in ``allowed`` when given), best first."""
+def best_chunks(matrix: Matrix, query: npt.NDArray[np.float32], allowed: set[int] | None = None,
+                top: int | None = None) -> list[tuple[int, float, int]]:
+    """``(rid, cosine of its best chunk, that chunk's number)`` for the records in ``matrix``
+    (those in ``allowed`` when given), best first; only the best ``top`` when given."""
     import numpy as np
 
     if not len(matrix.owner):
@@ -304,12 +304,13 @@ def best_chunks(matrix: Matrix, query: npt.NDArray[np.float32],
     owners = matrix.owner[order]
     first = np.ones(len(order), dtype=bool)
     first[1:] = owners[1:] != owners[:-1]
-    idx = order[first]
-    best = sorted(zip(matrix.owner[idx].tolist(), sims[idx].tolist(), matrix.chunk_no[idx].tolist()),
-                  key=lambda x: -x[1])
+    idx = order[first]  # each record's best row
     if allowed is not None:
-        best = [b for b in best if b[0] in allowed]
-    return best
+        idx = idx[np.isin(matrix.owner[idx], np.fromiter(allowed, dtype=np.int64, count=len(allowed)))]
+    if top is not None and len(idx) > top:
+        idx = idx[np.argpartition(-sims[idx], top - 1)[:top]]
+    idx = idx[np.argsort(-sims[idx], kind="stable")]
+    return list(zip(matrix.owner[idx].tolist(), sims[idx].tolist(), matrix.chunk_no[idx].tolist()))
 
 
 def review_vectors(conn: sqlite3.Connection, model: str, dim: int,

@@ -280,3 +280,29 @@ def test_add_embeds_by_default_and_not_with_no_embed(semantic, tmp_path):
     assert run("remove", "cheese.txt").exit_code == 0
     res = run("add", str(dump))
     assert res.exit_code == 0 and "embedded 1 reviews" in res.stderr
+
+
+def test_best_chunks_scores_a_record_by_its_best_chunk(semantic):
+    import numpy as np
+
+    from reviews_cli.vectors import Matrix, best_chunks
+
+    rows = np.array([[1, 0], [0, 1], [0.6, 0.8], [0.8, 0.6], [-1, 0]], dtype=np.float32)
+    m = Matrix(rows, np.array([7, 7, 8, 9, 9]), np.array([0, 1, 0, 0, 1], dtype=np.int32), missing=0)
+    q = np.array([0, 1], dtype=np.float32)
+    got = best_chunks(m, q)
+    assert [(rid, k) for rid, _, k in got] == [(7, 1), (8, 0), (9, 0)]
+    assert [round(s, 2) for _, s, _ in got] == [1.0, 0.8, 0.6]
+    assert [rid for rid, _, _ in best_chunks(m, q, top=2)] == [7, 8]
+    assert [rid for rid, _, _ in best_chunks(m, q, allowed={9, 8})] == [8, 9]
+
+
+def test_int8_storage_keeps_cosines(semantic):
+    import numpy as np
+
+    from reviews_cli.vectors import dequantize, quantize
+
+    m = np.random.default_rng(1).standard_normal((5, 384)).astype(np.float32)
+    m /= np.linalg.norm(m, axis=1, keepdims=True)
+    back = dequantize(*quantize(m), 384)
+    assert np.abs((back * m).sum(axis=1) - 1).max() < 0.01
