@@ -378,7 +378,7 @@ def test_exports_stream_one_chunk_at_a_time(big_home, monkeypatch):
 
 
 def test_every_extension_names_a_format_the_cli_offers():
-    from reviews_cli.cli import _EXPORT_FORMATS
+    from reviews_cli.commands.export import _EXPORT_FORMATS
     from reviews_cli.render.exports import EXTENSIONS
 
     assert set(EXTENSIONS.values()) == set(_EXPORT_FORMATS)
