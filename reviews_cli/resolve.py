@@ -87,7 +87,7 @@ def one_paper(ref: str, found: list[Review]) -> list[Review]:
     they share a key the index merges posts by (``ingest.merge_keys``: the arXiv id, the paper
     URL, a folded title; a review without the arXiv link is still a review of that paper); a
     record with none of them is a paper of its own."""
-    from .ingest import paper_keys
+    from .library.ingest import paper_keys
 
     papers: list[tuple[set[str], Review]] = []  # (keys seen, first record) per paper
     for r in found:

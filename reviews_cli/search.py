@@ -16,7 +16,7 @@ functions that need it. ``Query``, ``Term``, the limits, ``snippet`` and ``resol
 importable from here too, as before the split.
 
 Every term reaches FTS5 as quoted index terms (never as syntax). Ranking: FTS5 BM25 with the column
-weights of :mod:`reviews_cli.fields` (title 10, tags 6, authors 6, reviewer 4, extra 2, body 1),
+weights of :mod:`reviews_cli.library.fields` (title 10, tags 6, authors 6, reviewer 4, extra 2, body 1),
 plus the bonuses below for the whole query or a phrase found in the title and for the arXiv id
 asked for. When every query word is in over half the records of a large library, BM25 cannot
 order them (see :meth:`Searcher._idf_is_flat`) and records with the words in their title or other
@@ -41,8 +41,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from . import textnorm as tn
 from .errors import UsageError
-from .fields import BM25_WEIGHTS as WEIGHTS
 from .ids import canonical_tag
+from .library.fields import BM25_WEIGHTS as WEIGHTS
 from .models import Review
 from .query import MAX_QUERY_CHARS, MAX_TERMS, STOP_WORDS, Query, Term, matches_as_prefix
 from .snippets import snippet

@@ -27,7 +27,7 @@ def _index() -> Iterator[sqlite3.Connection | None]:
     """A read-only connection to the library's index, or None when there is none yet."""
     import os
 
-    from ..store import INDEX_FILE, reviews_home
+    from ..library.store import INDEX_FILE, reviews_home
 
     path = os.path.join(reviews_home(), INDEX_FILE)
     if not os.path.isfile(path):

@@ -112,8 +112,8 @@ def add(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | Non
       reviews add saved_pages/ --verbose
       pbpaste | reviews add -
     """
+    from ..library.sources import AddResult
     from ..parsing import STDIN_NAME, collect_inputs, stdin_spooled
-    from ..sources import AddResult
 
     inputs = collect_inputs(list(paths))
     failed = _report_scans(inputs.scans)
@@ -248,7 +248,7 @@ def stats_(by: str | None, top: int, as_json: bool) -> None:
       reviews stats --by year --top 5
       reviews stats --json
     """
-    from ..stats import library_stats
+    from ..library.stats import library_stats
 
     lib = _library()
     result = library_stats(lib.conn, by=by, top=top)
