@@ -44,7 +44,7 @@ def export(query: tuple[str, ...], fmt: str | None, output: str | None) -> None:
     import os
 
     from ..render.exports import format_for_path
-    from ..search import Searcher
+    from ..search.search import Searcher
 
     _refuse_long_options(query)
     to_file = output if output not in (None, "-") else None
@@ -61,7 +61,7 @@ def export(query: tuple[str, ...], fmt: str | None, output: str | None) -> None:
     searcher = Searcher(lib.conn)
     rids = None
     if query:
-        from ..query import Query
+        from ..search.query import Query
 
         q = Query.parse(" ".join(query))
         result, rids = searcher.matching_ids(q)

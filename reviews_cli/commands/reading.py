@@ -55,8 +55,8 @@ Exit status: 0 found, 1 nothing found, 2 bad query.
               help="Result order.  [default: the config's sort, else relevance]")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with score and snippet) instead of a table.")
 def search(query: tuple[str, ...], limit: int | None, sort: str | None, as_json: bool) -> None:
-    from ..query import Query
-    from ..search import Searcher
+    from ..search.query import Query
+    from ..search.search import Searcher
 
     _refuse_long_options(query)
     q = Query.parse(" ".join(query))
@@ -99,7 +99,7 @@ def tag(tags: tuple[str, ...], any_: bool, limit: int | None, as_json: bool) -> 
       reviews tag ICLR pruning --any
       reviews tag NLP --json
     """
-    from ..search import Searcher
+    from ..search.search import Searcher
 
     limit = limit or _settings().limit or 50
     lib = _library()
@@ -135,7 +135,7 @@ def list_(limit: int | None, tags: tuple[str, ...], source: str | None, since: s
       reviews list --tag ICLR -n 5
       reviews list --source gonzo --json
     """
-    from ..search import recent
+    from ..search.records import recent
 
     limit = limit or _settings().limit or 20
     lib = _library()
@@ -168,7 +168,7 @@ def open_(ref: str, what: str) -> None:
       reviews open --code SC-FEGAN
       reviews open --post 8d5fd2cd
     """
-    from ..resolve import resolve
+    from ..search.resolve import resolve
 
     lib = _library()
     found = resolve(lib.conn, ref)
@@ -231,7 +231,7 @@ def show(ident: str, as_json: bool, full: bool) -> None:
       reviews show "lottery ticket"
       reviews show 8d5fd2cd --json
     """
-    from ..resolve import resolve
+    from ..search.resolve import resolve
 
     lib = _library()
     found = resolve(lib.conn, ident)
@@ -268,8 +268,8 @@ def related_(ref: str, limit: int, as_json: bool) -> None:
       reviews related "lottery ticket" -n 5
       reviews related 8d5fd2cd --json
     """
-    from ..related import related
-    from ..resolve import resolve
+    from ..search.related import related
+    from ..search.resolve import resolve
 
     lib = _library()
     refs = resolve(lib.conn, ref)  # every review of one paper; several papers: Ambiguous, as for show

@@ -25,10 +25,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-from . import textnorm as tn
-from .ids import arxiv_ids_in_url, canonical_tag, parse_arxiv_id
-from .library.fields import BM25_WEIGHTS
-from .models import Review
+from .. import textnorm as tn
+from ..ids import arxiv_ids_in_url, canonical_tag, parse_arxiv_id
+from ..library.fields import BM25_WEIGHTS
+from ..models import Review
 from .query import STOP_WORDS
 
 # Score parts. The best text match earns TEXT_WEIGHT, the others in proportion to their BM25.
