@@ -1,5 +1,5 @@
 """Building the search index from parsed records: merging duplicates, then writing the
-``reviews``, ``review_tags``, ``vocab`` and ``fts`` tables (schema in ``library.py``).
+``reviews``, ``review_tags``, ``vocab`` and ``fts`` tables (schema in ``store.py``).
 
 Called inside the library's write transaction; nothing here commits.
 """
