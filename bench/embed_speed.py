@@ -40,9 +40,9 @@ def main() -> None:
         said = proc.stderr.read().decode().strip()
         if os.waitstatus_to_exitcode(status) != 0:
             raise SystemExit(f"reviews embed failed: {said}")
-        from reviews_cli.embedder import load
         from reviews_cli.library import Library
-        from reviews_cli.vectors import iter_chunk_texts
+        from reviews_cli.library.embedder import load
+        from reviews_cli.library.vectors import iter_chunk_texts
 
         emb = load()
         with Library.open(env["REVIEWS_HOME"]) as lib:

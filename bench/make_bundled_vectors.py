@@ -16,10 +16,9 @@ import time
 
 import numpy as np
 
-from reviews_cli import vectors
-from reviews_cli.embedder import load, model_stamp
-from reviews_cli.hybrid import NULL_PASSAGES
-from reviews_cli.library import Library
+from reviews_cli.library import Library, vectors
+from reviews_cli.library.embedder import load, model_stamp
+from reviews_cli.search.hybrid import NULL_PASSAGES
 
 
 def main() -> None:

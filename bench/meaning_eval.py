@@ -25,11 +25,11 @@ from typing import Any
 
 import yaml
 
-from reviews_cli import hybrid, vectors
-from reviews_cli.embedder import load, model_stamp
-from reviews_cli.library import Library
-from reviews_cli.query import Query
-from reviews_cli.search import CANDIDATES, Searcher
+from reviews_cli.library import Library, vectors
+from reviews_cli.library.embedder import load, model_stamp
+from reviews_cli.search import hybrid
+from reviews_cli.search.query import Query
+from reviews_cli.search.search import CANDIDATES, Searcher
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 

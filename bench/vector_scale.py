@@ -30,10 +30,9 @@ def fill_vectors(home: str) -> int:
     stamp (so searches use them). Returns the number of records filled."""
     import numpy as np
 
-    from reviews_cli import vectors
-    from reviews_cli.embedder import installed_stamp
-    from reviews_cli.library import Library
-    from reviews_cli.store import transaction
+    from reviews_cli.library import Library, vectors
+    from reviews_cli.library.embedder import installed_stamp
+    from reviews_cli.library.store import transaction
 
     stamp = installed_stamp()
     assert stamp

@@ -17,9 +17,9 @@ import os
 import pytest
 from click.testing import CliRunner
 
-from reviews_cli import hybrid
 from reviews_cli.cli import main
-from reviews_cli.vectors import MAX_CHUNK_WORDS, MAX_CHUNKS, MIN_CHUNK_WORDS, chunks
+from reviews_cli.library.vectors import MAX_CHUNK_WORDS, MAX_CHUNKS, MIN_CHUNK_WORDS, chunks
+from reviews_cli.search import hybrid
 
 INSTALL = "pip install 'reviews-cli[semantic]'"
 PAPER = ("CheeseNet: Learning to Age Gouda\nAnn Lee, Bo Chen\n\nhttps://arxiv.org/abs/2101.00042\n\n"
@@ -30,7 +30,7 @@ PAPER = ("CheeseNet: Learning to Age Gouda\nAnn Lee, Bo Chen\n\nhttps://arxiv.or
 
 @pytest.fixture
 def semantic():
-    from reviews_cli.embedder import available
+    from reviews_cli.library.embedder import available
 
     if not available():
         if os.environ.get("REVIEWS_REQUIRE_SEMANTIC"):
@@ -84,8 +84,8 @@ def test_combine_below_the_floor_keeps_the_lexical_answer():
 
 
 def test_the_gate_lets_a_full_word_match_stand():
-    from reviews_cli.query import Query
-    from reviews_cli.search import SearchResult
+    from reviews_cli.search.query import Query
+    from reviews_cli.search.search import SearchResult
 
     result = SearchResult(Query.parse("lottery"), [])
     assert hybrid.lexical_stands(result, [(1, 1.0)])
@@ -95,7 +95,7 @@ def test_the_gate_lets_a_full_word_match_stand():
 
 
 def test_query_text_drops_filters_and_negations_but_keeps_stop_words():
-    from reviews_cli.query import Query
+    from reviews_cli.search.query import Query
 
     assert hybrid.query_text(Query.parse("BERT without next sentence")) == "BERT without next sentence"
     assert hybrid.query_text(Query.parse("pruning tag:CNN -lottery")) == "pruning"
@@ -132,7 +132,7 @@ def test_without_the_extra_search_is_lexical_and_semantic_mode_is_one_line():
 
 def test_without_the_extra_add_and_remove_work_and_store_no_vectors(tmp_path, _isolated_home):
     from reviews_cli.library import Library
-    from reviews_cli.vectors import has_tables
+    from reviews_cli.library.vectors import has_tables
 
     dump = tmp_path / "cheese.txt"
     dump.write_text(PAPER, encoding="utf-8")
@@ -186,7 +186,7 @@ def _docs(lib, model="test-hash@1"):
 
 
 def test_vectors_are_made_once_and_again_only_for_a_new_model(semantic, library):
-    from reviews_cli.vectors import embed_missing
+    from reviews_cli.library.vectors import embed_missing
 
     emb = CountingEmbedder()
     assert embed_missing(library.conn, emb) == library.count()  # another model's shipped vectors: not used
@@ -201,7 +201,7 @@ def test_vectors_are_made_once_and_again_only_for_a_new_model(semantic, library)
 
 
 def test_interrupted_embedding_keeps_what_was_done(semantic, library):
-    from reviews_cli.vectors import COMMIT_EVERY, embed_missing
+    from reviews_cli.library.vectors import COMMIT_EVERY, embed_missing
 
     with pytest.raises(KeyboardInterrupt):
         embed_missing(library.conn, CountingEmbedder(fail_on_batch=3))
@@ -212,7 +212,7 @@ def test_interrupted_embedding_keeps_what_was_done(semantic, library):
 
 
 def test_removing_a_dump_removes_its_vectors(semantic, tmp_path, library):
-    from reviews_cli.vectors import embed_missing
+    from reviews_cli.library.vectors import embed_missing
 
     dump = tmp_path / "cheese.txt"
     dump.write_text(PAPER, encoding="utf-8")
@@ -231,8 +231,8 @@ def test_removing_a_dump_removes_its_vectors(semantic, tmp_path, library):
 
 
 def test_bundled_corpus_needs_no_embedding(semantic, library):
-    from reviews_cli.embedder import load, model_stamp
-    from reviews_cli.vectors import adopt_bundled, load_matrix
+    from reviews_cli.library.embedder import load, model_stamp
+    from reviews_cli.library.vectors import adopt_bundled, load_matrix
 
     stamp = model_stamp(load())
     assert adopt_bundled(library.conn, stamp) == library.count()
@@ -270,7 +270,7 @@ def test_nothing_close_in_meaning_exits_1(semantic):
 
 def test_add_embeds_by_default_and_not_with_no_embed(semantic, tmp_path):
     from reviews_cli.library import Library
-    from reviews_cli.vectors import has_tables
+    from reviews_cli.library.vectors import has_tables
 
     dump = tmp_path / "cheese.txt"
     dump.write_text(PAPER, encoding="utf-8")
@@ -285,7 +285,7 @@ def test_add_embeds_by_default_and_not_with_no_embed(semantic, tmp_path):
 def test_best_chunks_scores_a_record_by_its_best_chunk(semantic):
     import numpy as np
 
-    from reviews_cli.vectors import Matrix, best_chunks
+    from reviews_cli.library.vectors import Matrix, best_chunks
 
     rows = np.array([[1, 0], [0, 1], [0.6, 0.8], [0.8, 0.6], [-1, 0]], dtype=np.float32)
     m = Matrix(rows, np.array([7, 7, 8, 9, 9]), np.array([0, 1, 0, 0, 1], dtype=np.int32), missing=0)
@@ -300,7 +300,7 @@ def test_best_chunks_scores_a_record_by_its_best_chunk(semantic):
 def test_int8_storage_keeps_cosines(semantic):
     import numpy as np
 
-    from reviews_cli.vectors import dequantize, quantize
+    from reviews_cli.library.vectors import dequantize, quantize
 
     m = np.random.default_rng(1).standard_normal((5, 384)).astype(np.float32)
     m /= np.linalg.norm(m, axis=1, keepdims=True)

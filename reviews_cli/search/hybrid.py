@@ -1,5 +1,5 @@
-"""Hybrid ranking: the lexical ranking (:mod:`reviews_cli.search`, BM25 over the FTS index) and
-the vector ranking (:mod:`reviews_cli.vectors`, cosine of a review's best chunk) combined, in one
+"""Hybrid ranking: the lexical ranking (:mod:`reviews_cli.search.search`, BM25 over the FTS index) and
+the vector ranking (:mod:`reviews_cli.library.vectors`, cosine of a review's best chunk) combined, in one
 place. Used by ``reviews search`` when the ``[semantic]`` extra is installed.
 
 The rule, fitted by ``bench/meaning_eval.py --fit`` on ``bench/meaning_queries.yaml`` (held-back
@@ -32,7 +32,7 @@ from .search import CANDIDATES, Hit, Searcher, SearchResult
 from .snippets import snippet
 
 if TYPE_CHECKING:
-    from .embedder import Embedder
+    from ..library.embedder import Embedder
 
 # Fitted by bench/meaning_eval.py --fit (see the module docstring); do not hand-tune.
 RRF_K = 1.0
@@ -112,12 +112,12 @@ def query_text(q: Query) -> str:
 def search(conn: sqlite3.Connection, q: Query, limit: int = 10, sort: str = "relevance", mode: str = "hybrid",
            embedder: Callable[[], Embedder] | None = None) -> SearchResult:
     """Run ``q`` in ``mode`` (``lexical``, ``semantic`` or ``hybrid``, see the module docstring).
-    ``embedder`` returns the model (default :func:`reviews_cli.embedder.load`, which raises
-    :class:`~reviews_cli.embedder.SemanticUnavailable` without the extra); it is called only
+    ``embedder`` returns the model (default :func:`reviews_cli.library.embedder.load`, which raises
+    :class:`~reviews_cli.library.embedder.SemanticUnavailable` without the extra); it is called only
     when vectors are needed. The result's ``mode`` says how it was ranked and ``unembedded``
     how many records had no vectors yet. ``sort`` other than relevance reorders the hits found.
     Raises :class:`~reviews_cli.errors.UsageError` for a bad ``limit``, ``sort`` or ``mode``."""
-    from .errors import UsageError
+    from ..errors import UsageError
 
     if mode not in MODES:
         raise UsageError(f"unknown mode {mode!r}: use lexical, semantic or hybrid")
@@ -131,8 +131,8 @@ def search(conn: sqlite3.Connection, q: Query, limit: int = 10, sort: str = "rel
     structured = bool(q.arxiv_ids) or any(t.negative for t in q.terms)
     if mode == "hybrid" and (lexical_stands(result, ranked) or structured):
         return searcher.hits(result, searcher.resort(ranked, sort)[:limit], positive)
-    from . import vectors
-    from .embedder import load, model_stamp
+    from ..library import vectors
+    from ..library.embedder import load, model_stamp
 
     emb = (embedder or load)()
     vectors.adopt_bundled(conn, model_stamp(emb))  # a new user's first search: the shipped vectors
@@ -172,7 +172,7 @@ def search(conn: sqlite3.Connection, q: Query, limit: int = 10, sort: str = "rel
 def closest_chunk(title: str, body: str, k: int, width: int = 140) -> str:
     """The start of body piece ``k`` (as :func:`vectors.chunks` cut it), about ``width``
     characters, cut at a word boundary with ``…``."""
-    from . import vectors
+    from ..library import vectors
     from .snippets import ELLIPSIS
 
     pieces = vectors.chunks("", body)

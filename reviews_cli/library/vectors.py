@@ -34,7 +34,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
-from .models import Review
+from ..models import Review
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
