@@ -33,6 +33,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ, REVIEWS_HOME=home, COLUMNS="100")
         env.pop("REVIEWS_NO_SEMANTIC", None)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its .pyc files: measure that
         py = sys.executable
         plain_py = args.plain_python or py
         plain_env = dict(env)

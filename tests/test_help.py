@@ -59,6 +59,16 @@ def test_examples_run_as_shown(name, tmp_path, monkeypatch):
             assert res.stdout.strip(), line
 
 
+def test_every_command_is_listed_under_its_module():
+    """The lazy group finds a command by the name -> module table; it must match the modules."""
+    import importlib
+
+    from reviews_cli.commands import COMMAND_MODULES, MODULES
+
+    defined = {c.name: m for m in MODULES for c in importlib.import_module(f"reviews_cli.commands.{m}").COMMANDS}
+    assert defined == COMMAND_MODULES
+
+
 def test_readme_command_reference_is_generated_from_help():
     """The README's reference is `.ci/readme_commands.py`'s output (CI runs it with --check)."""
     import importlib.util
