@@ -287,8 +287,9 @@ def test_best_chunks_scores_a_record_by_its_best_chunk(semantic):
 
     from reviews_cli.library.vectors import Matrix, best_chunks
 
-    rows = np.array([[1, 0], [0, 1], [0.6, 0.8], [0.8, 0.6], [-1, 0]], dtype=np.float32)
-    m = Matrix(rows, np.array([7, 7, 8, 9, 9]), np.array([0, 1, 0, 0, 1], dtype=np.int32), missing=0)
+    rows = np.array([[100, 0], [0, 100], [60, 80], [80, 60], [-100, 0]], dtype=np.int8)
+    m = Matrix(rows, np.full(5, 0.01, np.float32), np.array([7, 7, 8, 9, 9]), np.array([0, 1, 0, 0, 1], np.int32),
+               missing=0)
     q = np.array([0, 1], dtype=np.float32)
     got = best_chunks(m, q)
     assert [(rid, k) for rid, _, k in got] == [(7, 1), (8, 0), (9, 0)]

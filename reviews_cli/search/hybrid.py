@@ -27,7 +27,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from .query import Query
+from .query import Query, Term
 from .search import CANDIDATES, Hit, Searcher, SearchResult
 from .snippets import snippet
 
@@ -126,8 +126,14 @@ def search(conn: sqlite3.Connection, q: Query, limit: int = 10, sort: str = "rel
         return searcher.search(q, limit=limit, sort=sort)
     if limit < 1:
         raise UsageError("--limit must be at least 1")
-    # ranked by relevance: fusion needs ranks, and ``sort`` reorders what was found
-    result, ranked, positive = searcher.ranked(q, "relevance", CANDIDATES)
+    # ranked by relevance: fusion needs ranks, and ``sort`` reorders what was found; a search by
+    # meaning alone needs no lexical ranking
+    ranked: list[tuple[int, float]] = []
+    positive: list[Term] = []
+    if mode == "semantic":
+        result = SearchResult(q, [])
+    else:
+        result, ranked, positive = searcher.ranked(q, "relevance", CANDIDATES)
     structured = bool(q.arxiv_ids) or any(t.negative for t in q.terms)
     if mode == "hybrid" and (lexical_stands(result, ranked) or structured):
         return searcher.hits(result, searcher.resort(ranked, sort)[:limit], positive)

@@ -306,8 +306,8 @@ def _meaning(conn: sqlite3.Connection, refs: set[int]) -> list[tuple[int, float]
     if not len(m.owner) or not np.isin(m.owner, list(refs)).any():
         return []
     rids, inverse = np.unique(m.owner, return_inverse=True)
-    means = np.zeros((len(rids), m.rows.shape[1]), np.float32)
-    np.add.at(means, inverse, m.rows)
+    means = np.zeros((len(rids), m.q8.shape[1]), np.float32)
+    np.add.at(means, inverse, m.rows())
     means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-9)
     is_ref = np.isin(rids, list(refs))
     ref = means[is_ref].mean(axis=0)
