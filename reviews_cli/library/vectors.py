@@ -394,17 +394,6 @@ def best_chunks(matrix: Matrix, query: npt.NDArray[np.float32], allowed: set[int
     return out
 
 
-def review_vectors(conn: sqlite3.Connection, model: str, dim: int,
-                   ids: list[str]) -> dict[str, npt.NDArray[np.float32]]:
-    """The stored chunk vectors (shape ``(chunks, dim)``) of the records ``ids`` that have them."""
-    if not ids or not has_tables(conn):
-        return {}
-    marks = ",".join("?" * len(ids))
-    return {i: dequantize(s, v, dim) for i, s, v in conn.execute(
-        f"SELECT d.id, b.scales, b.vecs FROM vec_docs d JOIN vec_blobs b ON b.model = d.model AND b.hash = d.hash "
-        f"WHERE d.model = ? AND d.id IN ({marks})", [model, *ids])}
-
-
 def iter_chunk_texts(conn: sqlite3.Connection) -> Iterator[tuple[str, list[str]]]:
     """``(record id, chunk texts)`` of every record, in library order (for the bundled-vector
     script and benches)."""
