@@ -947,6 +947,11 @@ def config_(as_json: bool) -> None:
     _print(*config_view(cfg))
 
 
+from .commands.pull import pull as _pull  # noqa: E402 (the restructure's commands/ layout)
+
+main.add_command(_pull)
+
+
 def run() -> None:
     """Console-script entry point. Output the terminal's encoding cannot show (``LANG=C``,
     ``PYTHONIOENCODING=ascii``) is written as ``\\uXXXX`` escapes rather than failing."""
