@@ -128,6 +128,7 @@ class PreviewServer:
         self.fail_after: int | None = None
         self.throttle: set[int] = set()
         self.pages_served = 0
+        self.closed = False
         self.lock = threading.Lock()
         outer = self
 
@@ -149,12 +150,15 @@ class PreviewServer:
     def base(self, name: str) -> str:
         return f"http://127.0.0.1:{self.port}/s/{name}"
 
-    def page_requests(self) -> list[str]:
-        return [p for p, status in self.log if status == 200 and p.startswith("/s/")]
+    def page_requests(self, since: int = 0) -> list[str]:
+        """The pages served (status 200) from the ``since``-th request on."""
+        return [p for p, status in self.log[since:] if status == 200 and p.startswith("/s/")]
 
     def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        if not self.closed:
+            self.closed = True
+            self.httpd.shutdown()
+            self.httpd.server_close()
 
     def handle(self, req: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(req.path)
@@ -200,3 +204,121 @@ class PreviewServer:
         older = chosen[0] if chosen and chosen[0] > ids[0] else None
         newer = chosen[-1] if (before or after) and chosen and chosen[-1] < ids[-1] else None
         return 200, page(channel, chosen, older, newer), html_type
+
+
+class HttpProxy:
+    """A forwarding HTTP proxy on 127.0.0.1 (absolute-URI GETs relayed with http.client); ``seen``
+    lists the URLs it relayed."""
+
+    def __init__(self) -> None:
+        import http.client
+
+        self.seen: list[str] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                outer.seen.append(self.path)
+                parts = urlsplit(self.path)
+                conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=10)
+                conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""),
+                             headers={"User-Agent": self.headers.get("User-Agent", "")})
+                resp = conn.getresponse()
+                body = resp.read()
+                self.send_response(resp.status)
+                for k, v in resp.getheaders():
+                    if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                conn.close()
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class Socks5Proxy:
+    """A minimal SOCKS5 proxy (no authentication, CONNECT only) on 127.0.0.1; ``names`` lists
+    the destination host names clients asked it to resolve (``socks5h``)."""
+
+    def __init__(self) -> None:
+        import socket
+        import socketserver
+        import struct
+
+        self.names: list[str] = []
+        outer = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self):
+                s = self.request
+                s.settimeout(10)
+                ver, n = s.recv(2)
+                s.recv(n)
+                s.sendall(b"\x05\x00")
+                _, cmd, _, atyp = s.recv(4)
+                if atyp == 1:
+                    host = socket.inet_ntoa(s.recv(4))
+                elif atyp == 3:
+                    host = s.recv(s.recv(1)[0]).decode()
+                    outer.names.append(host)
+                else:
+                    s.sendall(b"\x05\x08\x00\x01" + b"\0" * 6)
+                    return
+                (port,) = struct.unpack("!H", s.recv(2))
+                try:
+                    up = socket.create_connection((host, port), timeout=10)
+                except OSError:
+                    s.sendall(b"\x05\x05\x00\x01" + b"\0" * 6)
+                    return
+                s.sendall(b"\x05\x00\x00\x01" + b"\0" * 6)
+                import selectors
+
+                sel = selectors.DefaultSelector()
+                sel.register(s, selectors.EVENT_READ, up)
+                sel.register(up, selectors.EVENT_READ, s)
+                done = False
+                while not done:
+                    for key, _ in sel.select(timeout=10):
+                        data = key.fileobj.recv(65536)
+                        if not data:
+                            done = True
+                            break
+                        key.data.sendall(data)
+                up.close()
+
+        class Server(socketserver.ThreadingTCPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"socks5h://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (bound, then closed)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -137,11 +137,9 @@ class ChannelDump:
         empty (the next pull walks the channel again, fetching nothing twice in one run)."""
         m = _STATE.search(text, 0, STATE_HEAD_CHARS)
         state = PullState.from_json(m.group(1)) if m else None
-        if state is None:
-            state = PullState(channel, base)
-        dump = cls(state)
+        dump = cls(state or PullState(channel, base))
         marks = list(_MARK.finditer(text))
-        if marks:
+        if marks or state is not None:
             end_section = text.rfind("</section>")
             for k, mark in enumerate(marks):
                 stop = marks[k + 1].start() if k + 1 < len(marks) else (end_section if end_section > mark.end()
@@ -153,7 +151,6 @@ class ChannelDump:
         page = parse_page(text)
         for p in page.posts:
             dump.posts[p.id] = StoredPost(p.html, p.date)
-        dump.state.covered = []
         return dump
 
 
