@@ -44,7 +44,7 @@ class _Group(click.Group):
     """Maps core errors to one-line messages and exit codes; no traceback for bad input.
     Commands are listed reading first, then the library, not alphabetically."""
 
-    ORDER = ("search", "show", "open", "related", "tag", "tags", "list", "stats", "export", "add", "parse",
+    ORDER = ("search", "show", "open", "related", "tag", "tags", "list", "stats", "export", "add", "pull", "parse",
              "sources", "remove", "config")
 
     def list_commands(self, ctx):
@@ -129,11 +129,6 @@ def main(ctx: click.Context, no_pager: bool, color: str | None) -> None:
 
 
 commands.register(main)
-
-
-from .commands.pull import pull as _pull  # noqa: E402 (the restructure's commands/ layout)
-
-main.add_command(_pull)
 
 
 def run() -> None:

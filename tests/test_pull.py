@@ -72,6 +72,11 @@ def pulled_records(lib):
     return [r for r in lib.iter_reviews() if any(s.path == "t.me/s/gonzo_ML" for s in r.sources)]
 
 
+def stored_text(lib):
+    with open(os.path.join(lib.home, "dumps", "pull-gonzo_ml.html"), encoding="utf-8") as f:
+        return f.read()
+
+
 def publish_new(ch, n):
     for k in range(n):
         ch.publish(text_html(f"Анонс: эфир номер {k} про новые статьи, ссылка будет позже."))
@@ -100,7 +105,7 @@ def test_links_behind_words_and_character_references_survive(server, lib):
     hidden = [r for r in pulled_records(lib) if r.title == HIDDEN_TITLE]
     assert hidden and hidden[0].arxiv_id == "2601.10825"  # only the anchor's href names it
     amp = [e for e in POSTS if "&" in e["text"] or ">" in e["text"] or "<" in e["text"]]
-    stored = open(os.path.join(lib.home, "dumps", "pull-gonzo_ml.html"), encoding="utf-8").read()
+    stored = stored_text(lib)
     assert "&amp;" in stored or "&gt;" in stored  # escaped in the markup ...
     bodies = "\n".join(r.body for r in lib.iter_reviews())
     for e in amp:
@@ -129,8 +134,7 @@ def test_pages_are_stored_before_their_posts_are_indexed(server, lib):
     seen = []
 
     def progress(report):
-        path = os.path.join(lib.home, "dumps", "pull-gonzo_ml.html")
-        dump = ChannelDump.parse(open(path, encoding="utf-8").read(), "gonzo_ML", "")
+        dump = ChannelDump.parse(stored_text(lib), "gonzo_ML", "")
         indexed = lib.conn.execute("SELECT count(*) FROM sources WHERE name='t.me/s/gonzo_ML'").fetchone()[0]
         seen.append((len(dump.posts), indexed))
 
@@ -171,8 +175,7 @@ def test_since_and_limit_bound_a_first_pull_and_later_pulls_keep_to_them(server,
     newest = max(ch.posts)
     report = do_pull(lib, server.base("gonzo_ML"), limit=25)
     assert report.posts == 25 and report.stopped == "limit"
-    dump = ChannelDump.parse(open(os.path.join(lib.home, "dumps", "pull-gonzo_ml.html"), encoding="utf-8").read(),
-                             "gonzo_ML", "")
+    dump = ChannelDump.parse(stored_text(lib), "gonzo_ML", "")
     assert sorted(dump.posts) == list(range(newest - 24, newest + 1))
     publish_new(ch, 3)
     n = len(server.log)

@@ -265,10 +265,10 @@ class Socks5Proxy:
             def handle(self):
                 s = self.request
                 s.settimeout(10)
-                ver, n = s.recv(2)
+                _, n = s.recv(2)
                 s.recv(n)
                 s.sendall(b"\x05\x00")
-                _, cmd, _, atyp = s.recv(4)
+                _, _, _, atyp = s.recv(4)
                 if atyp == 1:
                     host = socket.inet_ntoa(s.recv(4))
                 elif atyp == 3:

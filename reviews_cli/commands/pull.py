@@ -51,7 +51,7 @@ def pull(channels: tuple[str, ...], since: str | None, limit: int | None, delay:
         if scheme not in _PROXY_SCHEMES:
             raise UsageError(f"--proxy takes a URL such as http://host:3128 or socks5h://host:1080, not {proxy!r}")
     options = PullOptions(since=parse_since(since) if since else None, limit=limit)
-    from ..cli import _library
+    from ._common import _library
 
     lib = _library(write=True)
     if not targets:
@@ -102,7 +102,7 @@ class _Bar:
         if sys.stderr.isatty():
             from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-            from ..cli import _console
+            from ._common import _console
 
             self.progress = Progress(SpinnerColumn(), TextColumn("[bold]{task.description}[/]"),
                                      TextColumn("{task.fields[pages]} pages · {task.fields[posts]} posts · "
@@ -126,3 +126,6 @@ class _Bar:
         self.posts = report.posts
         if self.progress is not None and self.task is not None:
             self.progress.update(self.task, pages=report.pages, posts=report.posts, reviews=report.reviews)
+
+
+COMMANDS = [pull]

@@ -205,13 +205,19 @@ class ChannelStatus:
         """``https://t.me/NAME/ID`` of the newest stored post."""
         return f"https://t.me/{self.channel}/{self.newest}" if self.newest else None
 
+    def to_dict(self) -> dict[str, object]:
+        """The ``pull`` object of ``reviews sources --json``: ``channel, url, posts, newest_post,
+        newest_date, last_pull``."""
+        return {"channel": self.channel, "url": self.url, "posts": self.posts, "newest_post": self.newest_link(),
+                "newest_date": self.newest_date, "last_pull": self.last_pull}
+
 
 def pulled_channels(home: str) -> list[ChannelStatus]:
     """Every channel pulled into the library in ``home``, in manifest order. Raises
     :class:`LibraryError` for an unreadable manifest."""
     import os
 
-    from ..sources import read_manifest
+    from ..library.sources import read_manifest
 
     out: list[ChannelStatus] = []
     for e in read_manifest(home):

@@ -26,7 +26,7 @@ from .target import Target
 
 if TYPE_CHECKING:
     from ..library import Library
-    from ..sources import ManifestEntry
+    from ..library.sources import ManifestEntry
     from .client import Client
     from .pages import Page, PagePost
 
@@ -137,8 +137,8 @@ def save_dump(lib: Library, dump: ChannelDump) -> None:
     library's write lock (so an ``add`` or ``remove`` at the same time neither loses it nor
     deletes it as an orphan). The index is not touched: the next sync reads the dump."""
     from ..atomic import atomic_write
-    from ..sources import read_manifest, sha256_of, write_manifest
-    from ..store import transaction
+    from ..library.sources import read_manifest, sha256_of, write_manifest
+    from ..library.store import transaction
 
     state = dump.state
     state.last_pull = time.strftime("%Y-%m-%dT%H:%M:%S%z")
