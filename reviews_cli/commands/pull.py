@@ -39,7 +39,6 @@ def pull(channels: tuple[str, ...], since: str | None, limit: int | None, delay:
       reviews pull gonzo_ML
       reviews pull https://t.me/s/gonzo_ML --since 2024-01
       reviews pull --proxy socks5h://127.0.0.1:9050
-      reviews pull
     """
     from ..pull import PullError
     from ..pull.run import PullOptions, parse_since
