@@ -212,6 +212,11 @@ def _iso(msg: dict[str, object]) -> str | None:
         except (ValueError, OverflowError, OSError):
             pass
     date = msg.get("date")
+    if isinstance(date, int) and not isinstance(date, bool):  # tdl writes Unix seconds
+        try:
+            return datetime.fromtimestamp(date, tz=timezone.utc).isoformat()
+        except (ValueError, OverflowError, OSError):
+            return None
     return date if isinstance(date, str) else None
 
 
@@ -235,6 +240,13 @@ def message_from_json(m: object, chat: str | None, channel: str | None, k: int =
     :class:`Skipped` when the entry is not a message object at all."""
     if not isinstance(m, dict):
         return Skipped(f"message #{k + 1}", f"not a message object (a JSON {type(m).__name__})")
+    if (not isinstance(m.get("text"), (str, list)) and "text_entities" not in m) or isinstance(m.get("raw"), dict):
+        # another tool's message object under "messages" (a script's Telethon dicts; tdl's
+        # export with its raw MTProto message): read by its key names
+        from .containers.message_text import message_object
+
+        raw = m.get("raw")
+        return message_object({**m, **raw} if isinstance(raw, dict) and raw.get("message") else m, k, channel)
     kind = "message"
     if m.get("type") == "service":
         kind = SERVICE
