@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 
 from tme_server import Channel, page, real_posts, text_html
 
@@ -37,7 +37,7 @@ def _utf16(s: str) -> int:
 
 def entities_form(text: str) -> tuple[str, list[dict]]:
     """Text and Telethon entities: labelled links behind their label, bare URLs as url entities."""
-    out, ents, at = [], [], 0
+    out, ents = [], []
     for line in text.split("\n"):
         m = _LABELLED.match(line)
         prefix = "".join(out)
@@ -50,7 +50,6 @@ def entities_form(text: str) -> tuple[str, list[dict]]:
                 ents.append({"_": "MessageEntityUrl", "offset": _utf16(prefix + line[:u.start()]),
                              "length": _utf16(u.group(0))})
             out.append(line + "\n")
-        at += 1
     return "".join(out).rstrip("\n"), ents
 
 
