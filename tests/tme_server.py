@@ -187,8 +187,8 @@ class PreviewServer:
         channel = self.channels.get(m.group(1))
         if channel is None:
             return 404, "Not Found", html_type
-        if channel.private:
-            return 302, "", {"Location": f"/{channel.name}"}
+        if channel.private:  # as t.me does: the channel page, an absolute URL on t.me
+            return 302, "", {"Location": f"https://t.me/{channel.name}"}
         if self.fail_after is not None and self.pages_served >= self.fail_after:
             return 500, "Internal Server Error", html_type
         self.pages_served += 1

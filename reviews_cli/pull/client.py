@@ -18,7 +18,7 @@ import contextlib
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 USER_AGENT = f"reviews-cli/{__version__} (paper-review reader; +https://pypi.org/project/reviews-cli/)"
 # a preview page is 100-300 KB; anything far larger is not one
 MAX_PAGE_BYTES = 16 * 1024 * 1024
+MAX_REDIRECTS = 5
 
 
 @dataclass(frozen=True)
@@ -161,15 +162,28 @@ class Client:
         self.adapter.max_retries = retry
         proxies = {"http": self.proxy, "https": self.proxy} if self.proxy else None
         started = time.monotonic()
+        current = url
         try:
             try:
-                resp = self.session.get(url, timeout=(p.connect_timeout, p.read_timeout), proxies=proxies,
-                                        allow_redirects=True, stream=True)
+                for _ in range(MAX_REDIRECTS + 1):
+                    resp = self.session.get(current, timeout=(p.connect_timeout, p.read_timeout), proxies=proxies,
+                                            allow_redirects=False, stream=True)
+                    if not resp.is_redirect:
+                        break
+                    location = urljoin(current, resp.headers.get("location", ""))
+                    resp.close()
+                    if urlsplit(location).path.rstrip("/") != urlsplit(current).path.rstrip("/"):
+                        # a redirect away from the page (t.me sends a channel without a preview
+                        # to /NAME): reported, not followed, so it needs no network of its own
+                        return Fetched(url, location, True, "")
+                    current = location  # the same page elsewhere (http -> https, another host)
+                else:
+                    raise PullError(f"{shown_url(url)}: too many redirects")
                 data = _read_capped(resp)
             finally:
                 self._last = time.monotonic()
         except requests.exceptions.RequestException as exc:
-            raise PullError(self._explain(url, exc, time.monotonic() - started)) from None
+            raise PullError(self._explain(current, exc, time.monotonic() - started)) from None
         if resp.status_code >= 400:
             tries = 1 + len(getattr(getattr(resp.raw, "retries", None), "history", ()) or ())
             gave_up = f" (gave up after {tries} tries in {time.monotonic() - started:.0f} s)" if tries > 1 else ""
@@ -183,7 +197,7 @@ class Client:
             text = data.decode(charset, errors="replace")
         except LookupError:
             text = data.decode("utf-8", errors="replace")
-        return Fetched(url, resp.url, bool(resp.history), text)
+        return Fetched(url, current, current != url, text)
 
     def _explain(self, url: str, exc: Exception, elapsed: float) -> str:
         """One line for a request that failed without an HTTP answer."""
