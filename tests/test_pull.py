@@ -257,6 +257,43 @@ def test_interrupted_pull_keeps_pages_and_resumes_older_posts_included(server, l
     assert report.stored == 46 and report.stopped == "start"
 
 
+def test_retry_after_is_capped(server, lib):
+    server.throttle, server.retry_after = {1}, "3600"
+    started = time.monotonic()
+    report = do_pull(lib, server.base("gonzo_ML"), politeness=Politeness(delay=0, retry_after_cap=1))
+    assert report.error is None and report.stored == 46  # waited the cap, not an hour (nor gave up)
+    assert time.monotonic() - started >= 1.0
+
+
+def test_a_failing_server_is_given_up_within_the_budget(server, lib):
+    server.fail_after = 0
+    report = do_pull(lib, server.base("gonzo_ML"), politeness=Politeness(delay=0, backoff=0.2, read_timeout=0.3,
+                                                                         budget=1.0))
+    tries = [s for _, s in server.log].count(500)
+    assert "500" in report.error and 1 <= tries < 6  # the budget, not the retry count, ended it
+    assert report.stored == 0 and pulled_channels(lib.home) == []
+
+
+def test_a_server_that_never_answers_times_out_in_one_line(server, lib):
+    server.hang = 2.0
+    report = do_pull(lib, server.base("gonzo_ML"), politeness=Politeness(delay=0, read_timeout=0.3, budget=1.0))
+    assert report.error.startswith("127.0.0.1:") and "did not answer" in report.error
+
+
+def test_one_pull_of_a_channel_at_a_time(server, lib):
+    from reviews_cli.pull.run import _channel_lock
+
+    with _channel_lock(lib.home, "gonzo_ml"), pytest.raises(PullError, match="another reviews is pulling"):
+        do_pull(lib, server.base("gonzo_ML"))
+    assert server.log == []
+
+
+def test_delay_spaces_the_requests(server, lib):
+    started = time.monotonic()
+    do_pull(lib, server.base("gonzo_ML"), politeness=Politeness(delay=0.4))
+    assert time.monotonic() - started >= 0.8  # three pages, two waits
+
+
 def test_private_channel_is_one_error_naming_it(server, lib):
     server.channels["secret_chan"] = Channel("secret_chan", "Secret", private=True)
     report = do_pull(lib, server.base("secret_chan"))
@@ -347,6 +384,13 @@ def test_cli_errors(server):
     gone = run("pull", f"http://127.0.0.1:{closed_port()}/s/gonzo_ML", "--delay", "0")
     assert gone.exit_code == 1 and gone.stderr.startswith("reviews: cannot reach 127.0.0.1:")
     assert "Traceback" not in gone.output
+
+
+def test_cli_removed_channel_is_not_pulled_again(server):
+    assert run("pull", server.base("gonzo_ML"), "--delay", "0").exit_code == 0
+    assert run("remove", "t.me/s/gonzo_ML").exit_code == 0
+    assert run("pull").exit_code == 2
+    assert "pulled channels" not in run("sources").stdout
 
 
 def test_cli_server_failure_keeps_posts_and_exits_1(server):

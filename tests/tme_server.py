@@ -127,6 +127,8 @@ class PreviewServer:
         self.log: list[tuple[str, int]] = []  # (path?query, status)
         self.fail_after: int | None = None
         self.throttle: set[int] = set()
+        self.retry_after = "1"
+        self.hang: float = 0.0  # seconds every page request sleeps before answering
         self.pages_served = 0
         self.closed = False
         self.lock = threading.Lock()
@@ -161,6 +163,10 @@ class PreviewServer:
             self.httpd.server_close()
 
     def handle(self, req: BaseHTTPRequestHandler) -> None:
+        if self.hang:
+            import time
+
+            time.sleep(self.hang)
         parts = urlsplit(req.path)
         with self.lock:
             number = len(self.log) + 1
@@ -177,7 +183,7 @@ class PreviewServer:
     def answer(self, path: str, query: dict, number: int) -> tuple[int, str, dict]:
         html_type = {"Content-Type": "text/html; charset=utf-8"}
         if number in self.throttle:
-            return 429, "Too Many Requests", {"Retry-After": "1"}
+            return 429, "Too Many Requests", {"Retry-After": self.retry_after}
         m = re.fullmatch(r"/s/(\w+)", path)
         if not m:
             name = path.strip("/")

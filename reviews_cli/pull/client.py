@@ -201,16 +201,16 @@ class Client:
 
     def _explain(self, url: str, exc: Exception, elapsed: float) -> str:
         """One line for a request that failed without an HTTP answer."""
-        host = urlsplit(url).netloc
+        host = shown_url(url).split("://", 1)[-1].split("/", 1)[0]  # no user name or password
         proxy = self.proxy_for(url)
         why = _root_reason(exc)
+        via = f" through the proxy {shown_url(proxy)}" if proxy else ""
+        if isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.ReadTimeout)) or why == "timed out":
+            return f"{host} did not answer{via} (timed out; gave up after {elapsed:.0f} s)"
         if isinstance(exc, requests.exceptions.ProxyError) or (
                 proxy and proxy.startswith("socks") and isinstance(exc, requests.exceptions.ConnectionError)
                 and not isinstance(exc, requests.exceptions.ReadTimeout)):
             return f"the proxy {shown_url(proxy or '')} failed: {why}"
-        via = f" through the proxy {shown_url(proxy)}" if proxy else ""
-        if isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.ReadTimeout)):
-            return f"{host} did not answer{via} (timed out; gave up after {elapsed:.0f} s)"
         if isinstance(exc, requests.exceptions.ConnectionError):
             return f"cannot reach {host}{via}: {why}"
         if isinstance(exc, requests.exceptions.TooManyRedirects):
@@ -252,6 +252,8 @@ def _root_reason(exc: BaseException) -> str:
         seen.add(id(cur))
         if isinstance(cur, socket.gaierror):
             return "the name cannot be resolved (no network?)"
+        if isinstance(cur, TimeoutError) or type(cur).__name__ in ("ReadTimeoutError", "ConnectTimeoutError"):
+            return "timed out"
         if isinstance(cur, OSError) and cur.errno:
             found = _WHY.get(errno.errorcode.get(cur.errno, ""), cur.strerror or str(cur))
         if type(cur).__name__ == "NameResolutionError":
