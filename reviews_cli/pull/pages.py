@@ -16,6 +16,7 @@ What a post *says* is not read here: the stored page is read back by the saved-p
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 # a post id: Telegram's are 32-bit
@@ -48,7 +49,7 @@ class Page:
 
 def _int(value: str | None) -> int | None:
     value = (value or "").strip()
-    if not value.isdigit() or len(value) > 10:
+    if not re.fullmatch(r"[0-9]{1,10}", value):
         return None
     n = int(value)
     return n if 0 < n <= MAX_POST_ID else None

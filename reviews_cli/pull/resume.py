@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 
 STATE_ID = "reviews-pull-state"
 _STATE = re.compile(r'<script type="application/json" id="' + STATE_ID + r'">(.*?)</script>', re.S)
-_MARK = re.compile(r"^<!--reviews:post (\d{1,10})(?: (\S+))?-->$", re.M)
-_DATE = re.compile(r"\d[\dT:+.Z-]{2,40}[\dZ]")  # an ISO 8601 date as time[datetime] has it
+_MARK = re.compile(r"^<!--reviews:post ([0-9]{1,10})(?: (\S+))?-->$", re.M)
+_DATE = re.compile(r"[0-9][0-9T:+.Z-]{2,40}[0-9Z]")  # an ISO 8601 date as time[datetime] has it
 # how far into a dump the state is looked for (it sits in the head)
 STATE_HEAD_CHARS = 1 << 20
 

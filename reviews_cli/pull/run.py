@@ -46,7 +46,7 @@ def source_name(channel: str) -> str:
 def parse_since(since: str) -> str:
     """``2024``, ``2024-05`` or ``2024-05-01`` as ``YYYY-MM-DD`` (the first day it names).
     Raises :class:`UsageError`."""
-    if not re.fullmatch(r"(?:19|20)\d\d(?:-[01]\d(?:-[0-3]\d)?)?", since):
+    if not re.fullmatch(r"(?:19|20)[0-9]{2}(?:-[01][0-9](?:-[0-3][0-9])?)?", since):
         raise UsageError(f"--since takes a date such as 2024, 2024-05 or 2024-05-01, not {since!r}")
     return (since + "-01-01")[:10] if len(since) == 4 else (since + "-01")[:10]
 

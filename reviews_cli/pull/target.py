@@ -61,7 +61,7 @@ def parse_target(text: str) -> Target:
             segments = segments[1:]
         # t.me/NAME or t.me/NAME/123 (a post's link)
         if not segments or len(segments) > 2 or not USERNAME.fullmatch(segments[0]) or (
-                len(segments) == 2 and not segments[1].isdigit()):
+                len(segments) == 2 and not re.fullmatch(r"[0-9]{1,10}", segments[1])):
             raise bad
         return Target(segments[0], f"https://t.me/s/{segments[0]}")
     # a mirror or stand-in: the base URL as given, its last path segment the channel

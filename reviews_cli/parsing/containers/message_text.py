@@ -38,7 +38,8 @@ ID_KEYS = ("id", "message_id", "post_id", "msg_id")
 DATE_KEYS = ("date", "datetime", "timestamp", "created_at", "date_unixtime", "time")
 URL_KEYS = ("url", "link", "message_url", "post_url", "permalink")
 CHANNEL_KEYS = ("channel", "channel_username", "username", "chat_username", "channel_name")
-_POST_URL = re.compile(r"^https?://(?:www\.)?(?:t\.me|telegram\.me)/(?:s/)?([A-Za-z][A-Za-z0-9_]{3,31})/(\d{1,10})\b")
+_POST_URL = re.compile(r"^https?://(?:www\.)?(?:t\.me|telegram\.me)/(?:s/)?([A-Za-z][A-Za-z0-9_]{3,31})/([0-9]{1,10})\b")
+_ID = re.compile(r"[0-9]{1,19}")
 _USERNAME = re.compile(r"@?([A-Za-z][A-Za-z0-9_]{3,31})")
 _MD_LINK = re.compile(r"\[([^\]\n]{1,500})\]\((https?://[^\s)]{1,2000})\)")
 _MD_MARKS = re.compile(r"(?<![\w*])\*\*(?=\S)([\s\S]{1,5000}?)(?<=\S)\*\*(?![\w*])|"
@@ -64,14 +65,14 @@ def iso_date(value: object) -> str | None:
     seconds (a number or a string of digits) read as UTC; anything else ``None``."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, str) and re.fullmatch(r"\d{9,11}(?:\.\d+)?", value.strip()):
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{9,11}(?:\.[0-9]+)?", value.strip()):
         value = float(value)
     if isinstance(value, (int, float)):
         try:
             return datetime.fromtimestamp(float(value), tz=timezone.utc).isoformat()
         except (ValueError, OverflowError, OSError):
             return None
-    if isinstance(value, str) and re.match(r"\d{4}-\d\d-\d\d", value.strip()):
+    if isinstance(value, str) and re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
         v = value.strip()
         return v[:10] + "T" + v[11:] if len(v) > 10 and v[10] == " " else v
     return None
@@ -220,7 +221,7 @@ def message_object(obj: object, k: int, channel: str | None) -> Post | Skipped:
     url = url.strip() if isinstance(url, str) else None
     m = _POST_URL.match(url) if url else None
     mid = first(obj, ID_KEYS)
-    mid = str(mid) if isinstance(mid, (int, str)) and not isinstance(mid, bool) and str(mid).isdigit() else None
+    mid = str(mid) if isinstance(mid, (int, str)) and not isinstance(mid, bool) and _ID.fullmatch(str(mid)) else None
     if mid is None and m:
         mid = m.group(2)
     chan = channel_of(obj, m.group(1) if m else channel)
