@@ -214,3 +214,19 @@ def test_containers_yield_posts_or_one_line_errors(lines, shape):
             assert "\n" not in str(exc)
             return
         assert all(hasattr(i, "where") for i in items)
+
+
+def test_large_exports_with_escapes_across_read_buffers_load(tmp_path):
+    """A streamed JSON file whose escapes grow when rewritten (Telegram Desktop's \\xNN) or sit
+    across a read buffer's end: every message is read (this failed with 'memoryview assignment'
+    once the rewritten bytes outgrew ijson's buffer)."""
+    texts = [t for _, _, t in T.sample()]
+    msgs = [{"id": k + 1, "type": "message", "date_unixtime": "1735725600", "text": texts[k % len(texts)]}
+            for k in range(2000)]
+    raw = json.dumps({"name": "gonzo", "type": "public_channel", "id": 1, "messages": msgs}, ensure_ascii=False)
+    path = tmp_path / "result.json"
+    path.write_text(raw.replace("\\n", "\\x0a", 400), encoding="utf-8")
+    assert sum(1 for _ in open_dump(path).posts) == 2000
+    arr = tmp_path / "a.json"
+    arr.write_text(json.dumps(msgs, ensure_ascii=False), encoding="utf-8")
+    assert sum(1 for _ in open_dump(arr).posts) == 2000

@@ -139,6 +139,7 @@ class _EscapeFixer(io.RawIOBase):
         self.raw = raw
         self.path = path
         self.carry = b""
+        self.overflow = b""  # what read() gave beyond a readinto() buffer
         self.consumed = 0
         self.depth = 0
         self.in_string = False
@@ -198,8 +199,15 @@ class _EscapeFixer(io.RawIOBase):
         return _BAD_ESCAPE.sub(rb"\1\\u00\2", data)
 
     def readinto(self, b: WriteableBuffer) -> int:
+        # read() may give more than asked (a held-back escape, \xNN rewritten to \u00NN): the
+        # rest waits for the next call instead of overflowing the caller's buffer
         view = memoryview(b).cast("B")
-        data = self.read(len(view))
+        if self.overflow:
+            data, self.overflow = self.overflow, b""
+        else:
+            data = self.read(len(view))
+        if len(data) > len(view):
+            data, self.overflow = data[:len(view)], data[len(view):]
         view[:len(data)] = data
         return len(data)
 
