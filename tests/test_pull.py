@@ -19,7 +19,7 @@ from reviews_cli.library import Library, discard_index
 from reviews_cli.pull import PullError
 from reviews_cli.pull.client import USER_AGENT, Client, Politeness
 from reviews_cli.pull.pages import parse_page
-from reviews_cli.pull.resume import ChannelDump, PullState, StoredPost, pulled_channels, read_state
+from reviews_cli.pull.resume import BLOCK, ChannelDump, PullState, StoredPost, load_dump, pulled_channels
 from reviews_cli.pull.run import PullOptions, pull
 from reviews_cli.pull.target import parse_target
 
@@ -69,12 +69,20 @@ def do_pull(lib, url, politeness=FAST, proxy=None, **opts):
 
 
 def pulled_records(lib):
-    return [r for r in lib.iter_reviews() if any(s.path == "t.me/s/gonzo_ML" for s in r.sources)]
+    return [r for r in lib.iter_reviews() if any(s.path.startswith("t.me/s/gonzo_ML/") for s in r.sources)]
+
+
+def stored(lib, channel="gonzo_ML"):
+    """The channel's posts and state as the library keeps them (read back from its dump files)."""
+    return load_dump(lib.home, parse_target(channel))
 
 
 def stored_text(lib):
-    with open(os.path.join(lib.home, "dumps", "pull-gonzo_ml.html"), encoding="utf-8") as f:
-        return f.read()
+    text = ""
+    for name in sorted(os.listdir(os.path.join(lib.home, "dumps"))):
+        with open(os.path.join(lib.home, "dumps", name), encoding="utf-8") as f:
+            text += f.read()
+    return text
 
 
 def publish_new(ch, n):
@@ -92,7 +100,7 @@ def test_first_pull_walks_newest_to_oldest_and_keeps_link_and_date(server, lib):
     records = pulled_records(lib)
     assert len(records) == report.new_reviews > 15
     for r in records:
-        src = next(s for s in r.sources if s.path == "t.me/s/gonzo_ML")
+        src = next(s for s in r.sources if s.path.startswith("t.me/s/gonzo_ML/"))
         pid = int(src.url.rsplit("/", 1)[1])
         assert src.url == f"https://t.me/gonzo_ML/{pid}" and src.post_id == f"gonzo_ML/{pid}"
         assert src.date == server.channels["gonzo_ML"].posts[pid][1]
@@ -130,18 +138,58 @@ def test_second_pull_with_five_new_posts_makes_one_request(server, lib):
     assert len(server.page_requests(n)) == 3 and report.posts == 45 and report.stored == 96
 
 
+def dump_files(lib):
+    return {e["name"]: (e["sha256"], os.stat(os.path.join(lib.home, e["file"])).st_mtime_ns)
+            for e in json.load(open(os.path.join(lib.home, "library.json"), encoding="utf-8"))["sources"]}
+
+
+def test_a_big_channel_is_kept_in_blocks_and_a_pull_rewrites_only_the_newest(server, lib):
+    ch = server.channels["gonzo_ML"]
+    publish_new(ch, 450 - len(ch.posts))
+    report = do_pull(lib, server.base("gonzo_ML"))
+    assert report.stored == 450 and report.stopped == "start"
+    before = dump_files(lib)
+    assert sorted(before) == [f"t.me/s/gonzo_ML/{k * BLOCK}-{k * BLOCK + BLOCK - 1}" for k in range(3)]
+    publish_new(ch, 5)
+    n = len(server.log)
+    report = do_pull(lib, server.base("gonzo_ML"))
+    assert server.page_requests(n) == ["/s/gonzo_ML"] and report.posts == 5
+    after = dump_files(lib)
+    newest = f"t.me/s/gonzo_ML/{2 * BLOCK}-{3 * BLOCK - 1}"
+    assert after[newest] != before[newest]
+    assert {k: v for k, v in after.items() if k != newest} == {k: v for k, v in before.items() if k != newest}
+    # a block taken out of the library is fetched again, and only it
+    assert CliRunner().invoke(main, ["remove", f"t.me/s/gonzo_ML/{BLOCK}-{2 * BLOCK - 1}"]).exit_code == 0
+    n = len(server.log)
+    report = do_pull(lib, server.base("gonzo_ML"))
+    assert report.posts == BLOCK and report.stored == 455 and len(server.page_requests(n)) <= 1 + BLOCK // 20 + 2
+
+
+def test_ids_missing_below_the_first_post_cost_no_request_later(server, lib):
+    ch = Channel("late_start", "Late")
+    publish_new(ch, 260)
+    for pid in range(1, 251):  # deleted long ago: the channel starts at id 251
+        del ch.posts[pid]
+    server.channels["late_start"] = ch
+    report = do_pull(lib, server.base("late_start"))
+    assert report.stored == 10 and report.stopped == "start"
+    publish_new(ch, 1)
+    n = len(server.log)
+    do_pull(lib, server.base("late_start"))
+    assert server.page_requests(n) == ["/s/late_start"]
+
+
 def test_pages_are_stored_before_their_posts_are_indexed(server, lib):
     seen = []
 
     def progress(report):
-        dump = ChannelDump.parse(stored_text(lib), "gonzo_ML", "")
-        indexed = lib.conn.execute("SELECT count(*) FROM sources WHERE name='t.me/s/gonzo_ML'").fetchone()[0]
-        seen.append((len(dump.posts), indexed))
+        indexed = lib.conn.execute("SELECT count(*) FROM sources WHERE name LIKE 't.me/s/gonzo_ML/%'").fetchone()[0]
+        seen.append((len(stored(lib).posts), indexed))
 
     with Client(FAST) as client:
         pull(lib, parse_target(server.base("gonzo_ML")), client, progress=progress)
     assert seen == [(20, 0), (40, 0), (46, 0)]
-    assert lib.conn.execute("SELECT count(*) FROM sources WHERE name='t.me/s/gonzo_ML'").fetchone()[0] == 1
+    assert lib.conn.execute("SELECT count(*) FROM sources WHERE name LIKE 't.me/s/gonzo_ML/%'").fetchone()[0] == 1
 
 
 def test_reindex_rebuilds_the_same_records_without_the_network(server, lib):
@@ -165,7 +213,8 @@ def test_the_pulled_dump_reads_like_the_served_pages_saved_from_a_browser(server
         (tmp_path / f"page{k}.html").write_text(text, encoding="utf-8")
         saved += parse_file(str(tmp_path / f"page{k}.html"), display_path="t.me/s/gonzo_ML").reviews
     ids = sorted(r.id for r in saved)
-    pulled = parse_file(os.path.join(lib.home, "dumps", "pull-gonzo_ml.html"), display_path="t.me/s/gonzo_ML")
+    (name,) = os.listdir(os.path.join(lib.home, "dumps"))  # 46 posts: one block
+    pulled = parse_file(os.path.join(lib.home, "dumps", name), display_path="t.me/s/gonzo_ML")
     assert sorted(r.id for r in pulled.reviews) == ids
     assert pulled.format == "telegram-web-html"
 
@@ -175,7 +224,7 @@ def test_since_and_limit_bound_a_first_pull_and_later_pulls_keep_to_them(server,
     newest = max(ch.posts)
     report = do_pull(lib, server.base("gonzo_ML"), limit=25)
     assert report.posts == 25 and report.stopped == "limit"
-    dump = ChannelDump.parse(stored_text(lib), "gonzo_ML", "")
+    dump = stored(lib)
     assert sorted(dump.posts) == list(range(newest - 24, newest + 1))
     publish_new(ch, 3)
     n = len(server.log)
@@ -188,7 +237,7 @@ def test_since_stops_at_older_posts(server, lib):
     cut = ch.posts[20][1][:10]
     report = do_pull(lib, server.base("gonzo_ML"), since=cut)
     assert report.stopped == "since" and report.pages == 2
-    assert read_state(os.path.join(lib.home, "dumps", "pull-gonzo_ml.html")).since == cut
+    assert stored(lib).state.since == cut
     n = len(server.log)
     do_pull(lib, server.base("gonzo_ML"))  # the bound holds for later pulls
     assert server.page_requests(n) == ["/s/gonzo_ML"]
@@ -249,8 +298,7 @@ def test_interrupted_pull_keeps_pages_and_resumes_older_posts_included(server, l
 
     with Client(FAST) as client, pytest.raises(KeyboardInterrupt):
         pull(lib, parse_target(server.base("gonzo_ML")), client, progress=stop)
-    state = read_state(os.path.join(lib.home, "dumps", "pull-gonzo_ml.html"))
-    assert state.covered == [(7, 46)]
+    assert stored(lib).state.covered == [(7, 46)]
     n = len(server.log)
     report = do_pull(lib, server.base("gonzo_ML"))
     assert server.page_requests(n) == ["/s/gonzo_ML", "/s/gonzo_ML?before=7"]
@@ -353,7 +401,7 @@ def test_cli_pull_prints_one_summary_line_and_sources_lists_the_channel(server):
     assert len(lines) == 1 and lines[0].startswith("pulled 46 posts from gonzo_ML: ")
     out = run("sources", "--json")
     rows = {r["name"]: r for r in json.loads(out.stdout)}
-    pulled = rows["t.me/s/gonzo_ML"]["pull"]
+    pulled = rows[f"t.me/s/gonzo_ML/0-{BLOCK - 1}"]["pull"]
     assert pulled["posts"] == 46 and pulled["newest_post"] == "https://t.me/gonzo_ML/46"
     assert pulled["last_pull"] and pulled["url"] == server.base("gonzo_ML")
     human = run("sources").stdout
@@ -388,7 +436,7 @@ def test_cli_errors(server):
 
 def test_cli_removed_channel_is_not_pulled_again(server):
     assert run("pull", server.base("gonzo_ML"), "--delay", "0").exit_code == 0
-    assert run("remove", "t.me/s/gonzo_ML").exit_code == 0
+    assert run("remove", f"t.me/s/gonzo_ML/0-{BLOCK - 1}").exit_code == 0
     assert run("pull").exit_code == 2
     assert "pulled channels" not in run("sources").stdout
 

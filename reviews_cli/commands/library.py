@@ -197,7 +197,8 @@ def sources(as_json: bool) -> None:
 
     lib = _library()
     rows = lib.sources()
-    pulled = {c.name: c for c in pulled_channels(lib.home)}
+    channels = pulled_channels(lib.home)
+    pulled = {name: c for c in channels for name in c.names}
     if as_json:
         from ..render.machine import to_json
 
@@ -207,8 +208,8 @@ def sources(as_json: bool) -> None:
     from ..render.human import pulled_table, sources_table
 
     _print(sources_table(rows))
-    if pulled:
-        _print(pulled_table([c.to_dict() for c in pulled.values()]))
+    if channels:
+        _print(pulled_table([c.to_dict() for c in channels]))
     click.echo(f"{lib.count()} distinct reviews in {clean_line(lib.home)}", err=True)
 
 

@@ -14,33 +14,21 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from . import PrivateChannel, PullError
-from .resume import ChannelDump, PullState, StoredPost
+from .resume import BLOCK, ChannelDump, StoredPost, block_of, load_dump, save_dump, source_name
 from .target import Target
 
 if TYPE_CHECKING:
     from ..library import Library
-    from ..library.sources import ManifestEntry
     from .client import Client
     from .pages import Page, PagePost
 
 FORMAT = "telegram-web-html"
-
-
-def dump_file(target_key: str) -> str:
-    """The file (below the library's ``dumps/``) holding a pulled channel."""
-    return f"pull-{target_key}.html"
-
-
-def source_name(channel: str) -> str:
-    """The name a pulled channel's dump has in the library (``reviews sources``)."""
-    return f"t.me/s/{channel}"
 
 
 def parse_since(since: str) -> str:
@@ -93,11 +81,6 @@ class PullOptions:
 Progress = Callable[[PullReport], None]
 
 
-def pulled_entries(manifest: list[ManifestEntry]) -> list[ManifestEntry]:
-    """The manifest entries of pulled channels (their ``pulled`` time set), in manifest order."""
-    return [e for e in manifest if e.get("pulled") and e["file"].startswith("dumps/pull-")]
-
-
 @contextlib.contextmanager
 def _channel_lock(home: str, key: str) -> Iterator[None]:
     """One pull of a channel at a time: a lock file in the library folder (released when this
@@ -117,54 +100,6 @@ def _channel_lock(home: str, key: str) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
-
-
-def load_dump(lib: Library, target: Target) -> tuple[ChannelDump, bool]:
-    """The channel's stored dump (or a new, empty one) and whether it existed."""
-    path = os.path.join(lib.home, "dumps", dump_file(target.key))
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            text = f.read()
-    except FileNotFoundError:
-        return ChannelDump(PullState(target.channel, target.base)), False
-    except OSError as exc:
-        raise PullError(f"{path}: cannot be read ({exc.strerror})") from None
-    return ChannelDump.parse(text, target.channel, target.base), True
-
-
-def save_dump(lib: Library, dump: ChannelDump) -> None:
-    """Write the channel's dump atomically and name it in the library's manifest, under the
-    library's write lock (so an ``add`` or ``remove`` at the same time neither loses it nor
-    deletes it as an orphan). The index is not touched: the next sync reads the dump."""
-    from ..atomic import atomic_write
-    from ..library.sources import read_manifest, sha256_of, write_manifest
-    from ..library.store import transaction
-
-    state = dump.state
-    state.last_pull = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    key = state.channel.casefold()
-    stored = f"dumps/{dump_file(key)}"
-    with transaction(lib.conn):
-        manifest = read_manifest(lib.home)
-        os.makedirs(os.path.join(lib.home, "dumps"), exist_ok=True)
-        path = os.path.join(lib.home, *stored.split("/"))
-        with atomic_write(path) as f:
-            f.write(dump.render())
-        sha = sha256_of(path)
-        entry = next((e for e in manifest if e["file"] == stored), None)
-        if entry is None:
-            taken = {e["name"] for e in manifest}
-            name = source_name(state.channel)
-            k = 2
-            while name in taken:
-                name, k = f"{source_name(state.channel)}-{k}", k + 1
-            manifest.append({"name": name, "file": stored, "sha256": sha, "channel": state.channel,
-                             "original": state.base, "origin": state.title, "added": state.last_pull,
-                             "pulled": state.last_pull})
-        else:
-            entry["sha256"], entry["original"], entry["pulled"] = sha, state.base, state.last_pull
-            entry["origin"], entry["channel"] = state.title or entry.get("origin"), state.channel
-        write_manifest(lib.home, manifest)
 
 
 def _recognize(posts: list[PagePost], name: str) -> tuple[int, int]:
@@ -196,7 +131,7 @@ def pull(lib: Library, target: Target, client: Client, options: PullOptions | No
     report = PullReport(target.channel)
     before_count = lib.count()
     with _channel_lock(lib.home, target.key):
-        dump, _ = load_dump(lib, target)
+        dump = load_dump(lib.home, target)
         dump.state.base = target.base
         try:
             _walk(lib, target, client, dump, options, report, progress)
@@ -255,10 +190,18 @@ def _walk(lib: Library, target: Target, client: Client, dump: ChannelDump, optio
             dump.posts[p.id] = StoredPost(p.html, p.date)
         if options.limit is not None and kept:
             state.floor = min(state.floor or low, low)
-        save_dump(lib, dump)  # stored before it is indexed
+        # the blocks this page brought posts or walked ranges to; the lowest block also keeps
+        # the ranges below it
+        covered_lo, blocks = (1 if start else low), dump.blocks()
+        touched = {block_of(p.id) for p in kept} | {
+            b for b in blocks if b * BLOCK <= upper and b * BLOCK + BLOCK - 1 >= covered_lo}
+        if blocks and covered_lo < min(blocks) * BLOCK:
+            touched.add(min(blocks))
+        if touched:
+            save_dump(lib, dump, touched)  # stored before it is indexed
         stored = True
         report.posts += len(new)
-        reviews, skipped = _recognize(new, source_name(state.channel))
+        reviews, skipped = _recognize(new, source_name(state.channel, block_of(new[0].id)) if new else "")
         report.reviews += reviews
         report.skipped += skipped
         if progress:
