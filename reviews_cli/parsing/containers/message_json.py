@@ -28,7 +28,7 @@ from .message_text import message_object
 MAX_LINE_CHARS = 16 * 1024 * 1024
 def iter_posts(src: DumpSource) -> Iterator[Post | Skipped]:
     """The messages of a JSON array or JSON Lines dump, streamed from ``src.path``."""
-    from ..telegram_export import open_utf8
+    from ..json_stream import open_utf8
 
     with open_utf8(src.path) as raw:
         first = raw.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -41,10 +41,10 @@ def iter_posts(src: DumpSource) -> Iterator[Post | Skipped]:
 def _array(src: DumpSource) -> Iterator[Post | Skipped]:
     import ijson
 
-    from ..telegram_export import _EscapeFixer, open_utf8
+    from ..json_stream import EscapeFixer, open_utf8
 
     with open_utf8(src.path) as raw:
-        stream = _EscapeFixer(raw, src.path)
+        stream = EscapeFixer(raw, src.path)
         try:
             for k, obj in enumerate(ijson.items(stream, "item")):
                 yield message_object(obj, k, src.channel)
