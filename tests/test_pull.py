@@ -402,6 +402,7 @@ def test_cli_pull_prints_one_summary_line_and_sources_lists_the_channel(server):
     out = run("sources", "--json")
     rows = {r["name"]: r for r in json.loads(out.stdout)}
     pulled = rows[f"t.me/s/gonzo_ML/0-{BLOCK - 1}"]["pull"]
+    assert rows[f"t.me/s/gonzo_ML/0-{BLOCK - 1}"]["kind"] == "pulled"
     assert pulled["posts"] == 46 and pulled["newest_post"] == "https://t.me/gonzo_ML/46"
     assert pulled["last_pull"] and pulled["url"] == server.base("gonzo_ML")
     human = run("sources").stdout

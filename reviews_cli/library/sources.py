@@ -32,7 +32,7 @@ class SourceFile(NamedTuple):
 
     name: str
     path: str
-    kind: str  # "bundled" | "added"
+    kind: str  # "bundled" | "added" | "pulled"
     origin: str | None = None
     language: str | None = None
     channel: str | None = None  # the username a Telegram Desktop export lacks

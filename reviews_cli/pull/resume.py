@@ -313,6 +313,10 @@ def save_dump(lib: Library, dump: ChannelDump, blocks: set[int]) -> None:
             else:
                 entry["sha256"], entry["original"], entry["pulled"] = sha, state.base, state.last_pull
                 entry["origin"], entry["channel"] = state.title or entry.get("origin"), state.channel
+        # a channel's blocks listed in id order, where its first block stands
+        slots = [k for k, e in enumerate(manifest) if e["file"].startswith(f"dumps/pull-{key}-")]
+        for k, e in zip(slots, sorted((manifest[k] for k in slots), key=lambda e: e["file"])):
+            manifest[k] = e
         write_manifest(lib.home, manifest)
 
 
