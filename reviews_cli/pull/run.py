@@ -215,7 +215,9 @@ def _walk(lib: Library, target: Target, client: Client, dump: ChannelDump, optio
         if start:
             report.stopped = "start"
             return stored
-        cursor = min(page.before or low, low)
+        previous, cursor = cursor, min(page.before or low, low)
+        if previous is not None and cursor >= previous:  # a server that ignores ?before= would loop
+            raise PullError(f"{_short(url)}: the page holds no post older than {previous}; stopped there")
         while (covered := state.covering(cursor - 1)) is not None:  # jump over what was walked
             cursor = covered[0]
             report.stopped = "known"
