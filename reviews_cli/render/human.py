@@ -166,6 +166,73 @@ def trimmed(renderable: RenderableType) -> RenderableType:
     return renderable if isinstance(renderable, (_Trimmed, _TrimmedTable)) else _Trimmed(renderable)
 
 
+def _word_widths(table: Table, console: Console, options: ConsoleOptions) -> list[int] | None:
+    """Column widths (padding included) that fit ``table`` in ``options.max_width`` with every
+    column at least as wide as its longest word, taken from the columns with the most room to
+    spare; ``None`` when no such widths exist. rich's own squeeze takes from the widest
+    column whatever its words, splitting them although the table could hold them whole."""
+    unbounded = options.update_width(MAX_WIDTH)
+    ranges = [table._measure_column(console, unbounded, column) for column in table.columns]
+    room = options.max_width - table._extra_width
+    widths = [r.maximum for r in ranges]
+    lowest = [r.maximum if c.no_wrap else r.minimum for r, c in zip(ranges, table.columns)]
+    if sum(lowest) > room:
+        return None
+    excess = sum(widths) - room
+    while excess > 0:
+        k = max(range(len(widths)), key=lambda i: widths[i] - lowest[i])
+        cut = min(excess, max(1, (widths[k] - lowest[k]) // 2))
+        widths[k] -= cut
+        excess -= cut
+    return widths
+
+
+class _FitOrStack:
+    """A table whose columns each hold their longest word, when the width allows, else the
+    same rows stacked: each row's first cell on a line of its own and the others wrapped under
+    it, indented; either way a narrow terminal wraps at spaces instead of splitting words (a
+    single word longer than the whole line still folds)."""
+
+    def __init__(self, table: Table, stacked: list[tuple[Text, list[Text]]]) -> None:
+        self.table, self.stacked = table, stacked
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        import copy
+        import dataclasses
+
+        from rich.padding import Padding
+
+        widths = _word_widths(self.table, console, options)
+        if widths is not None:
+            table = copy.copy(self.table)
+            table.columns = [dataclasses.replace(c, width=w - self.table._get_padding_width(i))
+                             for i, (c, w) in enumerate(zip(self.table.columns, widths))]
+            yield table
+            return
+        if self.table.title:
+            yield _Trimmed(Text(str(self.table.title), style="bold"))
+        for head, rest in self.stacked:
+            yield _Trimmed(head)
+            for line in rest:
+                if line.plain:
+                    yield _Trimmed(Padding(line, (0, 0, 0, 2)))
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        from rich.measure import Measurement
+
+        return Measurement.get(console, options, self.table)
+
+
+def stacked_when_narrow(table: Table, stacked: list[tuple[Text, list[Text]]]) -> RenderableType:
+    """``table``, or ``stacked`` (each row as a head line and indented lines under it) when the
+    table's columns cannot all hold their longest words at the width it is printed at."""
+    return _FitOrStack(table, stacked)
+
+
+def _joined(*parts: str | None) -> str:
+    return " · ".join(p for p in parts if p)
+
+
 def _result_table(rows: Sequence[tuple[Review, RenderableType]], width: int, title: str | None = None) -> Table:
     """The shared results table for a terminal ``width`` columns wide (layouts at
     :data:`WIDE_COLUMNS` and :data:`NARROW_COLUMNS`). Cells wrap at spaces: narrow terminals
@@ -340,26 +407,32 @@ def review_page(r: Review, full: bool = False) -> list:
     return parts
 
 
-def tags_table(tags: list[tuple[str, int]]) -> Table:
+def tags_table(tags: list[tuple[str, int]]) -> RenderableType:
+    """The tags and their review counts; stacked when narrow (see :class:`_FitOrStack`)."""
     table = Table(show_header=True, header_style="bold")
     table.add_column("tag")
     table.add_column("reviews", justify="right")
     for label, n in tags:
         table.add_row(_t("#" + label, "magenta"), str(n))
-    return table
+    return _FitOrStack(table, [(_t(f"#{label}  {n}", "magenta"), []) for label, n in tags])
 
 
-def sources_table(sources: list[SourceInfo]) -> Table:
+def sources_table(sources: list[SourceInfo]) -> RenderableType:
+    """The library's dumps: name, kind, format, counts, origin (or why it is unreadable);
+    stacked when narrow (see :class:`_FitOrStack`)."""
     table = Table(show_header=True, header_style="bold")
     for col in ("source", "kind", "format", "reviews", "skipped", "origin"):
         table.add_column(col, justify="right" if col in ("reviews", "skipped") else "left", overflow="fold")
+    stacked = []
     for s in sources:
-        table.add_row(_t(s.name), s.kind, _t(s.format or "-"), str(s.reviews), str(s.skipped),
-                      _t((s.error and f"unreadable: {s.error}") or s.origin or "", "red" if s.error else ""))
-    return table
+        origin = _t((s.error and f"unreadable: {s.error}") or s.origin or "", "red" if s.error else "")
+        table.add_row(_t(s.name), s.kind, _t(s.format or "-"), str(s.reviews), str(s.skipped), origin)
+        counts = _joined(s.kind, s.format, f"{s.reviews} reviews", f"{s.skipped} skipped")
+        stacked.append((_t(s.name, "bold"), [_t(counts, "dim"), origin]))
+    return _FitOrStack(table, stacked)
 
 
-def add_summary(results: list[AddResult]) -> Table:
+def add_summary(results: list[AddResult]) -> RenderableType:
     """One row per dump ``add`` was given, and a caption counting them: added, already in the
     library (the same content, not added again), refused."""
     added = sum(1 for r in results if r.name and not r.already and not r.error)
@@ -370,14 +443,20 @@ def add_summary(results: list[AddResult]) -> Table:
     table = Table(show_header=True, header_style="bold", caption=caption)
     for col in ("dump", "format", "reviews", "merged", "skipped", "result"):
         table.add_column(col, justify="right" if col in ("reviews", "merged", "skipped") else "left", overflow="fold")
+    stacked = []
     for r in results:
         if r.error:
             table.add_row(_t(r.path), "-", "-", "-", "-", _t(f"refused: {r.error}", "red"))
+            stacked.append((_t(r.path, "bold"), [_t(f"refused: {r.error}", "red")]))
         else:
             status = f"already in the library as {r.name}" if r.already else f"added as {r.name}"
             status += "".join(f"; {n}" for n in r.notes)
             table.add_row(_t(r.path), _t(r.format), str(r.reviews), str(r.merged), str(r.skipped), _t(status))
-    return table
+            counts = _joined(r.format, f"{r.reviews} reviews", f"{r.merged} merged", f"{r.skipped} skipped")
+            stacked.append((_t(r.path, "bold"), [_t(counts, "dim"), _t(status)]))
+    if caption:
+        stacked.append((Text(caption), []))
+    return _FitOrStack(table, stacked)
 
 
 def related_table(refs: list[Review], items: list[Related], width: int) -> list:
@@ -387,24 +466,30 @@ def related_table(refs: list[Review], items: list[Related], width: int) -> list:
     head.append(clean_line(refs[0].title), style="bold")
     if len(refs) > 1:
         head.append(f" ({len(refs)} reviews)", style="dim")
-    wide = width >= 100
+    wide = width >= WIDE_COLUMNS
+    narrow = width < NARROW_COLUMNS  # the reasons go under the title, as a search's snippet
     table = Table(show_header=True, header_style="bold", expand=True)
     table.add_column("#", justify="right", style="dim", no_wrap=True)
-    table.add_column("title", ratio=5, overflow="fold")
-    table.add_column("why", ratio=4, overflow="fold")
+    table.add_column("title", ratio=5)
+    if not narrow:
+        table.add_column("why", ratio=4)
     if wide:
         table.add_column("authors", ratio=2, overflow="fold")
         table.add_column("score", justify="right", style="dim", no_wrap=True)
     table.add_column("id", no_wrap=True, style="cyan")
     for i, item in enumerate(items, start=1):
         r = item.review
-        title = _t(r.title, "bold")
+        title = _cell(r.title, "bold")
         tags = " ".join("#" + t for t in r.tags)
         if tags:
             title.append("\n")
             title.append(clean_line(tags), style="dim magenta")
         why = Text("\n".join(clean_line(x) for x in item.reasons), style="green")
-        cols: list[RenderableType] = [str(i), title, why]
+        why.overflow = "ellipsis"
+        if narrow:
+            title.append("\n")
+            title.append_text(why)
+        cols: list[RenderableType] = [str(i), title] if narrow else [str(i), title, why]
         if wide:
             cols += [_t(_short_authors(r.authors, 1)), f"{item.score:.2f}"]
         table.add_row(*cols, _t(r.id))
