@@ -1,5 +1,5 @@
 """Building the search index from parsed records: merging duplicates, then writing the
-``reviews``, ``review_tags``, ``vocab`` and ``fts`` tables (schema in ``library.py``).
+``reviews``, ``review_tags``, ``vocab`` and ``fts`` tables (schema in ``store.py``).
 
 Called inside the library's write transaction; nothing here commits.
 """
@@ -12,11 +12,11 @@ import sqlite3
 from collections import Counter
 from typing import TYPE_CHECKING, TypeAlias
 
-from . import textnorm as tn
-from .extract import arxiv_ids_in_url, canonical_tag, normalize_url
+from .. import textnorm as tn
+from ..extract import arxiv_ids_in_url, canonical_tag, normalize_url
+from ..models import Link, Review, Source
 from .fields import FIELDS, FTS_INSERT
 from .ingest import merge_keys, pool_map
-from .models import Link, Review, Source
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -172,7 +172,7 @@ class _Analyzer:
 
 
 def fts_row(r: Review, origin: str | None, an: _Analyzer) -> tuple[str, ...]:
-    """The FTS column texts of a record, in :data:`~reviews_cli.fields.FIELDS` order, each a
+    """The FTS column texts of a record, in :data:`~reviews_cli.library.fields.FIELDS` order, each a
     space-separated list of index terms."""
     tags: list[str] = []
     for t in r.tags:
@@ -329,7 +329,8 @@ def analyzer_fingerprint() -> str:
     import hashlib
     import sys
 
-    from . import extract, fields, models
+    from .. import extract, models
+    from . import fields
 
     h = hashlib.sha256()
     for mod in (tn, fields, extract, models, sys.modules[__name__]):
