@@ -117,7 +117,7 @@ def _console(stderr: bool = False):
 def _print(*renderables, stderr: bool = False) -> None:
     """Print rich renderables on stdout (or stderr); stdout output may be held for the pager
     until the command ends (see :func:`_console`)."""
-    from ..render.human import trimmed
+    from ..render.fit import trimmed
 
     c = _console(stderr)
     for r in renderables:

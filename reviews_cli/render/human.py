@@ -8,7 +8,7 @@ never interpreted. This module is imported only by commands that print for peopl
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -16,11 +16,11 @@ from rich.table import Table
 from rich.text import Text
 
 from ..safe_text import clean_fragment, clean_line
+from .fit import MAX_WIDTH, MIN_WIDTH, Trimmed, TrimmedTable, stacked_when_narrow
 
 if TYPE_CHECKING:
     from rich.console import ConsoleOptions, RenderableType, RenderResult
     from rich.measure import Measurement
-    from rich.segment import Segment
 
     from ..config import Config
     from ..library import AddResult, SourceInfo
@@ -67,12 +67,6 @@ def console(stderr: bool = False, color: str = "auto", file: IO[str] | None = No
     return c
 
 
-# The widths output is laid out for, whatever $COLUMNS says: at 0 a table vanished (the results
-# with it), at 1 it was a column of borders; 100000 padded every table line to that width.
-MIN_WIDTH = 30
-MAX_WIDTH = 1000
-
-
 def _t(text: str | None, style: str = "") -> Text:
     return Text(clean_line(text), style=style)
 
@@ -107,128 +101,6 @@ def _cell(text: str | None, style: str = "") -> Text:
     return t
 
 
-def _trimmed(segments: Iterable[Segment]) -> Iterator[Segment]:
-    """``segments`` with the white space at the end of each line dropped: rich pads cells,
-    titles and wrapped lines to the width, which piped output should not carry."""
-    from rich.segment import Segment
-
-    line: list[Segment] = []
-
-    def flush() -> Iterator[Segment]:
-        while line and not line[-1].control and not line[-1].text.rstrip():
-            line.pop()
-        if line and not line[-1].control:
-            last = line.pop()
-            line.append(Segment(last.text.rstrip(), last.style))
-        yield from line
-        line.clear()
-
-    for seg in segments:
-        if seg.control or "\n" not in seg.text:
-            line.append(seg)
-            continue
-        *done, rest = seg.text.split("\n")
-        for piece in done:
-            if piece:
-                line.append(Segment(piece, seg.style))
-            yield from flush()
-            yield Segment.line()
-        if rest:
-            line.append(Segment(rest, seg.style))
-    yield from flush()
-
-
-class _TrimmedTable(Table):
-    """A rich Table whose lines carry no trailing white space (see :func:`_trimmed`)."""
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from rich.segment import Segment
-
-        # Table yields segments and, for its title and caption, renderables
-        segments = (seg for item in Table.__rich_console__(self, console, options)
-                    for seg in ([item] if isinstance(item, Segment) else console.render(item, options)))
-        yield from _trimmed(segments)
-
-
-class _Trimmed:
-    """Any renderable, its lines without trailing white space (see :func:`_trimmed`)."""
-
-    def __init__(self, inner: RenderableType) -> None:
-        self.inner = inner
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield from _trimmed(console.render(self.inner, options))
-
-
-def trimmed(renderable: RenderableType) -> RenderableType:
-    """``renderable`` printed without white space at line ends (rich pads Markdown paragraphs,
-    panels' surroundings and tables to the width; piped output should not carry that)."""
-    return renderable if isinstance(renderable, (_Trimmed, _TrimmedTable)) else _Trimmed(renderable)
-
-
-def _word_widths(table: Table, console: Console, options: ConsoleOptions) -> list[int] | None:
-    """Column widths (padding included) that fit ``table`` in ``options.max_width`` with every
-    column at least as wide as its longest word, taken from the columns with the most room to
-    spare; ``None`` when no such widths exist. rich's own squeeze takes from the widest
-    column whatever its words, splitting them although the table could hold them whole."""
-    unbounded = options.update_width(MAX_WIDTH)
-    ranges = [table._measure_column(console, unbounded, column) for column in table.columns]
-    room = options.max_width - table._extra_width
-    widths = [r.maximum for r in ranges]
-    lowest = [r.maximum if c.no_wrap else r.minimum for r, c in zip(ranges, table.columns)]
-    if sum(lowest) > room:
-        return None
-    excess = sum(widths) - room
-    while excess > 0:
-        k = max(range(len(widths)), key=lambda i: widths[i] - lowest[i])
-        cut = min(excess, max(1, (widths[k] - lowest[k]) // 2))
-        widths[k] -= cut
-        excess -= cut
-    return widths
-
-
-class _FitOrStack:
-    """A table whose columns each hold their longest word, when the width allows, else the
-    same rows stacked: each row's first cell on a line of its own and the others wrapped under
-    it, indented; either way a narrow terminal wraps at spaces instead of splitting words (a
-    single word longer than the whole line still folds)."""
-
-    def __init__(self, table: Table, stacked: list[tuple[Text, list[Text]]]) -> None:
-        self.table, self.stacked = table, stacked
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        import copy
-        import dataclasses
-
-        from rich.padding import Padding
-
-        widths = _word_widths(self.table, console, options)
-        if widths is not None:
-            table = copy.copy(self.table)
-            table.columns = [dataclasses.replace(c, width=w - self.table._get_padding_width(i))
-                             for i, (c, w) in enumerate(zip(self.table.columns, widths))]
-            yield table
-            return
-        if self.table.title:
-            yield _Trimmed(Text(str(self.table.title), style="bold"))
-        for head, rest in self.stacked:
-            yield _Trimmed(head)
-            for line in rest:
-                if line.plain:
-                    yield _Trimmed(Padding(line, (0, 0, 0, 2)))
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        from rich.measure import Measurement
-
-        return Measurement.get(console, options, self.table)
-
-
-def stacked_when_narrow(table: Table, stacked: list[tuple[Text, list[Text]]]) -> RenderableType:
-    """``table``, or ``stacked`` (each row as a head line and indented lines under it) when the
-    table's columns cannot all hold their longest words at the width it is printed at."""
-    return _FitOrStack(table, stacked)
-
-
 def _joined(*parts: str | None) -> str:
     return " · ".join(p for p in parts if p)
 
@@ -241,7 +113,7 @@ def _result_table(rows: Sequence[tuple[Review, RenderableType]], width: int, tit
 
     wide = width >= WIDE_COLUMNS
     narrow = width < NARROW_COLUMNS
-    table = _TrimmedTable(show_header=True, header_style="bold", expand=True,
+    table = TrimmedTable(show_header=True, header_style="bold", expand=True,
                           title=clean_line(title) if title else None)
     table.add_column("#", justify="right", style="dim", no_wrap=True)
     table.add_column("title", ratio=6)
@@ -303,7 +175,7 @@ def search_table(result: SearchResult, width: int) -> list:
     if result.fuzzy:
         notes.append("No word matched; showing the closest titles.")
     for n in notes:
-        out.append(_Trimmed(Text(clean_line(n), style="italic yellow")))
+        out.append(Trimmed(Text(clean_line(n), style="italic yellow")))
     rows = []
     for h in result.hits:
         cell: RenderableType = _cell(h.review.title, "bold")
@@ -408,18 +280,18 @@ def review_page(r: Review, full: bool = False) -> list:
 
 
 def tags_table(tags: list[tuple[str, int]]) -> RenderableType:
-    """The tags and their review counts; stacked when narrow (see :class:`_FitOrStack`)."""
+    """The tags and their review counts; stacked when narrow (see :class:`.fit.FitOrStack`)."""
     table = Table(show_header=True, header_style="bold")
     table.add_column("tag")
     table.add_column("reviews", justify="right")
     for label, n in tags:
         table.add_row(_t("#" + label, "magenta"), str(n))
-    return _FitOrStack(table, [(_t(f"#{label}  {n}", "magenta"), []) for label, n in tags])
+    return stacked_when_narrow(table, [(_t(f"#{label}  {n}", "magenta"), []) for label, n in tags])
 
 
 def sources_table(sources: list[SourceInfo]) -> RenderableType:
     """The library's dumps: name, kind, format, counts, origin (or why it is unreadable);
-    stacked when narrow (see :class:`_FitOrStack`)."""
+    stacked when narrow (see :class:`.fit.FitOrStack`)."""
     table = Table(show_header=True, header_style="bold")
     for col in ("source", "kind", "format", "reviews", "skipped", "origin"):
         table.add_column(col, justify="right" if col in ("reviews", "skipped") else "left", overflow="fold")
@@ -429,7 +301,7 @@ def sources_table(sources: list[SourceInfo]) -> RenderableType:
         table.add_row(_t(s.name), s.kind, _t(s.format or "-"), str(s.reviews), str(s.skipped), origin)
         counts = _joined(s.kind, s.format, f"{s.reviews} reviews", f"{s.skipped} skipped")
         stacked.append((_t(s.name, "bold"), [_t(counts, "dim"), origin]))
-    return _FitOrStack(table, stacked)
+    return stacked_when_narrow(table, stacked)
 
 
 def add_summary(results: list[AddResult]) -> RenderableType:
@@ -456,7 +328,7 @@ def add_summary(results: list[AddResult]) -> RenderableType:
             stacked.append((_t(r.path, "bold"), [_t(counts, "dim"), _t(status)]))
     if caption:
         stacked.append((Text(caption), []))
-    return _FitOrStack(table, stacked)
+    return stacked_when_narrow(table, stacked)
 
 
 def related_table(refs: list[Review], items: list[Related], width: int) -> list:

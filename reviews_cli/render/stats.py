@@ -57,7 +57,7 @@ def bar_chart(rows: list[tuple[str, int]], width: int, title: str | None = None)
 
 
 def _counts(title: str, head: str, rows: list[tuple[str, int]]) -> RenderableType:
-    from .human import stacked_when_narrow
+    from .fit import stacked_when_narrow
 
     table = Table(title=title, title_justify="left", title_style="bold", show_header=True, header_style="bold")
     table.add_column(head, overflow="fold")
@@ -73,7 +73,7 @@ def stats_view(stats: Stats, width: int) -> list[RenderableType]:
     columns wide."""
     out: list[RenderableType] = [Text(f"{stats.total:,} reviews from {len(stats.sources)} sources", style="bold")]
     if stats.sources:
-        from .human import stacked_when_narrow
+        from .fit import stacked_when_narrow
 
         table = Table(title="By source", title_justify="left", title_style="bold", show_header=True,
                       header_style="bold")
