@@ -6,21 +6,22 @@ import click
 
 from ..errors import NotFound, UsageError
 from ..safe_text import clean_line
-from ._common import _end_like_ctrl_c, _library, _refuse_long_options
+from ._common import QueryCommand, _date_options, _end_like_ctrl_c, _library
 
 # the export formats (render.exports.EXTENSIONS maps file extensions onto them)
 _EXPORT_FORMATS = ("json", "jsonl", "yaml", "csv", "bibtex", "markdown")
 
 
-@click.command(context_settings={"ignore_unknown_options": True, "help_option_names": ["-h", "--help"]})
+@click.command(cls=QueryCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("query", nargs=-1, type=click.UNPROCESSED)
 @click.option("--format", "fmt", type=click.Choice(_EXPORT_FORMATS),
               help="Output format [default: from the -o file's extension, else json].")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE (- for stdout, the default).")
-def export(query: tuple[str, ...], fmt: str | None, output: str | None) -> None:
+@_date_options
+def export(query: tuple[str, ...], fmt: str | None, output: str | None, since: str | None, until: str | None) -> None:
     """Every record in the library, or with a QUERY (the language of `reviews search`) every
-    record it matches, best first. Written as it is read: memory stays flat however large the
-    library.
+    record it matches, best first; --since/--until keep the posts of those dates. Written as
+    it is read: memory stays flat however large the library.
 
     \b
     Formats:
@@ -44,9 +45,10 @@ def export(query: tuple[str, ...], fmt: str | None, output: str | None) -> None:
     import os
 
     from ..render.exports import format_for_path
+    from ..search.dates import date_range
     from ..search.search import Searcher
 
-    _refuse_long_options(query)
+    dates = date_range(since, until)
     to_file = output if output not in (None, "-") else None
     if output == "":  # -o "$OUT" with OUT unset: not stdout
         raise UsageError("-o: empty file name")
@@ -64,6 +66,7 @@ def export(query: tuple[str, ...], fmt: str | None, output: str | None) -> None:
         from ..search.query import Query
 
         q = Query.parse(" ".join(query))
+        q.dates = dates
         result, rids = searcher.matching_ids(q)
         if not rids:
             raise NotFound(q.text)
@@ -73,6 +76,10 @@ def export(query: tuple[str, ...], fmt: str | None, output: str | None) -> None:
             click.echo("no review has all the words; exporting the partial matches", err=True)
         if result.fuzzy:
             click.echo("no word matched; exporting the closest titles", err=True)
+    elif any(dates):
+        rids = searcher.dated_ids(dates)
+        if not rids:
+            raise NotFound("reviews of those dates")
     pieces = _export_pieces(lib, searcher, fmt, rids)
     if to_file:
         from ..atomic import atomic_write

@@ -7,8 +7,8 @@ JSON, as Telegram Desktop writes it: a single-chat export is ``{"name", "type", 
 (a string, or a list of strings and entity objects ``{"type", "text", "href"?}``),
 ``text_entities`` (the same as a list of entities), and optionally ``photo``, ``poll``,
 ``reactions``, ``forwarded_from``. The file is streamed (ijson), so a channel of any size loads
-in bounded memory. Telegram Desktop is known to write control characters as ``\\xNN``, which is
-not JSON; those are read as ``\\u00NN``.
+in bounded memory, through :mod:`.json_stream` (Telegram Desktop's ``\\xNN`` escapes, lone
+surrogates, nesting and number limits).
 
 HTML: ``messages.html``, ``messages2.html``… each a page of ``div.message`` blocks
 (``div.message.service`` for service messages; ``joined`` ones omit the sender), with
@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from ..errors import DumpError
 from .common import Skipped
 from .detect import DumpSource
-from .json_stream import BAD_ESCAPE, EscapeFixer, open_utf8
+from .json_stream import StreamReader, fix_escapes, open_utf8
 from .messages import Run, message_post
 from .post import POLL, SERVICE, Post
 
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 FORMAT_JSON = "telegram-export-json"
 FORMAT_HTML = "telegram-export-html"
+
 
 def _iso(msg: dict[str, object]) -> str | None:
     ts = msg.get("date_unixtime")
@@ -113,7 +114,7 @@ def iter_chats(path: str) -> Iterator[Chat]:
     import ijson
 
     with open_utf8(path) as raw:
-        head = EscapeFixer(raw, path)
+        head = StreamReader(raw, path)
         top: dict[str, object] = {}
         kind: str | None = None
         try:
@@ -128,7 +129,7 @@ def iter_chats(path: str) -> Iterator[Chat]:
     if kind is None:
         raise DumpError(path, "not a Telegram Desktop export (no \"messages\" or \"chats\")")
     with open_utf8(path) as raw:
-        stream = EscapeFixer(raw, path)
+        stream = StreamReader(raw, path)
 
         def guarded(items: Iterable[object]) -> Iterator[object]:
             # errors surface while the caller consumes the messages: report them as DumpError
@@ -211,7 +212,7 @@ def _where(path: str, consumed: int) -> str:
         import json
 
         with open(path, "rb") as f:
-            data = BAD_ESCAPE.sub(rb"\1\\u00\2", f.read())
+            data = fix_escapes(f.read())
         try:
             json.loads(data.decode("utf-8", errors="replace"))
         except json.JSONDecodeError as exc:

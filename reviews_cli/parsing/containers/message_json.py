@@ -41,10 +41,10 @@ def iter_posts(src: DumpSource) -> Iterator[Post | Skipped]:
 def _array(src: DumpSource) -> Iterator[Post | Skipped]:
     import ijson
 
-    from ..json_stream import EscapeFixer, open_utf8
+    from ..json_stream import StreamReader, open_utf8
 
     with open_utf8(src.path) as raw:
-        stream = EscapeFixer(raw, src.path)
+        stream = StreamReader(raw, src.path)
         try:
             for k, obj in enumerate(ijson.items(stream, "item")):
                 yield message_object(obj, k, src.channel)
