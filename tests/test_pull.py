@@ -528,3 +528,26 @@ def test_a_hand_edited_dump_without_state_is_still_read(tmp_path):
 
 def test_pull_error_is_a_reviews_error():
     assert issubclass(PullError, Exception) and PullError("x").exit_code == 1
+
+
+@pytest.mark.parametrize("signame, code", [("SIGINT", 130), ("SIGTERM", 143)])
+def test_ctrl_c_or_sigterm_mid_pull_keeps_the_pages_and_the_next_pull_goes_on(server, signame, code, _isolated_home):
+    import signal
+    import subprocess
+    import sys
+
+    env = {**os.environ, "REVIEWS_HOME": str(_isolated_home)}
+    proc = subprocess.Popen([sys.executable, "-m", "reviews_cli", "pull", server.base("gonzo_ML"), "--delay", "3"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    manifest = _isolated_home / "library.json"
+    deadline = time.monotonic() + 60
+    while not (manifest.exists() and "pull-gonzo_ml" in manifest.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the first page is stored
+    proc.send_signal(getattr(signal, signame))
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == code
+    assert err.count("\n") == 1 and "interrupted; 20 posts of the channel are stored" in err and "Traceback" not in err
+    n = len(server.log)
+    result = run("pull", server.base("gonzo_ML"), "--delay", "0")
+    assert result.exit_code == 0 and result.stdout.startswith("pulled 26 posts from gonzo_ML")
+    assert server.page_requests(n) == ["/s/gonzo_ML", "/s/gonzo_ML?before=27", "/s/gonzo_ML?before=7"]

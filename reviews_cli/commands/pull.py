@@ -72,9 +72,12 @@ def pull(channels: tuple[str, ...], since: str | None, limit: int | None, delay:
                 with bar:
                     report = pull_channel(lib, target, client, options, progress=bar.update)
             except (KeyboardInterrupt, Terminated) as exc:
-                kept = bar.posts
-                click.echo(f"reviews: {clean_line(target.channel)}: interrupted; the {kept} new posts fetched so far "
-                           "are kept, pull again to go on", err=True)
+                from ..pull.resume import pulled_channels
+
+                # what the library holds now, whenever the signal came
+                kept = next((c.posts for c in pulled_channels(lib.home) if c.channel.casefold() == target.key), 0)
+                click.echo(f"reviews: {clean_line(target.channel)}: interrupted; {kept} posts of the channel are "
+                           "stored, pull again to go on", err=True)
                 sys.exit(ExitCode.INTERRUPTED if isinstance(exc, KeyboardInterrupt) else ExitCode.TERMINATED)
             except PullError as exc:
                 failed = True
@@ -95,7 +98,6 @@ class _Bar:
 
     def __init__(self, channel: str) -> None:
         self.channel = channel
-        self.posts = 0
         self.progress: Any = None
         self.task: Any = None
         if sys.stderr.isatty():
@@ -122,7 +124,6 @@ class _Bar:
             self.progress.stop()
 
     def update(self, report: PullReport) -> None:
-        self.posts = report.posts
         if self.progress is not None and self.task is not None:
             self.progress.update(self.task, pages=report.pages, posts=report.posts, reviews=report.reviews)
 
