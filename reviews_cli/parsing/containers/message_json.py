@@ -4,10 +4,9 @@
   ``{"id", "date", "message"/"text", "url"}`` objects, Pyrogram's ``str(message)`` objects);
 - JSON Lines, one message object per line (the same scripts; snscrape's ``telegram-channel``
   with ``--jsonl``: ``{"url", "date", "content", "outlinks", …}``);
-- an object holding such a list under ``messages`` / ``posts`` / ``items`` (with the channel named
-  beside it: ``{"channel": "gonzo_ML", "messages": […]}``) — tdl's ``chat export`` and Telegram
-  Desktop's own shape are read by the Telegram Desktop container, which hands message objects it
-  does not know to :func:`.message_text.message_object`.
+- (an object holding such a list under ``messages``, as tdl's ``chat export`` writes it, is read by
+  the Telegram Desktop container, which hands message objects it does not know to
+  :func:`.message_text.message_object`.)
 
 An array is read with ijson (bounded memory, the same nesting and number guards as the Telegram
 Desktop export); JSON Lines a line at a time. A line that is not JSON is one skipped post.
