@@ -230,3 +230,13 @@ def test_large_exports_with_escapes_across_read_buffers_load(tmp_path):
     arr = tmp_path / "a.json"
     arr.write_text(json.dumps(msgs, ensure_ascii=False), encoding="utf-8")
     assert sum(1 for _ in open_dump(arr).posts) == 2000
+
+
+def test_a_script_naming_the_channel_beside_its_messages(tmp_path):
+    msgs = [{"id": pid, "date": date, "message": text} for pid, date, text in T.sample()]
+    path = tmp_path / "dump.json"
+    path.write_text(json.dumps({"channel": "@gonzo_ML", "messages": msgs}, ensure_ascii=False), encoding="utf-8")
+    parsed = parse_file(path)
+    assert len(parsed.reviews) > 15
+    assert all(r.sources[0].url == f"https://t.me/gonzo_ML/{r.sources[0].post_id.split('/')[1]}"
+               for r in parsed.reviews)
