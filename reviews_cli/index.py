@@ -1,5 +1,6 @@
 """Building the search index from parsed records: merging duplicates, then writing the
-``reviews``, ``review_tags``, ``vocab`` and ``fts`` tables (schema in ``library.py``).
+``reviews``, ``review_tags``, ``review_keys``, ``vocab`` and ``fts`` tables (schema in ``store``);
+the FTS ``note`` column is fed from the user's state file last (``state.refresh_notes``).
 
 Called inside the library's write transaction; nothing here commits.
 """
@@ -141,7 +142,7 @@ def _similar(a: str, b: str) -> bool:
     return fuzz.ratio(a, b) >= SAME_POST_RATIO
 
 
-class _Analyzer:
+class Analyzer:
     """Folds and stems text with a per-build cache from raw word to stem: most words repeat, so
     the per-word steps (homoglyph and accent folding, Snowball) run once per distinct word."""
 
@@ -171,9 +172,9 @@ class _Analyzer:
         return {w: (stem_of[w], n) for w, n in merged.items() if len(w) > 1}
 
 
-def fts_row(r: Review, origin: str | None, an: _Analyzer) -> tuple[str, ...]:
-    """The FTS column texts of a record, in :data:`~reviews_cli.fields.FIELDS` order, each a
-    space-separated list of index terms."""
+def fts_row(r: Review, origin: str | None, an: Analyzer, note: str = "") -> tuple[str, ...]:
+    """The FTS column texts of a record with the user's ``note`` on it, in
+    :data:`~reviews_cli.fields.FIELDS` order, each a space-separated list of index terms."""
     tags: list[str] = []
     for t in r.tags:
         tags.append(tn.tag_token(t))
@@ -198,6 +199,7 @@ def fts_row(r: Review, origin: str | None, an: _Analyzer) -> tuple[str, ...]:
         "reviewer": reviewer,
         "body": " ".join(an.terms(r.body)),
         "extra": " ".join(extra),
+        "note": " ".join(an.terms(note)) if note else "",
     }
     return tuple(columns[f.name] for f in FIELDS)
 
@@ -210,7 +212,7 @@ CHUNK = 1000
 def _analyze(chunk: list[Record]) -> tuple[list[FtsRow], dict[str, tuple[str, int]]]:
     """Worker: FTS rows for a chunk of records and the chunk's vocabulary
     ``{folded word: (stem, count)}``."""
-    an = _Analyzer()
+    an = Analyzer()
     rows: list[FtsRow] = [(rid, *fts_row(r, origin, an)) for rid, r, origin in chunk]
     return rows, an.vocabulary_counts()
 
@@ -224,6 +226,8 @@ def rebuild(conn: sqlite3.Connection, progress: Progress | None = None) -> int:
     conn.execute("DELETE FROM reviews")
     conn.execute("DELETE FROM review_tags")
     conn.execute("DELETE FROM vocab")
+    conn.execute("DELETE FROM review_keys")
+    conn.execute("DELETE FROM review_notes")
     conn.execute("INSERT INTO fts(fts) VALUES('delete-all')")
     merged_from: dict[int, int] = {}
     for group in members.values():
@@ -266,9 +270,11 @@ def rebuild(conn: sqlite3.Connection, progress: Progress | None = None) -> int:
             tag_rows += _tag_rows(rid, r)
             batch.append((rid, r, origin))
             if len(batch) >= CHUNK:
+                _insert_keys(conn, batch)
                 _insert_rows(conn, rows, tag_rows)
                 yield batch
                 batch = []
+        _insert_keys(conn, batch)
         _insert_rows(conn, rows, tag_rows)
         if batch:
             yield batch
@@ -289,6 +295,9 @@ def rebuild(conn: sqlite3.Connection, progress: Progress | None = None) -> int:
     conn.executemany("INSERT INTO vocab VALUES(?,?,?)", ((w, st, n) for w, (st, n) in vocab.items()))
     # what remove_sources checks before deleting FTS rows by recomputing their terms
     conn.execute("INSERT OR REPLACE INTO meta VALUES('analyzer', ?)", (analyzer_fingerprint(),))
+    from .state import refresh_notes
+
+    refresh_notes(conn)
     return total
 
 
@@ -405,16 +414,18 @@ def remove_sources(conn: sqlite3.Connection, sids: Iterable[int]) -> bool:
         return False  # the index does not hold the records the posts plan: rebuild it
     max_rid = max(rid_of.values(), default=0)
 
-    an_old, an_new = _Analyzer(), _Analyzer()
+    an_old, an_new = Analyzer(), Analyzer()
     freed: list[int] = []
     for lead in drop:  # read before their posts go (records join the posts)
         rid = rid_of[lead]
         js, origin = conn.execute("SELECT coalesce(r.json, p.json), r.origin FROM reviews r LEFT JOIN posts p "
                                   "ON p.sid = r.sid AND p.ord = r.ord WHERE r.rid=?", (rid,)).fetchone()
         r = Review.from_dict(json.loads(js))
-        conn.execute(FTS_DELETE, (rid, *fts_row(r, origin, an_old)))
+        note = conn.execute("SELECT note FROM review_notes WHERE rid=?", (rid,)).fetchone()
+        conn.execute(FTS_DELETE, (rid, *fts_row(r, origin, an_old, note[0] if note else "")))
         conn.executemany("DELETE FROM review_tags WHERE tag=? AND rid=?", [(t, rid) for t, _, _ in _tag_rows(rid, r)])
-        conn.execute("DELETE FROM reviews WHERE rid=?", (rid,))
+        for table in ("reviews", "review_keys", "review_notes"):
+            conn.execute(f"DELETE FROM {table} WHERE rid=?", (rid,))
         freed.append(rid)
     for sid in gone:
         conn.execute("DELETE FROM posts WHERE sid=?", (sid,))
@@ -436,6 +447,7 @@ def remove_sources(conn: sqlite3.Connection, sids: Iterable[int]) -> bool:
                      _review_row(rid, r, origin, lead,
                                  json.dumps(r.to_dict(), ensure_ascii=False) if changed else None))
         conn.executemany("INSERT INTO review_tags VALUES(?,?,?)", _tag_rows(rid, r))
+        conn.executemany("INSERT OR IGNORE INTO review_keys VALUES(?,?)", _key_rows(rid, r))
         conn.execute(FTS_INSERT, (rid, *fts_row(r, origin, an_new)))
 
     merged: Counter[int] = Counter()
@@ -445,12 +457,32 @@ def remove_sources(conn: sqlite3.Connection, sids: Iterable[int]) -> bool:
                 merged[sid] += sign
     conn.executemany("UPDATE sources SET n_merged = n_merged + ? WHERE sid = ?",
                      [(n, sid) for sid, n in merged.items() if n and sid not in gone])
+    vocab_delta(conn, an_new, an_old)
+    from .state import refresh_notes
+
+    refresh_notes(conn)  # the rebuilt records' notes
+    return True
+
+
+def vocab_delta(conn: sqlite3.Connection, added: Analyzer, removed: Analyzer) -> None:
+    """Count the words of the FTS rows ``added`` analysed into ``vocab`` and take those of the
+    rows ``removed`` analysed out of it (a word counted nowhere any more goes)."""
     conn.executemany("INSERT INTO vocab VALUES(?,?,?) ON CONFLICT(word) DO UPDATE SET n = n + excluded.n",
-                     [(w, st, n) for w, (st, n) in an_new.vocabulary_counts().items()])
-    lost = an_old.vocabulary_counts()
+                     [(w, st, n) for w, (st, n) in added.vocabulary_counts().items()])
+    lost = removed.vocabulary_counts()
     conn.executemany("UPDATE vocab SET n = n - ? WHERE word = ?", [(n, w) for w, (_, n) in lost.items()])
     conn.executemany("DELETE FROM vocab WHERE word = ? AND n <= 0", [(w,) for w in lost])
-    return True
+
+
+def _key_rows(rid: int, r: Review) -> list[tuple[str, int]]:
+    """``review_keys`` rows of a record: its identity keys (``state.identity_keys``)."""
+    from .state import identity_keys
+
+    return [(k, rid) for k in dict.fromkeys(identity_keys(r))]
+
+
+def _insert_keys(conn: sqlite3.Connection, batch: list[Record]) -> None:
+    conn.executemany("INSERT INTO review_keys VALUES(?,?)", (k for rid, r, _ in batch for k in _key_rows(rid, r)))
 
 
 def _insert_rows(conn: sqlite3.Connection, rows: list[ReviewRow], tag_rows: list[TagRow]) -> None:

@@ -101,6 +101,7 @@ class Library:
         self.notices: list[str] = []  # what the user should hear about (a damaged index rebuilt)
         self.readonly = False  # the library folder cannot be written
         self.temp_index: str | None = None  # the temporary index of a read-only folder
+        self.state_writable = False  # stars, notes and read marks can be changed (see ``state.attach``)
 
     # ----------------------------------------------------------------------------- opening
 
@@ -144,7 +145,15 @@ class Library:
             raise LibraryError(f"{home}: cannot open the library ({exc.strerror})") from None
         if not wait:
             conn.execute("PRAGMA busy_timeout=200")  # a reader never waits long for a writer
+        from .state import attach
+
+        try:
+            state_writable = attach(conn, home, readonly or temp is not None, notices)
+        except BaseException:
+            conn.close()
+            raise
         lib = cls(home, conn)
+        lib.state_writable = state_writable
         lib.notices = notices
         lib.readonly = readonly and temp is None
         lib.temp_index = temp
@@ -239,6 +248,7 @@ class Library:
         a notice."""
         files = self.source_files()
         if not self._stale(files):
+            self._catch_up_notes(wait)
             return
         if self.readonly:
             self.notices.append(f"{self.home}: the library folder is read-only; the index is as last built")
@@ -251,6 +261,21 @@ class Library:
             if wait or "locked" not in str(exc):
                 raise
             self.notices.append("the library is being updated by another reviews; showing the last complete index")
+
+    def _catch_up_notes(self, wait: bool) -> None:
+        """Bring the index's notes in step with the state file when a crash left them behind
+        (``state.notes_behind``); a reader that would wait for a writer leaves it to later."""
+        from .state import notes_behind, refresh_notes
+
+        if not self.state_writable or not notes_behind(self.conn):
+            return
+        try:
+            with self._writing():
+                if notes_behind(self.conn):
+                    refresh_notes(self.conn)
+        except sqlite3.OperationalError as exc:
+            if wait or "locked" not in str(exc):
+                raise
 
     def _writing(self) -> AbstractContextManager[None]:
         """A write transaction on the index (see ``store.transaction``)."""

@@ -269,6 +269,12 @@ class Searcher:
         for s in q.sources:
             where.append("instr(lower(r.src), ?) > 0")
             args.append(s)
+        if q.states:
+            from .state import flags_sql
+
+            marks, margs = flags_sql(q.states)
+            where += marks
+            args += margs
         return (" AND ".join(where), args)
 
     def _match_parts(self, q: Query, terms: list[Term], mode: str) -> list[str]:
@@ -518,25 +524,40 @@ class Searcher:
         having = "" if any_ else f" HAVING count(DISTINCT tag) = {len(keys)}"
         return f"SELECT rid FROM review_tags WHERE tag IN ({marks}) GROUP BY rid{having}", keys
 
-    def by_tags(self, tags: list[str], any_: bool = False, limit: int | None = None) -> list[Review]:
-        """Records carrying all ``tags`` (or any, with ``any_``), newest first, at most ``limit``.
-        Tags compare as :func:`canonical_tag` does: ``#GAN`` = ``GAN`` = ``gan``. Raises
-        :class:`UsageError` when no tag is given."""
-        return list(self.load(self.tag_ids(tags, any_, limit)))
+    def by_tags(self, tags: list[str], any_: bool = False, limit: int | None = None,
+                states: Sequence[tuple[str, bool]] = ()) -> list[Review]:
+        """Records carrying all ``tags`` (or any, with ``any_``) and the user's marks ``states``
+        (``state.flags_sql``), newest first, at most ``limit``. Tags compare as
+        :func:`canonical_tag` does: ``#GAN`` = ``GAN`` = ``gan``. Raises :class:`UsageError`
+        when no tag is given."""
+        return list(self.load(self.tag_ids(tags, any_, limit, states)))
 
-    def tag_ids(self, tags: list[str], any_: bool = False, limit: int | None = None) -> list[int]:
+    def tag_ids(self, tags: list[str], any_: bool = False, limit: int | None = None,
+                states: Sequence[tuple[str, bool]] = ()) -> list[int]:
         """The record ids (``rid``) :meth:`by_tags` returns, in its order."""
-        subquery, keys = self._tag_set(tags, any_)
-        sql = f"SELECT r.rid FROM reviews r WHERE r.rid IN ({subquery}) ORDER BY coalesce(r.date, r.year) DESC, r.rid"
+        cond, keys = self._tag_cond(tags, any_, states)
+        sql = f"SELECT r.rid FROM reviews r WHERE {cond} ORDER BY coalesce(r.date, r.year) DESC, r.rid"
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [rid for (rid,) in self.conn.execute(sql, keys)]
 
-    def count_tags(self, tags: list[str], any_: bool = False) -> int:
-        """How many records carry all ``tags`` (or any, with ``any_``), as :meth:`by_tags` counts."""
-        subquery, keys = self._tag_set(tags, any_)
-        (n,) = self.conn.execute(f"SELECT count(*) FROM ({subquery})", keys).fetchone()
+    def count_tags(self, tags: list[str], any_: bool = False, states: Sequence[tuple[str, bool]] = ()) -> int:
+        """How many records :meth:`by_tags` finds with no limit."""
+        cond, keys = self._tag_cond(tags, any_, states)
+        (n,) = self.conn.execute(f"SELECT count(*) FROM reviews r WHERE {cond}", keys).fetchone()
         return int(n)
+
+    def _tag_cond(self, tags: list[str], any_: bool, states: Sequence[tuple[str, bool]]) -> tuple[str, list[object]]:
+        subquery, keys = self._tag_set(tags, any_)
+        cond: list[str] = [f"r.rid IN ({subquery})"]
+        args: list[object] = list(keys)
+        if states:
+            from .state import flags_sql
+
+            marks, margs = flags_sql(states)
+            cond += marks
+            args += margs
+        return " AND ".join(cond), args
 
     # exports -------------------------------------------------------------------------------
 
@@ -588,11 +609,12 @@ class Searcher:
 
 
 def recent(conn: sqlite3.Connection, limit: int = 20, tags: Sequence[str] = (), source: str | None = None,
-           since: str | None = None) -> tuple[list[Review], int]:
+           since: str | None = None, states: Sequence[tuple[str, bool]] = ()) -> tuple[list[Review], int]:
     """The newest records (by the post's date, else the order they were added), at most
     ``limit``, carrying every tag in ``tags``, read from a source whose name contains
-    ``source``, dated ``since`` or later (``2024``, ``2024-05``, ``2024-05-01``); and how many
-    match in all. Raises :class:`UsageError` for a malformed ``since``."""
+    ``source``, dated ``since`` or later (``2024``, ``2024-05``, ``2024-05-01``), with the
+    user's marks ``states`` (``state.flags_sql``); and how many match in all. Raises
+    :class:`UsageError` for a malformed ``since``."""
     where: list[str] = []
     args: list[object] = []
     keys = sorted({canonical_tag(t) for t in tags if canonical_tag(t)})
@@ -608,6 +630,12 @@ def recent(conn: sqlite3.Connection, limit: int = 20, tags: Sequence[str] = (), 
             raise UsageError(f"--since takes a date such as 2024, 2024-05 or 2024-05-01, not {since!r}")
         where.append("r.date >= ?")
         args.append(since)
+    if states:
+        from .state import flags_sql
+
+        marks, margs = flags_sql(states)
+        where += marks
+        args += margs
     cond = " WHERE " + " AND ".join(where) if where else ""
     (total,) = conn.execute(f"SELECT count(*) FROM records r{cond}", args).fetchone()
     rows = conn.execute(f"SELECT r.json FROM records r{cond} ORDER BY r.date IS NULL, r.date DESC, r.rid DESC LIMIT ?",
