@@ -80,11 +80,12 @@ def attach(conn: sqlite3.Connection, home: str, readonly: bool, notices: list[st
     was made by a newer ``reviews`` (left untouched)."""
     path = os.path.join(home, STATE_FILE)
     if not readonly:
-        conn.execute("ATTACH DATABASE ? AS st", (path,))
         try:
+            conn.execute("ATTACH DATABASE ? AS st", (path,))
             _prepare(conn, path)
         except sqlite3.DatabaseError as exc:
-            conn.execute("DETACH DATABASE st")
+            if "st" in {name for _, name, _ in conn.execute("PRAGMA database_list")}:
+                conn.execute("DETACH DATABASE st")
             notices.append(f"{path}: the state file is damaged ({exc}); it was left as it is and stars, notes and "
                            "read marks are unavailable (sqlite3 can .recover it)")
         else:
