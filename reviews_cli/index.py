@@ -142,7 +142,7 @@ def _similar(a: str, b: str) -> bool:
     return fuzz.ratio(a, b) >= SAME_POST_RATIO
 
 
-class Analyzer:
+class _Analyzer:
     """Folds and stems text with a per-build cache from raw word to stem: most words repeat, so
     the per-word steps (homoglyph and accent folding, Snowball) run once per distinct word."""
 
@@ -172,7 +172,7 @@ class Analyzer:
         return {w: (stem_of[w], n) for w, n in merged.items() if len(w) > 1}
 
 
-def fts_row(r: Review, origin: str | None, an: Analyzer, note: str = "") -> tuple[str, ...]:
+def fts_row(r: Review, origin: str | None, an: _Analyzer, note: str = "") -> tuple[str, ...]:
     """The FTS column texts of a record with the user's ``note`` on it, in
     :data:`~reviews_cli.fields.FIELDS` order, each a space-separated list of index terms."""
     tags: list[str] = []
@@ -212,7 +212,7 @@ CHUNK = 1000
 def _analyze(chunk: list[Record]) -> tuple[list[FtsRow], dict[str, tuple[str, int]]]:
     """Worker: FTS rows for a chunk of records and the chunk's vocabulary
     ``{folded word: (stem, count)}``."""
-    an = Analyzer()
+    an = _Analyzer()
     rows: list[FtsRow] = [(rid, *fts_row(r, origin, an)) for rid, r, origin in chunk]
     return rows, an.vocabulary_counts()
 
@@ -414,7 +414,7 @@ def remove_sources(conn: sqlite3.Connection, sids: Iterable[int]) -> bool:
         return False  # the index does not hold the records the posts plan: rebuild it
     max_rid = max(rid_of.values(), default=0)
 
-    an_old, an_new = Analyzer(), Analyzer()
+    an_old, an_new = _Analyzer(), _Analyzer()
     freed: list[int] = []
     for lead in drop:  # read before their posts go (records join the posts)
         rid = rid_of[lead]
@@ -464,7 +464,7 @@ def remove_sources(conn: sqlite3.Connection, sids: Iterable[int]) -> bool:
     return True
 
 
-def vocab_delta(conn: sqlite3.Connection, added: Analyzer, removed: Analyzer) -> None:
+def vocab_delta(conn: sqlite3.Connection, added: _Analyzer, removed: _Analyzer) -> None:
     """Count the words of the FTS rows ``added`` analysed into ``vocab`` and take those of the
     rows ``removed`` analysed out of it (a word counted nowhere any more goes)."""
     conn.executemany("INSERT INTO vocab VALUES(?,?,?) ON CONFLICT(word) DO UPDATE SET n = n + excluded.n",

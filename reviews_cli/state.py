@@ -464,7 +464,7 @@ def refresh_notes(conn: sqlite3.Connection) -> int:
         row = conn.execute("SELECT value FROM meta WHERE key='analyzer'").fetchone()
         if row is None or row[0] != index.analyzer_fingerprint():
             return index.rebuild(conn)  # ends by calling this again, on rows it built itself
-    an_old, an_new = index.Analyzer(), index.Analyzer()
+    an_old, an_new = index._Analyzer(), index._Analyzer()
     for rid in todo:
         found = conn.execute("SELECT json, origin FROM records WHERE rid = ?", (rid,)).fetchone()
         if found is not None:
