@@ -134,10 +134,10 @@ def big_home(tmp_path_factory):
 
 
 def test_total_beyond_the_ranked_candidates_is_counted_exactly(big_home, monkeypatch):
-    from reviews_cli import search as search_mod
     from reviews_cli import textnorm as tn
     from reviews_cli.library import Library
-    from reviews_cli.query import Query
+    from reviews_cli.search import search as search_mod
+    from reviews_cli.search.query import Query
 
     monkeypatch.setenv("REVIEWS_HOME", str(big_home))
     lib = Library.open(big_home)
@@ -354,11 +354,11 @@ def test_machine_formats_escape_controls(tmp_path):
 
 def test_exports_stream_one_chunk_at_a_time(big_home, monkeypatch):
     """A filtered export decodes the records a chunk at a time as it writes, never all first."""
-    from reviews_cli import search as search_mod
     from reviews_cli.library import Library
     from reviews_cli.models import Review
-    from reviews_cli.query import Query
     from reviews_cli.render.exports import bibtex_entries, csv_rows
+    from reviews_cli.search import search as search_mod
+    from reviews_cli.search.query import Query
 
     lib = Library.open(big_home)
     s = search_mod.Searcher(lib.conn)
@@ -378,7 +378,7 @@ def test_exports_stream_one_chunk_at_a_time(big_home, monkeypatch):
 
 
 def test_every_extension_names_a_format_the_cli_offers():
-    from reviews_cli.cli import _EXPORT_FORMATS
+    from reviews_cli.commands.export import _EXPORT_FORMATS
     from reviews_cli.render.exports import EXTENSIONS
 
     assert set(EXTENSIONS.values()) == set(_EXPORT_FORMATS)

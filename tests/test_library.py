@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from reviews_cli import ingest
 from reviews_cli import library as libmod
-from reviews_cli.library import Library
+from reviews_cli.library import Library, ingest
 
 
 def test_second_open_does_not_reparse(library, monkeypatch):
@@ -49,7 +48,7 @@ def test_failed_rebuild_keeps_previous_index(tmp_path, library, monkeypatch):
     dump = tmp_path / "new.txt"
     dump.write_text("Ch – Telegram\nSome Title Words\nAnn Lee, Bo Chen\n\nhttps://arxiv.org/abs/2001.00002\n\nТекст.\n",
                     encoding="utf-8")
-    import reviews_cli.index as index
+    import reviews_cli.library.index as index
 
     real = index._insert_rows
 
@@ -75,7 +74,9 @@ def test_failed_rebuild_keeps_previous_index(tmp_path, library, monkeypatch):
 
 def test_parser_version_change_rebuilds(library, monkeypatch):
     library.close()
-    monkeypatch.setattr(libmod, "PARSER_VERSION", libmod.PARSER_VERSION + 1)
+    from reviews_cli.library import sync
+
+    monkeypatch.setattr(sync, "PARSER_VERSION", sync.PARSER_VERSION + 1)
     calls = []
     real = ingest.parse_one
     monkeypatch.setattr(ingest, "parse_one", lambda *a, **k: calls.append(a) or real(*a, **k))
@@ -94,7 +95,7 @@ def test_corrupt_index_is_rebuilt(_isolated_home):
 
 
 def test_touched_but_unchanged_dumps_do_not_rebuild(library, monkeypatch):
-    import reviews_cli.index as index
+    import reviews_cli.library.index as index
 
     library.close()
     for f in Library.open(sync=False).source_files():

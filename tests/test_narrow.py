@@ -15,10 +15,10 @@ from rich.console import Console
 
 from reviews_cli.cli import main
 from reviews_cli.library import Library
-from reviews_cli.query import Query
 from reviews_cli.render.human import reviews_table, search_table
-from reviews_cli.search import Searcher
-from reviews_cli.snippets import ELLIPSIS, SNIPPET_WIDTH, _cut, fit
+from reviews_cli.search.query import Query
+from reviews_cli.search.search import Searcher
+from reviews_cli.search.snippets import ELLIPSIS, SNIPPET_WIDTH, _cut, fit
 
 WIDTHS = (40, 80, 160)
 

@@ -213,7 +213,7 @@ def test_export_message_text_links_and_plain_copy_agree(tmp_path):
 
 @pytest.mark.parametrize("stream", [False, True])
 def test_message_entry_that_is_a_string_is_skipped_on_both_paths(tmp_path, monkeypatch, stream):
-    import reviews_cli.ingest as lib
+    import reviews_cli.library.ingest as lib
 
     msgs = E.default_messages() + ["just a string", 42, ["a", "list"]]
     path = E.write_json(tmp_path / "result.json", E.channel_json(msgs))

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from exports import channel_json, json_message, write_json
 
-from reviews_cli import state
 from reviews_cli.errors import LibraryError, NotFound, UsageError
-from reviews_cli.library import Library
-from reviews_cli.query import Query
-from reviews_cli.resolve import resolve
-from reviews_cli.search import Searcher, recent
-from reviews_cli.state_backup import BackupError, export_state, import_state, read_backup
+from reviews_cli.library import Library, state
+from reviews_cli.library.state_backup import BackupError, export_state, import_state, read_backup
+from reviews_cli.search.query import Query
+from reviews_cli.search.records import recent
+from reviews_cli.search.resolve import resolve
+from reviews_cli.search.search import Searcher
 
 MOE = "Sparse Mixture Of Experts Revisited Again"
 DIFF = "Another Fine Paper On Diffusion Models"
@@ -127,7 +127,7 @@ def test_index_schema_change_and_damage_never_touch_state(_isolated_home):
         assert note_of(lib, "1803.03635").note == "survives the schema change"
         hits = Searcher(lib.conn).search(Query.parse("survives")).hits
         assert [h.review.arxiv_id for h in hits] == ["1803.03635"]
-    from reviews_cli.store import discard_index
+    from reviews_cli.library.store import discard_index
 
     discard_index(home)
     with Library.open() as lib:

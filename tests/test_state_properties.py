@@ -9,12 +9,11 @@ from exports import channel_json, json_message, write_json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reviews_cli import state
 from reviews_cli.errors import NotFound
-from reviews_cli.library import Library
-from reviews_cli.query import Query
-from reviews_cli.resolve import resolve
-from reviews_cli.search import Searcher
+from reviews_cli.library import Library, state
+from reviews_cli.search.query import Query
+from reviews_cli.search.resolve import resolve
+from reviews_cli.search.search import Searcher
 
 PAPERS = {"2001.00008": "Sparse Mixture Of Experts Revisited Again", "2002.00010": "Another Fine Paper On Diffusion",
           "2003.00011": "Yet Another Paper On Transformers Now"}

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from ..config import Config
     from ..library import AddResult, SourceInfo
     from ..models import Review
-    from ..related import Related
-    from ..search import SearchResult
+    from ..search.related import Related
+    from ..search.search import SearchResult
     from .machine import StateOf
 
 
@@ -216,14 +216,14 @@ def _result_table(rows: Sequence[tuple[Review, RenderableType]], width: int, tit
 
 
 class _Snippet:
-    """A hit's snippet, cut (:func:`reviews_cli.snippets.fit`) to the width its table cell gets
+    """A hit's snippet, cut (:func:`reviews_cli.search.snippets.fit`) to the width its table cell gets
     at render time, :data:`SNIPPET_LINES` lines of it, around the highlighted words."""
 
     def __init__(self, text: str, spans: Sequence[tuple[int, int]]) -> None:
         self.text, self.spans = text, tuple(spans)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from ..snippets import fit
+        from ..search.snippets import fit
 
         text, spans = fit(self.text, self.spans, SNIPPET_LINES * options.max_width)
         t = highlighted(text, spans)

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..models import Review
 from ..safe_text import has_unsafe, json_safe
-from ..search import SearchResult
+from ..search.search import SearchResult
 
 if TYPE_CHECKING:
-    from ..state import State
+    from ..library.state import State
 
     # A record's state (stars, notes, read marks): ``state.StateView.get`` or a dict's lookup.
     StateOf = Callable[[Review], State]
@@ -96,7 +96,7 @@ def hit_dict(review: Review, rank: int, score: float | None = None, snippet: str
     ``null`` where nothing is ranked by relevance), ``snippet`` (one line of the body; its start
     when no ``snippet`` is given) and ``highlights`` (``[start, end]`` offsets into it)."""
     if snippet is None:
-        from ..snippets import snippet as make_snippet
+        from ..search.snippets import snippet as make_snippet
 
         snippet, highlights = make_snippet(review, [], [])
     return {**record_dict(review, state), "rank": rank, "score": score, "snippet": snippet,

@@ -17,7 +17,7 @@ from ..safe_text import clean_line
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from ..stats import Stats
+    from ..library.stats import Stats
 
 # Eighth blocks: a bar's end is drawn to an eighth of a column.
 _EIGHTHS = " ▏▎▍▌▋▊▉"

@@ -1,6 +1,7 @@
 """Building the search index from parsed records: merging duplicates, then writing the
-``reviews``, ``review_tags``, ``review_keys``, ``vocab`` and ``fts`` tables (schema in ``store``);
-the FTS ``note`` column is fed from the user's state file last (``state.refresh_notes``).
+``reviews``, ``review_tags``, ``review_keys``, ``vocab`` and ``fts`` tables (schema in
+``store.py``); the FTS ``note`` column is fed from the user's state file last
+(``state.refresh_notes``).
 
 Called inside the library's write transaction; nothing here commits.
 """
@@ -13,11 +14,11 @@ import sqlite3
 from collections import Counter
 from typing import TYPE_CHECKING, TypeAlias
 
-from . import textnorm as tn
-from .extract import arxiv_ids_in_url, canonical_tag, normalize_url
+from .. import textnorm as tn
+from ..extract import arxiv_ids_in_url, canonical_tag, normalize_url
+from ..models import Link, Review, Source
 from .fields import FIELDS, FTS_INSERT
 from .ingest import merge_keys, pool_map
-from .models import Link, Review, Source
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -174,7 +175,7 @@ class _Analyzer:
 
 def fts_row(r: Review, origin: str | None, an: _Analyzer, note: str = "") -> tuple[str, ...]:
     """The FTS column texts of a record with the user's ``note`` on it, in
-    :data:`~reviews_cli.fields.FIELDS` order, each a space-separated list of index terms."""
+    :data:`~reviews_cli.library.fields.FIELDS` order, each a space-separated list of index terms."""
     tags: list[str] = []
     for t in r.tags:
         tags.append(tn.tag_token(t))
@@ -338,7 +339,8 @@ def analyzer_fingerprint() -> str:
     import hashlib
     import sys
 
-    from . import extract, fields, models
+    from .. import extract, models
+    from . import fields
 
     h = hashlib.sha256()
     for mod in (tn, fields, extract, models, sys.modules[__name__]):

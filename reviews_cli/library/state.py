@@ -33,10 +33,10 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from .errors import LibraryError
+from ..errors import LibraryError
 
 if TYPE_CHECKING:
-    from .models import Review
+    from ..models import Review
 
 STATE_FILE = "state.sqlite"
 # PRAGMA application_id of the state file ("rvst"): a SQLite file without it is someone else's.
@@ -172,7 +172,7 @@ def notes_behind(conn: sqlite3.Connection) -> bool:
 def post_keys(r: Review) -> list[str]:
     """The keys of the posts a record was read from: ``post:<channel>/<id>`` (casefolded), or
     ``post:<normalized URL>`` for a post known only by its URL."""
-    from .extract import normalize_url
+    from ..extract import normalize_url
 
     keys: list[str] = []
     for s in r.sources:
@@ -259,21 +259,20 @@ class StateView:
         return self.states.get(r.id, NO_STATE)
 
 
-def flags_sql(flags: Iterable[tuple[str, bool]], rid: str = "r.rid") -> tuple[list[str], list[object]]:
-    """SQL conditions on the record id column ``rid`` for state filters: each flag is
-    ``(name, wanted)`` with a name of :data:`FLAGS` (``("read", False)`` is unread). Returns
-    ``(conditions, arguments)``; raises ``KeyError`` for an unknown name."""
-    where = [f"{rid} {'IN' if wanted else 'NOT IN'} (SELECT rs.rid FROM review_state rs JOIN st.papers p "
-             f"ON p.pid = rs.pid WHERE {FLAGS[name]})" for name, wanted in flags]
-    return where, []
+def flags_sql(flags: Iterable[tuple[str, bool]], rid: str = "r.rid") -> list[str]:
+    """SQL conditions (no parameters) on the record id column ``rid`` for state filters: each
+    flag is ``(name, wanted)`` with a name of :data:`FLAGS` (``("read", False)`` is unread).
+    Raises ``KeyError`` for an unknown name."""
+    return [f"{rid} {'IN' if wanted else 'NOT IN'} (SELECT rs.rid FROM review_state rs JOIN st.papers p "
+            f"ON p.pid = rs.pid WHERE {FLAGS[name]})" for name, wanted in flags]
 
 
 def filtered_rids(conn: sqlite3.Connection, flags: Sequence[tuple[str, bool]]) -> list[int]:
     """Every record id (``rid``) passing the state ``flags`` (see :func:`flags_sql`), in
     library order."""
-    where, args = flags_sql(flags)
+    where = flags_sql(flags)
     cond = " WHERE " + " AND ".join(where) if where else ""
-    return [rid for (rid,) in conn.execute(f"SELECT r.rid FROM reviews r{cond} ORDER BY r.rid", args)]
+    return [rid for (rid,) in conn.execute(f"SELECT r.rid FROM reviews r{cond} ORDER BY r.rid")]
 
 
 class StateCounts(NamedTuple):
@@ -447,9 +446,9 @@ def refresh_notes(conn: sqlite3.Connection) -> int:
     state attached."""
     import json
 
+    from ..models import Review
     from . import index
     from .fields import FTS_INSERT
-    from .models import Review
 
     if "st" not in {name for _, name, _ in conn.execute("PRAGMA database_list")}:
         return 0

@@ -19,7 +19,7 @@ import sqlite3
 import time
 from typing import Any, NamedTuple
 
-from .errors import ReviewsError
+from ..errors import ReviewsError
 
 FORMAT = "reviews-state"
 VERSION = 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .errors import UsageError
+from ..errors import UsageError
 
 if TYPE_CHECKING:
     from .state import StateCounts
