@@ -214,7 +214,7 @@ def test_state_backup_round_trip_and_conflict(tmp_path, monkeypatch, no_mark_on_
     monkeypatch.setenv("REVIEWS_HOME", str(tmp_path / "fresh"))
     assert shown(LOTTERY)["starred"] is False
     res = ok("state", "import", str(backup))
-    assert "2 added" in res.stderr
+    assert "2 added" in res.stdout
     assert shown(LOTTERY)["starred"] is True and shown(BIOBERT)["note"] == "mine"
     ok("note", BIOBERT, "changed here")
     res = run("state", "import", str(backup))

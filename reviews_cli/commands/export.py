@@ -44,8 +44,7 @@ def export(query: tuple[str, ...], fmt: str | None, output: str | None, **marks:
     Examples:
       reviews export -o library.json
       reviews export --format bibtex tag:GAN -o gan.bib
-      reviews export pruning year:2019.. --format csv > pruning.csv
-      reviews export --starred -o starred.bib
+      reviews export --unread --format markdown -o to-read.md
     """
     import os
 

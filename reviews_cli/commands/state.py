@@ -121,7 +121,6 @@ def star(refs: tuple[str, ...]) -> None:
     \b
     Examples:
       reviews star 1803.03635 "BioBERT"
-      reviews list --starred
     """
     _set(refs, starred=True)
 
@@ -159,8 +158,7 @@ def note(ref: str, text: str | None, clear: bool) -> None:
     \b
     Examples:
       reviews note 1803.03635 "rewinding matters more than the init"
-      reviews note "lottery ticket"
-      reviews search has:note
+      reviews note 1803.03635 --clear
     """
     from ..library.state import Change, change, states_of
 
@@ -201,8 +199,7 @@ def mark(refs: tuple[str, ...], read: bool | None, all_: bool) -> None:
     \b
     Examples:
       reviews mark 1803.03635 --read
-      reviews mark --all --read
-      reviews list --unread
+      reviews mark --all --unread
     """
     from ..library.state import Change, change, mark_all
 
@@ -213,7 +210,7 @@ def mark(refs: tuple[str, ...], read: bool | None, all_: bool) -> None:
     lib = _writer()
     if all_:
         n = mark_all(lib.conn, read)
-        click.echo(f"marked {n} reviews {'read' if read else 'unread'}", err=True)
+        click.echo(f"marked {n} reviews {'read' if read else 'unread'}")
         return
     papers = _papers(lib, refs)
     states = change(lib.conn, papers, Change(read=read))
@@ -225,7 +222,13 @@ def state_() -> None:
     """Back up your stars, notes and read marks, and merge a backup in. They live in
     state.sqlite in $REVIEWS_HOME, apart from the index: no re-index, `remove` + `add` or
     upgrade loses them, and marks on reviews no longer in the library are kept for when they
-    come back (`reviews stats` counts them)."""
+    come back (`reviews stats` counts them).
+
+    \b
+    Examples:
+      reviews state export -o mine.json
+      reviews state import mine.json
+    """
 
 
 @state_.command("export")
@@ -279,11 +282,12 @@ def state_import(path: str, as_json: bool) -> None:
         from ..render.machine import to_json
 
         click.echo(to_json(result.to_dict()))
-    click.echo(f"{clean_line(path)}: {result.added} added, {result.merged} merged, {result.unchanged} unchanged"
-               + (f", {len(result.conflicts)} notes in conflict (yours kept)" if result.conflicts else ""), err=True)
+    else:
+        click.echo(f"{clean_line(path)}: {result.added} added, {result.merged} merged, {result.unchanged} unchanged"
+                   + (f", {len(result.conflicts)} notes in conflict (yours kept)" if result.conflicts else ""))
     for c in result.conflicts:
         theirs = clean_line(" ".join(c.theirs.split()))
-        click.echo(f"  {clean_line(c.title)}: the file's note differs: {theirs[:100]}"
+        click.echo(f"  conflict: {clean_line(c.title)}: yours kept; the file's note: {theirs[:100]}"
                    + ("…" if len(theirs) > 100 else ""), err=True)
     sys.exit(ExitCode.FAILED if result.conflicts else ExitCode.OK)
 
