@@ -109,6 +109,19 @@ def test_note_without_text_opens_the_editor(tmp_path, monkeypatch, variable, no_
     assert shown(LOTTERY)["note"] == "written in the editor\nwritten in the editor"
 
 
+def test_note_without_text_or_editor_is_a_usage_error(monkeypatch):
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    res = run("note", LOTTERY)  # the test runner's stdin is no terminal: vi would wait for ever
+    assert res.exit_code == 2 and "$EDITOR" in res.stderr
+
+
+def test_mark_read_on_show_must_be_true_or_false(tmp_path):
+    (tmp_path / "config.yaml").write_text("mark_read_on_show: 3\n", encoding="utf-8")
+    res = run("show", LOTTERY)
+    assert res.exit_code == 2 and "key 'mark_read_on_show': must be true or false" in res.stderr
+
+
 def test_editor_quit_without_saving_changes_nothing(tmp_path, monkeypatch, no_mark_on_show):
     ok("note", LOTTERY, "keep me")
     monkeypatch.delenv("VISUAL", raising=False)

@@ -5,6 +5,7 @@ papers (``library.state``), kept apart from the index so no rebuild loses them. 
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -168,6 +169,9 @@ def note(ref: str, text: str | None, clear: bool) -> None:
         raise UsageError("the note is empty; --clear removes a note")
     lib = _writer()
     (paper,) = _papers(lib, (ref,))
+    if text is None and not clear and not sys.stdin.isatty() and not (
+            os.environ.get("VISUAL") or os.environ.get("EDITOR")):
+        raise UsageError("no editor to open: set $VISUAL or $EDITOR, or give the note: reviews note REF \"text\"")
     if clear:
         what = Change(clear_note=True)
     elif text is not None:
