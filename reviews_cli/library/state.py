@@ -55,10 +55,12 @@ MIGRATIONS: tuple[str, ...] = (
 STATE_SCHEMA_VERSION = len(MIGRATIONS)
 
 # Which papers' state a record carries: those sharing a key with it (a post key only when no
-# other record has that post). TEMP: a view may join two attached databases only there.
+# other record has that post). A (rid, pid) pair comes once per key they share: no DISTINCT
+# here, so SQLite can flatten the view into a query and start from the few papers it asks for.
+# TEMP: a view may join two attached databases only there.
 _VIEW = """
 CREATE TEMP VIEW IF NOT EXISTS review_state(rid, pid) AS
-SELECT DISTINCT rk.rid, k.pid FROM st.keys k JOIN main.review_keys rk ON rk.key = k.key
+SELECT rk.rid, k.pid FROM st.keys k JOIN main.review_keys rk ON rk.key = k.key
 WHERE substr(k.key, 1, 5) <> 'post:'
    OR NOT EXISTS (SELECT 1 FROM main.review_keys x WHERE x.key = k.key AND x.rid <> rk.rid)
 """
@@ -214,8 +216,9 @@ def states_of(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, State]:
     for i in range(0, len(ids), CHUNK):
         chunk = list(ids[i:i + CHUNK])
         marks = ",".join("?" * len(chunk))
-        for rid, starred, read, note in conn.execute(
-                "SELECT r.id, p.starred, p.read, p.note FROM main.reviews r JOIN review_state rs ON rs.rid = r.rid "
+        for rid, _, starred, read, note in conn.execute(
+                "SELECT DISTINCT r.id, p.pid, p.starred, p.read, p.note FROM main.reviews r "
+                "JOIN review_state rs ON rs.rid = r.rid "
                 f"JOIN st.papers p ON p.pid = rs.pid WHERE r.id IN ({marks}) ORDER BY p.pid", chunk):
             rows.setdefault(rid, []).append((starred, read, note))
     return {rid: _combined(found) for rid, found in rows.items()}
@@ -453,8 +456,8 @@ def refresh_notes(conn: sqlite3.Connection) -> int:
     if "st" not in {name for _, name, _ in conn.execute("PRAGMA database_list")}:
         return 0
     want: dict[int, list[str]] = {}
-    for rid, note in conn.execute("SELECT rs.rid, p.note FROM review_state rs JOIN st.papers p ON p.pid = rs.pid "
-                                  "WHERE p.note IS NOT NULL ORDER BY rs.rid, p.pid"):
+    for rid, _, note in conn.execute("SELECT DISTINCT rs.rid, p.pid, p.note FROM review_state rs JOIN st.papers p "
+                                     "ON p.pid = rs.pid WHERE p.note IS NOT NULL ORDER BY rs.rid, p.pid"):
         want.setdefault(rid, []).append(note)
     wanted = {rid: NOTE_JOIN.join(notes) for rid, notes in want.items()}
     have: dict[int, str] = dict(conn.execute("SELECT rid, note FROM review_notes"))
