@@ -11,8 +11,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from exports import channel_json, json_message, write_json
 
+from reviews_cli.cli import main
 from reviews_cli.errors import LibraryError, NotFound, UsageError
 from reviews_cli.library import Library, state
 from reviews_cli.library.state_backup import BackupError, export_state, import_state, read_backup
@@ -143,7 +145,7 @@ def test_upgrade_from_the_index_schema_before_state(_isolated_home):
     conn.executescript("DROP TABLE review_keys; DROP TABLE review_notes; PRAGMA user_version=4;")
     conn.close()
     with Library.open() as lib:
-        assert lib.state_writable and lib.count() == 31
+        assert lib.state_access == "write" and lib.count() == 31
         set_note(lib, "1803.03635", "first note")
         assert note_of(lib, "1803.03635").note == "first note"
     st = sqlite3.connect(os.path.join(home, state.STATE_FILE))
@@ -191,9 +193,11 @@ def test_damaged_state_file_is_kept_and_only_reading_goes_on(_isolated_home):
             os.unlink(path + suffix)
     Path(path).write_bytes(b"garbage, not a database" * 100)
     with Library.open() as lib:
-        assert not lib.state_writable
+        assert lib.state_access == "none"
         assert any("state file is damaged" in n for n in lib.notices)
         assert lib.count() == 31 and note_of(lib, "1803.03635") == state.NO_STATE
+    res = CliRunner().invoke(main, ["state", "export"])
+    assert res.exit_code == 1 and "nothing exported" in res.stderr  # never an empty backup in its place
     assert Path(path).read_bytes() == b"garbage, not a database" * 100
 
 

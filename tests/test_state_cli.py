@@ -240,6 +240,10 @@ def test_state_backup_round_trip_and_conflict(tmp_path, monkeypatch, no_mark_on_
     out = tmp_path / "out.json"
     ok("state", "export", "-o", str(out))
     assert json.loads(out.read_text(encoding="utf-8"))["format"] == "reviews-state"
+    res = run("state", "import", "-", input=out.read_text(encoding="utf-8"))
+    assert res.exit_code == 0 and "standard input: 0 added, 0 merged, 2 unchanged" in res.stdout
+    res = run("state", "import", "-", input="[]")
+    assert res.exit_code == 1 and res.stderr.startswith("reviews: standard input: not a reviews state backup")
 
 
 def test_stats_counts_marks_and_orphans(tmp_path, no_mark_on_show):

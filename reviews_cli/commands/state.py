@@ -73,7 +73,7 @@ def mark_shown(lib, found) -> None:
 
     from ..library.state import Change, change, states_of
 
-    if not lib.state_writable:
+    if lib.state_access != "write":
         return
     states = states_of(lib.conn, [r.id for r in found])
     if all(r.id in states and states[r.id].read for r in found):
@@ -90,7 +90,7 @@ def mark_shown(lib, found) -> None:
 
 def _writer():
     lib = _library(write=True)
-    if not lib.state_writable:
+    if lib.state_access != "write":
         raise LibraryError(f"{lib.home}: stars, notes and read marks cannot be changed here (see above); "
                            "nothing was changed")
     return lib
@@ -249,6 +249,8 @@ def state_export(output: str | None) -> None:
     from ..render.machine import to_json
 
     lib = _library()
+    if lib.state_access == "none":
+        raise LibraryError(f"{lib.home}: the state file cannot be read (see above); nothing exported")
     data = export_state(lib.conn)
     text = to_json(data) + "\n"
     if output in (None, "-"):
@@ -271,15 +273,18 @@ def state_export(output: str | None) -> None:
 def state_import(path: str, as_json: bool) -> None:
     """Merge a backup made by `state export` into the library's state: stars and read marks
     are added; a note fills an empty one; a note that differs from yours is never written
-    over: it is reported as a conflict (exit 1) and yours is kept.
+    over: it is reported as a conflict (exit 1) and yours is kept. FILE - reads standard input.
 
     \b
     Examples:
       reviews state import mine.json
     """
-    from ..library.state_backup import import_state, read_backup
+    from ..library.state_backup import MAX_BACKUP_BYTES, import_state, parse_backup, read_backup
 
-    entries = read_backup(path)
+    if path == "-":
+        entries = parse_backup(sys.stdin.buffer.read(MAX_BACKUP_BYTES + 1), "standard input")
+    else:
+        entries = read_backup(path)
     lib = _writer()
     result = import_state(lib.conn, entries)
     if as_json:

@@ -117,12 +117,12 @@ class Library(LibrarySync):
         from .state import attach
 
         try:
-            state_writable = attach(conn, home, readonly or temp is not None, notices)
+            state_access = attach(conn, home, readonly or temp is not None, notices)
         except BaseException:
             conn.close()
             raise
         lib = cls(home, conn)
-        lib.state_writable = state_writable
+        lib.state_access = state_access
         lib.notices = notices
         lib.readonly = readonly and temp is None
         lib.temp_index = temp

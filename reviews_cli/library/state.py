@@ -74,12 +74,13 @@ CHUNK = 500
 
 # ---------------------------------------------------------------------------------- the file
 
-def attach(conn: sqlite3.Connection, home: str, readonly: bool, notices: list[str]) -> bool:
+def attach(conn: sqlite3.Connection, home: str, readonly: bool, notices: list[str]) -> str:
     """Attach the state file of library ``home`` to the index connection ``conn`` as ``st``,
-    creating or migrating it; returns whether it can be written. A read-only library folder, a
-    damaged state file (said in ``notices``, never deleted) or none yet in a read-only folder
-    get an in-memory copy instead. Raises :class:`LibraryError` for a file that is not ours or
-    was made by a newer ``reviews`` (left untouched)."""
+    creating or migrating it. Returns ``"write"``; ``"read"`` for a read-only library folder
+    (an in-memory copy of the file); ``"none"`` when the file cannot be used (damaged, or busy
+    with another process's migration: said in ``notices``, never deleted), with an empty
+    in-memory state. Raises :class:`LibraryError` for a file that is not ours or was made by a
+    newer ``reviews`` (left untouched)."""
     path = os.path.join(home, STATE_FILE)
     if not readonly:
         try:
@@ -88,18 +89,19 @@ def attach(conn: sqlite3.Connection, home: str, readonly: bool, notices: list[st
         except sqlite3.DatabaseError as exc:
             if "st" in {name for _, name, _ in conn.execute("PRAGMA database_list")}:
                 conn.execute("DETACH DATABASE st")
-            notices.append(f"{path}: the state file is damaged ({exc}); it was left as it is and stars, notes and "
-                           "read marks are unavailable (sqlite3 can .recover it)")
+            why = "is busy (another reviews is upgrading it)" if "locked" in str(exc) else \
+                f"is damaged ({exc}); it was left as it is (sqlite3 can .recover it)"
+            notices.append(f"{path}: the state file {why}: stars, notes and read marks are unavailable")
         else:
             conn.executescript(_VIEW)
-            return True
+            return "write"
     conn.execute("ATTACH DATABASE ':memory:' AS st")
     conn.executescript("BEGIN;" + "".join(MIGRATIONS) + "COMMIT;")
     if readonly and os.path.exists(path):
         with contextlib.suppress(sqlite3.DatabaseError):
             _copy_readonly(conn, path)
     conn.executescript(_VIEW)
-    return False
+    return "read" if readonly else "none"
 
 
 def _prepare(conn: sqlite3.Connection, path: str) -> None:

@@ -90,6 +90,12 @@ def read_backup(path: str, display: str | None = None) -> list[Entry]:
             raw = f.read(MAX_BACKUP_BYTES + 1)
     except OSError as exc:
         raise BackupError(f"{shown}: cannot read ({exc.strerror or exc})") from None
+    return parse_backup(raw, shown)
+
+
+def parse_backup(raw: bytes, shown: str) -> list[Entry]:
+    """The papers of a backup's bytes ``raw`` (``shown``: how messages name where they came
+    from); raises :class:`BackupError` as :func:`read_backup` does."""
     if len(raw) > MAX_BACKUP_BYTES:
         raise BackupError(f"{shown}: too large for a state backup (over {MAX_BACKUP_BYTES // 2**20} MB)")
     try:

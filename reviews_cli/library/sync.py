@@ -63,7 +63,8 @@ class LibrarySync:
         self.notices: list[str] = []  # what the user should hear about (a damaged index rebuilt)
         self.readonly = False  # the library folder cannot be written
         self.temp_index: str | None = None  # the temporary index of a read-only folder
-        self.state_writable = False  # stars, notes and read marks can be changed (see ``state.attach``)
+        # stars, notes and read marks: "write", "read" (a read-only folder) or "none" (see ``state.attach``)
+        self.state_access = "none"
 
     # ------------------------------------------------------------------------ the manifest
 
@@ -158,7 +159,7 @@ class LibrarySync:
         (``state.notes_behind``); a reader that would wait for a writer leaves it to later."""
         from .state import notes_behind, refresh_notes
 
-        if not self.state_writable or not notes_behind(self.conn):
+        if self.state_access != "write" or not notes_behind(self.conn):
             return
         try:
             with self._writing():
