@@ -292,7 +292,8 @@ def state_import(path: str, as_json: bool) -> None:
 
         click.echo(to_json(result.to_dict()))
     else:
-        click.echo(f"{clean_line(path)}: {result.added} added, {result.merged} merged, {result.unchanged} unchanged"
+        shown = "standard input" if path == "-" else path
+        click.echo(f"{clean_line(shown)}: {result.added} added, {result.merged} merged, {result.unchanged} unchanged"
                    + (f", {len(result.conflicts)} notes in conflict (yours kept)" if result.conflicts else ""))
     for c in result.conflicts:
         theirs = clean_line(" ".join(c.theirs.split()))
