@@ -1,8 +1,11 @@
 """Issue 17, property: whatever the order of adding, removing and re-adding dumps, starring and
 writing notes, every note the user wrote is kept: in the state file always, and on the paper's
-record whenever the paper is in the library (and found by searching its words)."""
+record whenever the paper is in the library (and found by searching its words). And the state
+backup reader, a parser entry point: any bytes give papers or a one-line error."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from exports import channel_json, json_message, write_json
@@ -11,6 +14,7 @@ from hypothesis import strategies as st
 
 from reviews_cli.errors import NotFound
 from reviews_cli.library import Library, state
+from reviews_cli.library.state_backup import KEY_KINDS, BackupError, parse_backup
 from reviews_cli.search.query import Query
 from reviews_cli.search.resolve import resolve
 from reviews_cli.search.search import Searcher
@@ -96,3 +100,32 @@ def _check(lib: Library, notes: dict[str, str]) -> None:
         assert all(states[r.id].note == note for r in found)
         hits = searcher.search(Query.parse(note), limit=50).hits
         assert {h.review.id for h in hits} >= {r.id for r in found}
+
+
+# ----------------------------------------------------------- the backup reader: a parser entry point
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20)
+papers = st.lists(st.fixed_dictionaries({}, optional={
+    "keys": st.one_of(json_values, st.lists(st.sampled_from(["arxiv:1", "title:abc", "post:c/1", "bad", ""]))),
+    "starred": json_values, "read": json_values, "note": json_values, "title": json_values}), max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=st.one_of(
+    st.binary(max_size=200),
+    json_values.map(lambda v: json.dumps(v).encode()),
+    papers.map(lambda ps: json.dumps({"format": "reviews-state", "version": 1, "papers": ps}).encode()),
+))
+def test_any_bytes_give_entries_or_one_line_error(raw):
+    try:
+        entries = parse_backup(raw, "mine.json")
+    except BackupError as exc:
+        assert str(exc).startswith("mine.json: ") and "\n" not in str(exc)
+        return
+    for e in entries:
+        assert e.keys and all(k.startswith(KEY_KINDS) for k in e.keys)
+        assert isinstance(e.starred, bool) and isinstance(e.read, bool)
+        assert e.note is None or (isinstance(e.note, str) and e.note.strip())
