@@ -325,15 +325,13 @@ def change(conn: sqlite3.Connection, papers: Sequence[Sequence[Review]], what: C
     one its records already carry (several met on it are merged: flags or-ed, notes joined,
     nothing dropped), else a new one, keyed by every identity key of its records; a paper left
     with no star, read mark or note is forgotten. Raises ``sqlite3.OperationalError`` when
-    another writer holds the library past the connection's busy timeout."""
+    another writer holds the library past the connection's busy timeout, and
+    :class:`LibraryError` for a record no longer in the library."""
     from .store import transaction
 
-    pids: list[int] = []
     with transaction(conn):
         for group in papers:
-            pid = _paper_for(conn, _rids(conn, group), group[0].title)
-            pids.append(pid)
-            _apply(conn, pid, what)
+            _apply(conn, _paper_for(conn, _rids(conn, group), group[0].title), what)
         _changed(conn)
     found = states_of(conn, [group[0].id for group in papers])
     return [found.get(group[0].id, NO_STATE) for group in papers]
