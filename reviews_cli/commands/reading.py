@@ -47,7 +47,7 @@ Exit status: 0 found, 1 nothing found, 2 bad query.
 
 
 # `-word` excludes a word, so unknown options are query words, and there are no short options
-# (`-nlp` must not read as `-n lp`).
+# (`-nlp` must not read as `-n lp`, `-has:note` not as -h): a lone -h is help (QueryCommand).
 @click.command(help=SEARCH_HELP, cls=QueryCommand, context_settings=QUERY_SETTINGS)
 @click.argument("query", nargs=-1, required=True, type=click.UNPROCESSED)
 @click.option("--limit", default=None, type=click.IntRange(1, 10_000),
