@@ -244,7 +244,7 @@ def test_filters_in_queries_listings_and_tags(library):
     assert n == 1 and found[0].arxiv_id == "1803.03635"
     assert [r.arxiv_id for r in s.by_tags(["pruning"], states=[("read", True)])] == ["1803.03635"]
     assert s.count_tags(["pruning"], states=[("read", False)]) == s.count_tags(["pruning"]) - 1
-    assert state.filtered_rids(library.conn, [("noted", True)]) == [
+    assert s.dated_ids((None, None), [("noted", True)]) == [
         rid for (rid,) in library.conn.execute("SELECT rid FROM reviews WHERE arxiv_id = '1901.08746'")]
     with pytest.raises(UsageError, match="unknown mark"):
         Query.parse("is:favourite")

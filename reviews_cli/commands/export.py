@@ -6,23 +6,25 @@ import click
 
 from ..errors import NotFound, UsageError
 from ..safe_text import clean_line
-from ._common import _end_like_ctrl_c, _library, _refuse_long_options
-from .state import QUERY_SETTINGS, QueryCommand, state_filters, state_flags
+from ._common import QueryCommand, _date_options, _end_like_ctrl_c, _library
+from .state import state_filters, state_flags
 
 # the export formats (render.exports.EXTENSIONS maps file extensions onto them)
 _EXPORT_FORMATS = ("json", "jsonl", "yaml", "csv", "bibtex", "markdown")
 
 
-@click.command(cls=QueryCommand, context_settings=QUERY_SETTINGS)
+@click.command(cls=QueryCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("query", nargs=-1, type=click.UNPROCESSED)
 @click.option("--format", "fmt", type=click.Choice(_EXPORT_FORMATS),
               help="Output format [default: from the -o file's extension, else json].")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE (- for stdout, the default).")
+@_date_options
 @state_filters
-def export(query: tuple[str, ...], fmt: str | None, output: str | None, **marks: bool) -> None:
+def export(query: tuple[str, ...], fmt: str | None, output: str | None, since: str | None, until: str | None,
+           **marks: bool) -> None:
     """Every record in the library, or with a QUERY (the language of `reviews search`) every
-    record it matches, best first. Written as it is read: memory stays flat however large the
-    library.
+    record it matches, best first; --since/--until keep the posts of those dates. Written as
+    it is read: memory stays flat however large the library.
 
     \b
     Formats:
@@ -49,9 +51,10 @@ def export(query: tuple[str, ...], fmt: str | None, output: str | None, **marks:
     import os
 
     from ..render.exports import format_for_path
+    from ..search.dates import date_range
     from ..search.search import Searcher
 
-    _refuse_long_options(query)
+    dates = date_range(since, until)
     to_file = output if output not in (None, "-") else None
     if output == "":  # -o "$OUT" with OUT unset: not stdout
         raise UsageError("-o: empty file name")
@@ -66,16 +69,11 @@ def export(query: tuple[str, ...], fmt: str | None, output: str | None, **marks:
     lib = _library()
     searcher = Searcher(lib.conn)
     rids = None
-    if flags and not query:
-        from ..library.state import filtered_rids
-
-        rids = filtered_rids(lib.conn, flags)
-        if not rids:
-            raise NotFound("reviews with these marks")
     if query:
         from ..search.query import Query
 
         q = Query.parse(" ".join(query))
+        q.dates = dates
         q.states += flags
         result, rids = searcher.matching_ids(q)
         if not rids:
@@ -86,6 +84,10 @@ def export(query: tuple[str, ...], fmt: str | None, output: str | None, **marks:
             click.echo("no review has all the words; exporting the partial matches", err=True)
         if result.fuzzy:
             click.echo("no word matched; exporting the closest titles", err=True)
+    elif any(dates) or flags:
+        rids = searcher.dated_ids(dates, flags)
+        if not rids:
+            raise NotFound("reviews of those dates" if not flags else "reviews with these marks")
     pieces = _export_pieces(lib, searcher, fmt, rids)
     if to_file:
         from ..atomic import atomic_write

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
 from ..errors import ExitCode, NotFound, ReviewsError
 from ..safe_text import clean_line
-from ._common import _completer, _library, _note, _print, _refuse_long_options, _settings, _width
-from .state import QUERY_SETTINGS, QueryCommand, mark_shown, state_filters, state_flags, states_for
+from ._common import (
+    QueryCommand,
+    _completer,
+    _date_options,
+    _library,
+    _limit_option,
+    _note,
+    _print,
+    _settings,
+    _width,
+)
+from .state import mark_shown, state_filters, state_flags, states_for
 
 SEARCH_HELP = """Search the library; the best match comes first.
 
@@ -46,22 +57,24 @@ Exit status: 0 found, 1 nothing found, 2 bad query.
 
 
 
-# `-word` excludes a word, so unknown options are query words, and there are no short options
-# (`-nlp` must not read as `-n lp`, `-has:note` not as -h): a lone -h is help (QueryCommand).
-@click.command(help=SEARCH_HELP, cls=QueryCommand, context_settings=QUERY_SETTINGS)
+# `-word` excludes a word: only -n, -h and the long options are options (QueryCommand), so
+# `-nlp` stays a query word rather than `-n lp`.
+@click.command(cls=QueryCommand, help=SEARCH_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("query", nargs=-1, required=True, type=click.UNPROCESSED)
-@click.option("--limit", default=None, type=click.IntRange(1, 10_000),
-              help="Most results shown.  [default: the config's limit, else 10]")
+@_limit_option("the config's limit, else 10")
 @click.option("--sort", type=click.Choice(["relevance", "date", "title"]), default=None,
               help="Result order.  [default: the config's sort, else relevance]")
+@_date_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with score and snippet) instead of a table.")
 @state_filters
-def search(query: tuple[str, ...], limit: int | None, sort: str | None, as_json: bool, **marks: bool) -> None:
+def search(query: tuple[str, ...], limit: int | None, sort: str | None, since: str | None, until: str | None,
+           as_json: bool, **marks: bool) -> None:
+    from ..search.dates import date_range
     from ..search.query import Query
     from ..search.search import Searcher
 
-    _refuse_long_options(query)
     q = Query.parse(" ".join(query))
+    q.dates = date_range(since, until)
     q.states += state_flags(**marks)
     limit = limit or _settings().limit or 10
     sort = sort or _settings().sort
@@ -89,11 +102,12 @@ def _say_shown(shown: int, total: int) -> None:
 @click.command()
 @click.argument("tags", nargs=-1, required=True, shell_complete=_completer("complete_tags"))
 @click.option("--any", "any_", is_flag=True, help="Records with any of the tags (default: all of them).")
-@click.option("--limit", "-n", default=None, type=click.IntRange(1, None),
-              help="Most results shown.  [default: the config's limit, else 50]")
+@_limit_option("the config's limit, else 50")
+@_date_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: {total, hits: [record + rank, score, snippet]}.")
 @state_filters
-def tag(tags: tuple[str, ...], any_: bool, limit: int | None, as_json: bool, **marks: bool) -> None:
+def tag(tags: tuple[str, ...], any_: bool, limit: int | None, since: str | None, until: str | None,
+        as_json: bool, **marks: bool) -> None:
     """Reviews with a hashtag, newest first: '#GAN', GAN and gan are the same tag. Several
     tags: all must be present (or any, with --any).
 
@@ -103,14 +117,17 @@ def tag(tags: tuple[str, ...], any_: bool, limit: int | None, as_json: bool, **m
       reviews tag ICLR pruning --any
       reviews tag NLP --json
     """
+    from ..search.dates import date_range
     from ..search.search import Searcher
 
+    dates = date_range(since, until)
     limit = limit or _settings().limit or 50
     lib = _library()
     searcher = Searcher(lib.conn)
     flags = state_flags(**marks)
-    found = searcher.by_tags(list(tags), any_=any_, limit=limit, states=flags)
-    total = searcher.count_tags(list(tags), any_=any_, states=flags) if len(found) == limit else len(found)
+    found = searcher.by_tags(list(tags), any_=any_, limit=limit, dates=dates, states=flags)
+    total = searcher.count_tags(list(tags), any_=any_, dates=dates, states=flags) if len(found) == limit \
+        else len(found)
     if as_json:
         from ..render.machine import hits_json
 
@@ -125,15 +142,14 @@ def tag(tags: tuple[str, ...], any_: bool, limit: int | None, as_json: bool, **m
 
 
 @click.command("list")
-@click.option("--limit", "-n", default=None, type=click.IntRange(1, None),
-              help="Most reviews shown.  [default: the config's limit, else 20]")
+@_limit_option("the config's limit, else 20")
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="Only reviews with this hashtag (repeatable).")
 @click.option("--source", metavar="NAME", help="Only reviews read from a source whose name contains NAME.")
-@click.option("--since", metavar="DATE", help="Only posts dated DATE or later (2024, 2024-05, 2024-05-01).")
+@_date_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: {total, hits: [record + rank, score, snippet]}.")
 @state_filters
-def list_(limit: int | None, tags: tuple[str, ...], source: str | None, since: str | None, as_json: bool,
-          **marks: bool) -> None:
+def list_(limit: int | None, tags: tuple[str, ...], source: str | None, since: str | None, until: str | None,
+          as_json: bool, **marks: bool) -> None:
     """The newest reviews first (by the post's date, else the order they were added).
 
     \b
@@ -142,11 +158,13 @@ def list_(limit: int | None, tags: tuple[str, ...], source: str | None, since: s
       reviews list --tag ICLR -n 5
       reviews list --source gonzo --json
     """
+    from ..search.dates import date_range
     from ..search.records import recent
 
+    dates = date_range(since, until)
     limit = limit or _settings().limit or 20
     lib = _library()
-    found, total = recent(lib.conn, limit, tags, source, since, states=state_flags(**marks))
+    found, total = recent(lib.conn, limit, tags, source, dates, states=state_flags(**marks))
     if as_json:
         from ..render.machine import hits_json
 
@@ -185,7 +203,14 @@ def open_(ref: str, what: str) -> None:
     click.echo(clean_line(url))
     import webbrowser
 
-    webbrowser.open(url)
+    try:
+        opened = webbrowser.open(url)
+    except webbrowser.Error as exc:  # no browser found at all
+        raise ReviewsError(f"cannot open a browser ({exc}); the URL is above") from None
+    if not opened:  # the $BROWSER command (or the platform's) failed
+        browser = os.environ.get("BROWSER")
+        how = f"$BROWSER ({browser})" if browser else "the browser"
+        raise ReviewsError(f"{how} could not open {url}; the URL is above") from None
 
 
 def _urls_of(r, what: str) -> list[str]:
@@ -200,17 +225,20 @@ def _urls_of(r, what: str) -> list[str]:
 
 
 @click.command()
+@click.option("--limit", "-n", default=None, type=click.IntRange(min=1), metavar="N",
+              help="Most tags shown.  [default: every tag]")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: [{tag, reviews}].")
-def tags(as_json: bool) -> None:
+def tags(limit: int | None, as_json: bool) -> None:
     """Every tag in the library with its number of reviews, most used first.
 
     \b
     Examples:
       reviews tags
+      reviews tags -n 20
       reviews tags --json
     """
     lib = _library()
-    rows = lib.tags()
+    rows = lib.tags()[:limit]
     if as_json:
         from ..render.machine import to_json
 
@@ -265,7 +293,8 @@ def show(ident: str, as_json: bool, full: bool) -> None:
 
 @click.command("related")
 @click.argument("ref", metavar="REF", shell_complete=_completer("complete_refs"))
-@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000), help="Most reviews shown.")
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(min=1), metavar="N",
+              help="Most reviews shown.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print JSON: {of: [ids], hits: [record + rank, score, reasons]}.")
 def related_(ref: str, limit: int, as_json: bool) -> None:

@@ -19,20 +19,6 @@ from ._common import _completer, _end_like_ctrl_c, _library
 # ------------------------------------------------------------------------- shared with others
 
 
-class QueryCommand(click.Command):
-    """A command whose arguments are query words, where ``-word`` excludes a word: help is
-    ``--help`` or a lone ``-h``, so ``-has:note`` is a query word, not ``-h`` (help) followed
-    by ``as:note``. Give it ``context_settings`` with ``help_option_names=["--help"]``."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, ["--help" if a == "-h" else a for a in args])
-
-
-# what query commands (search, export) take: unknown options are query words (-pruning)
-QUERY_SETTINGS = {"ignore_unknown_options": True, "help_option_names": ["--help"]}
-
-
-
 def state_filters(f: Callable[..., Any]) -> Callable[..., Any]:
     """The filter options on the user's marks: ``--starred``, ``--unread``, ``--read``,
     ``--noted`` (the command gets them as ``starred``, ``unread``, ``read``, ``noted``; turn

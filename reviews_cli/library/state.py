@@ -195,6 +195,14 @@ def identity_keys(r: Review) -> list[str]:
     return paper_keys(r) + post_keys(r) + ["id:" + r.id]
 
 
+def identity_key_rows(records: Iterable[tuple[int, Review]]) -> Iterator[tuple[str, int]]:
+    """The ``review_keys`` rows ``(key, rid)`` of records given as ``(rid, record)``: each
+    record's :func:`identity_keys`, once each."""
+    for rid, r in records:
+        for key in dict.fromkeys(identity_keys(r)):
+            yield key, rid
+
+
 # -------------------------------------------------------------------------------------- reading
 
 class State(NamedTuple):
@@ -270,14 +278,6 @@ def flags_sql(flags: Iterable[tuple[str, bool]], rid: str = "r.rid") -> list[str
     Raises ``KeyError`` for an unknown name."""
     return [f"{rid} {'IN' if wanted else 'NOT IN'} (SELECT rs.rid FROM review_state rs JOIN st.papers p "
             f"ON p.pid = rs.pid WHERE {FLAGS[name]})" for name, wanted in flags]
-
-
-def filtered_rids(conn: sqlite3.Connection, flags: Sequence[tuple[str, bool]]) -> list[int]:
-    """Every record id (``rid``) passing the state ``flags`` (see :func:`flags_sql`), in
-    library order."""
-    where = flags_sql(flags)
-    cond = " WHERE " + " AND ".join(where) if where else ""
-    return [rid for (rid,) in conn.execute(f"SELECT r.rid FROM reviews r{cond} ORDER BY r.rid")]
 
 
 class StateCounts(NamedTuple):

@@ -78,8 +78,8 @@ class Query:
     """A parsed query. Build with :meth:`parse`; raises :class:`UsageError` on bad input.
     Searching never changes it: corrections live in the :class:`~reviews_cli.search.search.SearchResult`."""
 
-    __slots__ = ("arxiv_ids", "authors", "hashtags", "reviewers", "sources", "states", "tags", "terms", "text",
-                 "years")
+    __slots__ = ("arxiv_ids", "authors", "dates", "hashtags", "reviewers", "sources", "states", "tags", "terms",
+                 "text", "years")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -92,6 +92,8 @@ class Query:
         self.arxiv_ids: list[str] = []
         # canonical tags of ``#tag`` words: ranked first, not a filter (``tag:`` filters)
         self.hashtags: list[str] = []
+        # post-date bounds from --since/--until (search.dates.date_range), not from the text
+        self.dates: tuple[str | None, str | None] = (None, None)
         # the user's marks asked for: (``starred``/``read``/``noted``, wanted), see ``state.FLAGS``
         self.states: list[tuple[str, bool]] = []
 
@@ -104,7 +106,8 @@ class Query:
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.authors or self.reviewers or self.tags or self.sources or self.years or self.states)
+        return bool(self.authors or self.reviewers or self.tags or self.sources or self.years or any(self.dates)
+                    or self.states)
 
     @classmethod
     def parse(cls, text: str) -> Query:
