@@ -45,7 +45,7 @@ class _Group(click.Group):
     Commands are listed reading first, then the library, not alphabetically."""
 
     ORDER = ("search", "show", "open", "related", "tag", "tags", "list", "stats", "export", "star", "unstar", "note",
-             "mark", "state", "add", "parse",
+             "mark", "state", "add", "pull", "parse",
              "sources", "remove", "config")
 
     def list_commands(self, ctx):

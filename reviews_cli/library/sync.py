@@ -93,7 +93,8 @@ class LibrarySync:
             out.append(SourceFile(entry["file"].split("/")[-1], os.path.join(bdir, *entry["file"].split("/")),
                                   "bundled", entry.get("origin"), entry.get("language")))
         for added in self._read_manifest():
-            out.append(SourceFile(added["name"], os.path.join(self.home, *added["file"].split("/")), "added",
+            kind = "pulled" if added.get("pulled") else "added"  # a channel `reviews pull` keeps up with
+            out.append(SourceFile(added["name"], os.path.join(self.home, *added["file"].split("/")), kind,
                                   added.get("origin"), added.get("language"), added.get("channel")))
         return out
 

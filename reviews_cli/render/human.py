@@ -330,6 +330,22 @@ def sources_table(sources: list[SourceInfo]) -> RenderableType:
     return stacked_when_narrow(table, stacked)
 
 
+def pulled_table(channels: list[dict[str, Any]]) -> RenderableType:
+    """The channels ``reviews pull`` keeps up with: posts stored, the newest post and when the
+    channel was last pulled (``ChannelStatus.to_dict()`` rows)."""
+    table = Table(show_header=True, header_style="bold", title="pulled channels", title_justify="left")
+    for col in ("channel", "posts", "newest post", "last pull"):
+        table.add_column(col, justify="right" if col == "posts" else "left", overflow="fold")
+    stacked = []
+    for c in channels:
+        newest = " ".join(x for x in (c["newest_post"], f"({c['newest_date'][:10]})" if c["newest_date"] else "") if x)
+        last = (c["last_pull"] or "-").replace("T", " ")[:16]
+        table.add_row(_t(c["channel"]), f"{c['posts']} posts", _t(newest or "-"), _t(last))
+        line = _joined(f"{c['posts']} posts", newest, f"pulled {last}")
+        stacked.append((_t(c["channel"], "bold"), [_t(line, "dim")]))
+    return stacked_when_narrow(table, stacked)
+
+
 def add_summary(results: list[AddResult]) -> RenderableType:
     """One row per dump ``add`` was given, and a caption counting them: added, already in the
     library (the same content, not added again), refused."""
