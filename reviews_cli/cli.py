@@ -44,14 +44,27 @@ class _Group(commands.LazyGroup):
     """Maps core errors to one-line messages and exit codes; no traceback for bad input.
     Commands are listed reading first, then the library, not alphabetically."""
 
-    ORDER = ("search", "show", "open", "related", "tag", "tags", "list", "stats", "export", "add", "embed", "parse",
+    ORDER = ("search", "show", "open", "related", "tag", "tags", "list", "stats", "export", "star", "unstar", "note",
+             "mark", "state", "add", "embed", "pull", "parse",
              "sources", "remove", "config")
 
     def list_commands(self, ctx):
         return sorted(super().list_commands(ctx),
                       key=lambda n: (self.ORDER.index(n) if n in self.ORDER else len(self.ORDER), n))
 
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:  # the group's own options: `reviews --colour never`
+            _usage_exit(exc)
+
     def invoke(self, ctx):
+        try:
+            return self._invoke(ctx)
+        except click.UsageError as exc:  # a command's options or arguments, an unknown command
+            _usage_exit(exc)
+
+    def _invoke(self, ctx):
         import sqlite3
 
         # Group.invoke consumes the command line; keep it for a second attempt
@@ -101,6 +114,14 @@ class _Group(commands.LazyGroup):
             raise
         _flush_output(ctx.meta)
         return rv
+
+
+def _usage_exit(exc: click.UsageError) -> None:
+    """A usage error as grep and git give it: one line on stderr naming the problem and where
+    the help is, exit 2 (click prints the usage block and the error on three)."""
+    where = exc.ctx.command_path if exc.ctx is not None else "reviews"
+    message = " ".join(exc.format_message().split())
+    _say_and_exit(f"{message} (see '{where} -h')", ExitCode.USAGE)
 
 
 def _say_and_exit(message: str, code: int = ExitCode.FAILED) -> None:

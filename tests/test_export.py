@@ -10,6 +10,7 @@ import re
 import sys
 from pathlib import Path
 
+import exports as E
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -20,7 +21,9 @@ BUNDLED = 31
 RECORD_KEYS = {"id", "title", "authors", "affiliations", "arxiv_id", "paper_url", "year", "tags", "links",
                "reviewer", "date", "body", "sources"}
 SOURCE_KEYS = {"path", "format", "url", "post_id", "date"}
-HIT_KEYS = RECORD_KEYS | {"rank", "score", "snippet", "highlights"}
+# what the library's records carry besides (issue 17): the user's marks; `parse --json` does not
+STATE_KEYS = {"starred", "read", "note"}
+HIT_KEYS = RECORD_KEYS | STATE_KEYS | {"rank", "score", "snippet", "highlights"}
 
 # A post whose every field carries what BibTeX, Markdown and spreadsheets must not take raw.
 SPECIAL_TITLE = "Обучение {нейросетей} на 100% & $x_1$ #тег ~ ^ \\ «Ёлки» Schrödinger’s GAN"
@@ -86,7 +89,7 @@ def test_search_list_and_tag_hits_are_the_full_record_plus_rank_score_snippet():
             assert set(hit) == HIT_KEYS
             assert hit["rank"] == k
             assert all(set(s) == SOURCE_KEYS for s in hit["sources"])
-            assert {key: hit[key] for key in RECORD_KEYS} == shown[hit["id"]]  # as show/export give it
+            assert {key: hit[key] for key in RECORD_KEYS | STATE_KEYS} == shown[hit["id"]]  # as show/export give it
             assert isinstance(hit["snippet"], str) and hit["snippet"]
     hit = out_json("search", "--json", "winning tickets")["hits"][0]
     assert hit["score"] > 0 and hit["title"].startswith("The Lottery Ticket")
@@ -177,7 +180,7 @@ def test_every_format_to_stdout_and_by_extension(fmt, tmp_path):
 
 def test_json_jsonl_yaml_are_the_same_records():
     records = out_json("export")
-    assert len(records) == BUNDLED and all(set(r) == RECORD_KEYS for r in records)
+    assert len(records) == BUNDLED and all(set(r) == RECORD_KEYS | STATE_KEYS for r in records)
     lines = run("export", "--format", "jsonl").stdout.split("\n")
     assert lines[-1] == "" and len(lines) == BUNDLED + 1
     assert [json.loads(line) for line in lines[:-1]] == records
@@ -230,8 +233,8 @@ def test_a_pipe_or_device_is_written_in_place_not_replaced(tmp_path):
 def test_csv_one_row_per_review_with_fixed_header_and_no_formulas(special):
     text = run("export", "--format", "csv").stdout
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["id", "title", "authors", "arxiv_id", "paper_url", "code", "tags", "year", "reviewer",
-                       "sources", "body"]
+    assert rows[0] == ["id", "title", "authors", "affiliations", "arxiv_id", "paper_url", "year", "date", "tags",
+                       "links", "code", "reviewer", "sources", "body", "starred", "read", "note"]
     assert len(rows) == BUNDLED + 2
     by_id = {r[0]: dict(zip(rows[0], r)) for r in rows[1:]}
     (row,) = [r for r in by_id.values() if r["arxiv_id"] == "2101.00001"]
@@ -248,9 +251,41 @@ def test_csv_guards_every_formula_start():
     from reviews_cli.models import Review
     from reviews_cli.render.exports import csv_rows
 
-    r = Review(id="x", title="+1", authors=("@me",), body="-2-", tags=("=cmd",))
+    r = Review(id="x", title="+1", authors=("@me",), affiliations=("-lab",), body="-2-", tags=("=cmd",))
     (_, line) = list(csv_rows([r]))
-    assert next(csv.reader([line])) == ["x", "'+1", "'@me", "", "", "", "'=cmd", "", "", "", "'-2-"]
+    assert next(csv.reader([line])) == ["x", "'+1", "'@me", "'-lab", "", "", "", "", "'=cmd", "", "", "", "", "'-2-"]
+
+
+def test_csv_carries_what_json_carries(tmp_path):
+    """Every field of a JSON record has its CSV column: date and affiliations among them."""
+    from reviews_cli.models import Link, Review, Reviewer, Source
+    from reviews_cli.render.exports import CSV_HEADER
+
+    assert set(Review(id="x", title="t").to_dict()) <= set(CSV_HEADER)
+    path = E.write_json(tmp_path / "result.json", E.channel_json())
+    assert run("add", str(path)).exit_code == 0
+    records = {r["id"]: r for r in map(json.loads, run("export", "--format", "jsonl").stdout.splitlines())}
+    rows = list(csv.DictReader(io.StringIO(run("export", "--format", "csv").stdout)))
+    assert len(rows) == len(records)
+    for row in rows:
+        r = records[row["id"]]
+        assert row["date"] == (r["date"] or "") and row["year"] == str(r["year"] or "")
+        assert row["affiliations"] == "; ".join(r["affiliations"]) and row["authors"] == "; ".join(r["authors"])
+        assert row["links"] == "; ".join(x["url"] for x in r["links"])
+        assert row["code"] == "; ".join(x["url"] for x in r["links"] if x["role"] == "code")
+    lottery = next(row for row in rows if row["arxiv_id"] == "1803.03635" and row["date"].startswith("2019-01-06"))
+    assert lottery["affiliations"] == "CSAIL MIT" and lottery["date"] == "2019-01-06T15:41:07+00:00"
+    one = Review(id="y", title="T", affiliations=("MIT", "DeepMind"), date="2020-05-01T10:00:00+00:00",
+                 links=(Link("https://arxiv.org/abs/2005.00001", "paper"), Link("https://github.com/a/b", "code")),
+                 reviewer=Reviewer("Ann", "ann"), sources=(Source("d.txt", "fmt", "https://t.me/c/1"),))
+    from reviews_cli.render.exports import csv_rows
+
+    (_, line) = list(csv_rows([one]))
+    cells = dict(zip(CSV_HEADER, next(csv.reader([line]))))
+    assert cells["affiliations"] == "MIT; DeepMind" and cells["date"] == "2020-05-01T10:00:00+00:00"
+    assert cells["links"] == "https://arxiv.org/abs/2005.00001; https://github.com/a/b"
+    assert cells["code"] == "https://github.com/a/b" and cells["reviewer"] == "Ann (@ann)"
+    assert cells["sources"] == "https://t.me/c/1"
 
 
 def _bibtex_text(*args):

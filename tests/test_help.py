@@ -13,9 +13,10 @@ from click.testing import CliRunner
 from reviews_cli.cli import main
 
 COMMANDS = main.list_commands(None)  # type: ignore[arg-type]
-# commands whose examples need the user's own files (add, parse, remove) or the [semantic] extra
-# (embed; tests/test_semantic.py runs it): checked for form only
-NEEDS_FILES = {"add", "parse", "remove", "embed"}
+# commands whose examples need the user's own files (add, parse, remove), the internet (pull) or
+# the [semantic] extra (embed): checked for form only (pull's run against a local server in
+# test_pull.py, embed's in test_semantic.py)
+NEEDS_FILES = {"add", "parse", "remove", "pull", "embed"}
 
 
 def examples(name: str) -> list[str]:

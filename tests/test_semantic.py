@@ -307,3 +307,10 @@ def test_int8_storage_keeps_cosines(semantic):
     m /= np.linalg.norm(m, axis=1, keepdims=True)
     back = dequantize(*quantize(m), 384)
     assert np.abs((back * m).sum(axis=1) - 1).max() < 0.01
+
+
+def test_filters_hold_for_hits_found_by_meaning(semantic):
+    got = json.loads(run("search", "--json", "--mode", "semantic", "--limit", "50",
+                         "a network that edits faces year:2019").stdout)
+    assert got["hits"] and all(h["year"] == 2019 for h in got["hits"])
+    assert got["hits"][0]["title"].startswith("SC-FEGAN")

@@ -16,7 +16,7 @@ import importlib
 import click
 
 # The command modules, in the order their commands are registered.
-MODULES = ("reading", "library", "export", "settings")
+MODULES = ("reading", "library", "pull", "export", "settings", "state")
 
 # Which module defines each command.
 COMMAND_MODULES = {
@@ -24,8 +24,10 @@ COMMAND_MODULES = {
     "related": "reading", "tags": "reading",
     "add": "library", "embed": "library", "remove": "library", "parse": "library", "sources": "library",
     "stats": "library",
+    "pull": "pull",
     "export": "export",
     "config": "settings",
+    "star": "state", "unstar": "state", "note": "state", "mark": "state", "state": "state",
 }
 
 

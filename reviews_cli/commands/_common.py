@@ -8,11 +8,15 @@ Every command module imports its core and render modules inside the command func
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
 from ..errors import Terminated
 from ..safe_text import clean_line
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _completer(name: str):
@@ -59,17 +63,68 @@ def _end_like_ctrl_c(*signals: str) -> None:
             signal.signal(sig, terminated)
 
 
-def _refuse_long_options(words: tuple[str, ...]) -> None:
-    """A command whose arguments are query words (where ``-word`` excludes a word) still treats
-    ``--word`` as an option: a mistyped one is a usage error, with the closest real option."""
-    for word in words:
-        if word.startswith("--") and len(word) > 2:
-            import difflib
+class QueryCommand(click.Command):
+    """A command whose arguments are query words, where ``-word`` excludes a word
+    (``lottery -pruning``, ``-has:note``): only the exact short options the command declares
+    (``-n``, ``-h``, ``-o``) and its long options (``--limit 5``, ``--limit=5``) are options,
+    wherever they stand among the words; a short option that takes a number may carry it
+    (``-n5``); ``--`` ends the options. Every other ``-token`` stays a query word, never split
+    into single-letter options. A ``--word`` that is no option is a usage error naming the
+    closest real one. The query argument must be ``nargs=-1, type=click.UNPROCESSED``."""
 
-            names = [n for p in click.get_current_context().command.params for n in p.opts if n.startswith("--")]
-            close = difflib.get_close_matches(word.split("=")[0], names + ["--help"], n=1)
-            hint = f" Did you mean {close[0]}?" if close else ""
-            raise click.UsageError(f"No such option: {word}.{hint}")
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        import re
+
+        takes_value: dict[str, click.Option] = {}
+        flags: set[str] = set(self.get_help_option_names(ctx))
+        for p in self.get_params(ctx):
+            if isinstance(p, click.Option):
+                for name in p.opts + p.secondary_opts:
+                    if p.is_flag or p.count:
+                        flags.add(name)
+                    else:
+                        takes_value[name] = p
+        options: list[str] = []
+        words: list[str] = []
+        tokens = iter(args)
+        for token in tokens:
+            if token == "--":
+                words += tokens
+                break
+            name = token.split("=", 1)[0] if token.startswith("--") else token
+            if name in flags or name in takes_value:
+                options.append(token)
+                if name in takes_value and "=" not in token:
+                    value = next(tokens, None)
+                    if value is None:
+                        raise click.BadOptionUsage(name, f"Option '{name}' requires a value.", ctx=ctx)
+                    options.append(value)
+            elif token.startswith("--") and len(token) > 2:
+                import difflib
+
+                longs = sorted(n for n in (*flags, *takes_value) if n.startswith("--"))
+                close = difflib.get_close_matches(name, longs, n=1)
+                hint = f" Did you mean {close[0]}?" if close else ""
+                raise click.UsageError(f"No such option: {name}.{hint}", ctx=ctx)
+            elif (m := re.fullmatch(r"(-[a-zA-Z])([0-9]+)", token)) and m.group(1) in takes_value:
+                options += [m.group(1), m.group(2)]
+            else:
+                words.append(token)
+        return super().parse_args(ctx, [*options, "--", *words])
+
+
+def _limit_option(default_help: str) -> Callable[[_F], _F]:
+    """``-n/--limit N``: the most results shown, any number from 1 (no hidden ceiling)."""
+    return click.option("--limit", "-n", default=None, type=click.IntRange(min=1), metavar="N",
+                        help=f"Most results shown.  [default: {default_help}]")
+
+
+def _date_options(f: _F) -> _F:
+    """``--since DATE`` and ``--until DATE`` (a year, month or day; see ``search.dates``)."""
+    f = click.option("--until", metavar="DATE",
+                     help="Only posts dated DATE or earlier, the whole period (2024, 2024-05, 2024-05-01).")(f)
+    return click.option("--since", metavar="DATE",
+                        help="Only posts dated DATE or later (2024, 2024-05, 2024-05-01).")(f)
 
 
 def _settings():
@@ -117,7 +172,7 @@ def _console(stderr: bool = False):
 def _print(*renderables, stderr: bool = False) -> None:
     """Print rich renderables on stdout (or stderr); stdout output may be held for the pager
     until the command ends (see :func:`_console`)."""
-    from ..render.human import trimmed
+    from ..render.fit import trimmed
 
     c = _console(stderr)
     for r in renderables:

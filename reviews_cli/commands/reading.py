@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
 from ..errors import ExitCode, NotFound, ReviewsError
 from ..safe_text import clean_line
-from ._common import _completer, _library, _note, _print, _refuse_long_options, _settings, _width
+from ._common import (
+    QueryCommand,
+    _completer,
+    _date_options,
+    _library,
+    _limit_option,
+    _note,
+    _print,
+    _settings,
+    _width,
+)
+from .state import mark_shown, state_filters, state_flags, states_for
 
 SEARCH_HELP = """Search the library; the best match comes first.
 
@@ -25,6 +37,7 @@ QUERY language:
   year:2019             paper year          year:2019..2020   a range
   1803.03635            an arXiv id or URL ranks that paper's reviews first
   #GAN                  ranks the reviews with that hashtag first
+  is:starred  has:note  your marks (is:read, is:unread; -is:read excludes)
 
 \b
 A misspelt word is corrected to the closest word in the library, and a
@@ -44,25 +57,28 @@ Exit status: 0 found, 1 nothing found, 2 bad query.
 
 
 
-# `-word` excludes a word, so unknown options are query words, and there are no short options
-# (`-nlp` must not read as `-n lp`).
-@click.command(help=SEARCH_HELP,
-              context_settings={"ignore_unknown_options": True, "help_option_names": ["-h", "--help"]})
+# `-word` excludes a word: only -n, -h and the long options are options (QueryCommand), so
+# `-nlp` stays a query word rather than `-n lp`.
+@click.command(cls=QueryCommand, help=SEARCH_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("query", nargs=-1, required=True, type=click.UNPROCESSED)
-@click.option("--limit", default=None, type=click.IntRange(1, 10_000),
-              help="Most results shown.  [default: the config's limit, else 10]")
+@_limit_option("the config's limit, else 10")
 @click.option("--sort", type=click.Choice(["relevance", "date", "title"]), default=None,
               help="Result order.  [default: the config's sort, else relevance]")
+@_date_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with score and snippet) instead of a table.")
 @click.option("--mode", type=click.Choice(["lexical", "semantic", "hybrid"]), default=None,
               help="Rank by words (lexical), by meaning (semantic: the [semantic] extra) or both (hybrid).  "
                    "[default: hybrid with the extra, else lexical]")
-def search(query: tuple[str, ...], limit: int | None, sort: str | None, as_json: bool, mode: str | None) -> None:
+@state_filters
+def search(query: tuple[str, ...], limit: int | None, sort: str | None, since: str | None, until: str | None,
+           as_json: bool, mode: str | None, **marks: bool) -> None:
     from ..library.embedder import SemanticUnavailable, available
+    from ..search.dates import date_range
     from ..search.query import Query
 
-    _refuse_long_options(query)
     q = Query.parse(" ".join(query))
+    q.dates = date_range(since, until)
+    q.states += state_flags(**marks)
     limit = limit or _settings().limit or 10
     sort = sort or _settings().sort
     if mode not in (None, "lexical") and not available():
@@ -83,7 +99,7 @@ def search(query: tuple[str, ...], limit: int | None, sort: str | None, as_json:
     if as_json:
         from ..render.machine import search_json
 
-        click.echo(search_json(result))
+        click.echo(search_json(result, states_for(lib, [h.review for h in result.hits])))
         sys.exit(ExitCode.OK if result.hits else ExitCode.FAILED)
     if not result.hits and mode == "semantic":
         raise ReviewsError(f"nothing close in meaning to {q.text!r}")
@@ -91,7 +107,7 @@ def search(query: tuple[str, ...], limit: int | None, sort: str | None, as_json:
         raise NotFound(q.text)
     from ..render.human import search_table
 
-    _print(*search_table(result, _width()))
+    _print(*search_table(result, _width(), states_for(lib, [h.review for h in result.hits])))
     _say_shown(len(result.hits), result.total)
 
 
@@ -104,10 +120,12 @@ def _say_shown(shown: int, total: int) -> None:
 @click.command()
 @click.argument("tags", nargs=-1, required=True, shell_complete=_completer("complete_tags"))
 @click.option("--any", "any_", is_flag=True, help="Records with any of the tags (default: all of them).")
-@click.option("--limit", "-n", default=None, type=click.IntRange(1, None),
-              help="Most results shown.  [default: the config's limit, else 50]")
+@_limit_option("the config's limit, else 50")
+@_date_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: {total, hits: [record + rank, score, snippet]}.")
-def tag(tags: tuple[str, ...], any_: bool, limit: int | None, as_json: bool) -> None:
+@state_filters
+def tag(tags: tuple[str, ...], any_: bool, limit: int | None, since: str | None, until: str | None,
+        as_json: bool, **marks: bool) -> None:
     """Reviews with a hashtag, newest first: '#GAN', GAN and gan are the same tag. Several
     tags: all must be present (or any, with --any).
 
@@ -117,34 +135,39 @@ def tag(tags: tuple[str, ...], any_: bool, limit: int | None, as_json: bool) -> 
       reviews tag ICLR pruning --any
       reviews tag NLP --json
     """
+    from ..search.dates import date_range
     from ..search.search import Searcher
 
+    dates = date_range(since, until)
     limit = limit or _settings().limit or 50
     lib = _library()
     searcher = Searcher(lib.conn)
-    found = searcher.by_tags(list(tags), any_=any_, limit=limit)
-    total = searcher.count_tags(list(tags), any_=any_) if len(found) == limit else len(found)
+    flags = state_flags(**marks)
+    found = searcher.by_tags(list(tags), any_=any_, limit=limit, dates=dates, states=flags)
+    total = searcher.count_tags(list(tags), any_=any_, dates=dates, states=flags) if len(found) == limit \
+        else len(found)
     if as_json:
         from ..render.machine import hits_json
 
-        click.echo(hits_json(found, total))
+        click.echo(hits_json(found, total, states_for(lib, found)))
         sys.exit(ExitCode.OK if found else ExitCode.FAILED)
     if not found:
         raise NotFound(" ".join(tags))
     from ..render.human import reviews_table
 
-    _print(reviews_table(found, _width()))
+    _print(reviews_table(found, _width(), state=states_for(lib, found)))
     _say_shown(len(found), total)
 
 
 @click.command("list")
-@click.option("--limit", "-n", default=None, type=click.IntRange(1, None),
-              help="Most reviews shown.  [default: the config's limit, else 20]")
+@_limit_option("the config's limit, else 20")
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="Only reviews with this hashtag (repeatable).")
 @click.option("--source", metavar="NAME", help="Only reviews read from a source whose name contains NAME.")
-@click.option("--since", metavar="DATE", help="Only posts dated DATE or later (2024, 2024-05, 2024-05-01).")
+@_date_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: {total, hits: [record + rank, score, snippet]}.")
-def list_(limit: int | None, tags: tuple[str, ...], source: str | None, since: str | None, as_json: bool) -> None:
+@state_filters
+def list_(limit: int | None, tags: tuple[str, ...], source: str | None, since: str | None, until: str | None,
+          as_json: bool, **marks: bool) -> None:
     """The newest reviews first (by the post's date, else the order they were added).
 
     \b
@@ -153,21 +176,23 @@ def list_(limit: int | None, tags: tuple[str, ...], source: str | None, since: s
       reviews list --tag ICLR -n 5
       reviews list --source gonzo --json
     """
+    from ..search.dates import date_range
     from ..search.records import recent
 
+    dates = date_range(since, until)
     limit = limit or _settings().limit or 20
     lib = _library()
-    found, total = recent(lib.conn, limit, tags, source, since)
+    found, total = recent(lib.conn, limit, tags, source, dates, states=state_flags(**marks))
     if as_json:
         from ..render.machine import hits_json
 
-        click.echo(hits_json(found, total))
+        click.echo(hits_json(found, total, states_for(lib, found)))
         sys.exit(ExitCode.OK if found else ExitCode.FAILED)
     if not found:
         raise NotFound("reviews matching these filters")
     from ..render.human import reviews_table
 
-    _print(reviews_table(found, _width()))
+    _print(reviews_table(found, _width(), state=states_for(lib, found)))
     _say_shown(len(found), total)
 
 
@@ -196,7 +221,14 @@ def open_(ref: str, what: str) -> None:
     click.echo(clean_line(url))
     import webbrowser
 
-    webbrowser.open(url)
+    try:
+        opened = webbrowser.open(url)
+    except webbrowser.Error as exc:  # no browser found at all
+        raise ReviewsError(f"cannot open a browser ({exc}); the URL is above") from None
+    if not opened:  # the $BROWSER command (or the platform's) failed
+        browser = os.environ.get("BROWSER")
+        how = f"$BROWSER ({browser})" if browser else "the browser"
+        raise ReviewsError(f"{how} could not open {url}; the URL is above") from None
 
 
 def _urls_of(r, what: str) -> list[str]:
@@ -211,17 +243,20 @@ def _urls_of(r, what: str) -> list[str]:
 
 
 @click.command()
+@click.option("--limit", "-n", default=None, type=click.IntRange(min=1), metavar="N",
+              help="Most tags shown.  [default: every tag]")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: [{tag, reviews}].")
-def tags(as_json: bool) -> None:
+def tags(limit: int | None, as_json: bool) -> None:
     """Every tag in the library with its number of reviews, most used first.
 
     \b
     Examples:
       reviews tags
+      reviews tags -n 20
       reviews tags --json
     """
     lib = _library()
-    rows = lib.tags()
+    rows = lib.tags()[:limit]
     if as_json:
         from ..render.machine import to_json
 
@@ -241,7 +276,8 @@ def show(ident: str, as_json: bool, full: bool) -> None:
     """One review, or every review of one paper. ID is an arXiv id or URL (1803.03635,
     arXiv:1803.03635, https://arxiv.org/abs/1803.03635v2), a record id (or 4+ of its first
     digits), or a title fragment. A fragment or prefix matching several papers lists them with
-    their ids (exit 1).
+    their ids (exit 1). Shows your star and note, and marks what it shows as read (config
+    mark_read_on_show: false turns that off).
 
     \b
     Examples:
@@ -253,10 +289,13 @@ def show(ident: str, as_json: bool, full: bool) -> None:
 
     lib = _library()
     found = resolve(lib.conn, ident)
+    if _settings().mark_read_on_show:
+        mark_shown(lib, found)
+    state = states_for(lib, found)
     if as_json:
         from ..render.machine import reviews_json
 
-        click.echo(reviews_json(found))
+        click.echo(reviews_json(found, state))
         return
     from ..render.human import review_page
 
@@ -266,13 +305,14 @@ def show(ident: str, as_json: bool, full: bool) -> None:
             from rich.rule import Rule
 
             parts.append(Rule())
-        parts += review_page(r, full=full)
+        parts += review_page(r, full=full, state=state)
     _print(*parts)
 
 
 @click.command("related")
 @click.argument("ref", metavar="REF", shell_complete=_completer("complete_refs"))
-@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000), help="Most reviews shown.")
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(min=1), metavar="N",
+              help="Most reviews shown.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print JSON: {of: [ids], hits: [record + rank, score, reasons]}.")
 def related_(ref: str, limit: int, as_json: bool) -> None:

@@ -1,11 +1,14 @@
 """Building the search index from parsed records: merging duplicates, then writing the
-``reviews``, ``review_tags``, ``vocab`` and ``fts`` tables (schema in ``store.py``).
+``reviews``, ``review_tags``, ``review_keys``, ``vocab`` and ``fts`` tables (schema in
+``store.py``); the FTS ``note`` column is fed from the user's state file last
+(``state.refresh_notes``).
 
 Called inside the library's write transaction; nothing here commits.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
@@ -17,6 +20,7 @@ from ..extract import arxiv_ids_in_url, canonical_tag, normalize_url
 from ..models import Link, Review, Source
 from .fields import FIELDS, FTS_INSERT
 from .ingest import merge_keys, pool_map
+from .state import identity_key_rows, refresh_notes
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -77,46 +81,51 @@ Pos = tuple[int, int]  # (sid, ord): a post's place in the parse cache
 KeyRow = tuple[int, int, str, "str | None", "str | None", "str | None"]  # sid, ord, id, arxiv_id, paper_url, tkey
 
 
+KEY_ROWS_SQL = ("SELECT p.sid, p.ord, p.id, p.arxiv_id, p.paper_url, p.tkey FROM posts p "
+                "JOIN sources s USING(sid) ORDER BY s.ord, p.ord")
+
+
 def key_rows(conn: sqlite3.Connection) -> list[KeyRow]:
     """Every post's merge keys, in library order: ``(sid, ord, id, arxiv_id, paper_url, tkey)``."""
-    rows: list[KeyRow] = conn.execute(
-        "SELECT p.sid, p.ord, p.id, p.arxiv_id, p.paper_url, p.tkey FROM posts p "
-        "JOIN sources s USING(sid) ORDER BY s.ord, p.ord").fetchall()
+    rows: list[KeyRow] = conn.execute(KEY_ROWS_SQL).fetchall()
     return rows
 
 
-def plan_merge(conn: sqlite3.Connection, rows: list[KeyRow] | None = None) -> tuple[list[Pos], dict[Pos, list[Pos]]]:
+def plan_merge(conn: sqlite3.Connection,
+               rows: Iterable[KeyRow] | None = None) -> tuple[list[Pos], dict[Pos, list[Pos]]]:
     """Decide which posts are one review, from the parse cache's key columns, in library order.
 
     A post joins an earlier group of the same paper (arXiv id, paper URL or folded title) when it
     is the same post: the same id (paper + text), or, for posts that do not disagree on their
     arXiv id, bodies at least ``SAME_POST_RATIO`` alike (rapidfuzz). Bodies are read only on such
     key collisions. Returns the group leaders in order and the later members of each group.
-    ``rows`` (default: every post, :func:`key_rows`) plans a part of the library instead: a
+    ``rows`` (default: every post, read as it goes) plans a part of the library instead: a
     post's group depends only on the posts sharing a key with it, so a key-connected part plans
     the same alone as within the whole.
+
+    Which groups each key leads to lives in a temporary table, not in memory, so planning a
+    library of any size holds only the leaders' positions and the merges.
     """
     leaders: list[Pos] = []
     members: dict[Pos, list[Pos]] = {}
-    info: dict[Pos, tuple[str, str | None]] = {}  # leader: (id, arxiv_id)
-    by_key: dict[str, list[Pos]] = {}
-    heads: dict[Pos, str] = {}
 
+    @functools.lru_cache(maxsize=256)  # a leader is compared again while its paper's posts follow
     def head(pos: Pos) -> str:
-        if pos not in heads:
-            (js,) = conn.execute("SELECT json FROM posts WHERE sid=? AND ord=?", pos).fetchone()
-            heads[pos] = _body_head(json.loads(js)["body"])
-        return heads[pos]
+        (js,) = conn.execute("SELECT json FROM posts WHERE sid=? AND ord=?", pos).fetchone()
+        return _body_head(json.loads(js)["body"])
 
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS merge_plan(key TEXT NOT NULL, sid INTEGER NOT NULL, "
+                 "ord INTEGER NOT NULL, UNIQUE(key, sid, ord))")
+    conn.execute("DELETE FROM temp.merge_plan")
     if rows is None:
-        rows = key_rows(conn)
+        rows = conn.cursor().execute(KEY_ROWS_SQL)
     for sid, ord_, pid, aid, url, tkey in rows:
         pos = (sid, ord_)
         keys = merge_keys(aid, url, tkey)
         target: Pos | None = None
         for key in keys:
-            for lead in by_key.get(key, ()):
-                lid, laid = info[lead]
+            for lead in conn.execute("SELECT sid, ord FROM temp.merge_plan WHERE key=? ORDER BY rowid", (key,)):
+                lid, laid = conn.execute("SELECT id, arxiv_id FROM posts WHERE sid=? AND ord=?", lead).fetchone()
                 if lid == pid or ((not aid or not laid or aid == laid) and _similar(head(lead), head(pos))):
                     target = lead
                     break
@@ -124,14 +133,11 @@ def plan_merge(conn: sqlite3.Connection, rows: list[KeyRow] | None = None) -> tu
                 break
         if target is None:
             leaders.append(pos)
-            info[pos] = (pid, aid)
             target = pos
         else:
             members.setdefault(target, []).append(pos)
-        for key in keys:
-            lst = by_key.setdefault(key, [])
-            if target not in lst:
-                lst.append(target)
+        conn.executemany("INSERT OR IGNORE INTO temp.merge_plan VALUES(?,?,?)", [(key, *target) for key in keys])
+    conn.execute("DELETE FROM temp.merge_plan")
     return leaders, members
 
 
@@ -171,9 +177,9 @@ class _Analyzer:
         return {w: (stem_of[w], n) for w, n in merged.items() if len(w) > 1}
 
 
-def fts_row(r: Review, origin: str | None, an: _Analyzer) -> tuple[str, ...]:
-    """The FTS column texts of a record, in :data:`~reviews_cli.library.fields.FIELDS` order, each a
-    space-separated list of index terms."""
+def fts_row(r: Review, origin: str | None, an: _Analyzer, note: str = "") -> tuple[str, ...]:
+    """The FTS column texts of a record with the user's ``note`` on it, in
+    :data:`~reviews_cli.library.fields.FIELDS` order, each a space-separated list of index terms."""
     tags: list[str] = []
     for t in r.tags:
         tags.append(tn.tag_token(t))
@@ -198,6 +204,7 @@ def fts_row(r: Review, origin: str | None, an: _Analyzer) -> tuple[str, ...]:
         "reviewer": reviewer,
         "body": " ".join(an.terms(r.body)),
         "extra": " ".join(extra),
+        "note": " ".join(an.terms(note)) if note else "",
     }
     return tuple(columns[f.name] for f in FIELDS)
 
@@ -224,6 +231,8 @@ def rebuild(conn: sqlite3.Connection, progress: Progress | None = None) -> int:
     conn.execute("DELETE FROM reviews")
     conn.execute("DELETE FROM review_tags")
     conn.execute("DELETE FROM vocab")
+    conn.execute("DELETE FROM review_keys")
+    conn.execute("DELETE FROM review_notes")
     conn.execute("INSERT INTO fts(fts) VALUES('delete-all')")
     merged_from: dict[int, int] = {}
     for group in members.values():
@@ -236,8 +245,12 @@ def rebuild(conn: sqlite3.Connection, progress: Progress | None = None) -> int:
     vocab: dict[str, tuple[str, int]] = {}  # folded word: (stem, count)
     done = 0
 
+    pending: set[str] = set()  # the ids of the records not yet inserted (at most a chunk)
+
+    def taken(rid: str) -> bool:
+        return rid in pending or conn.execute("SELECT 1 FROM reviews WHERE id=?", (rid,)).fetchone() is not None
+
     def records() -> Iterator[tuple[int, Review, str | None, Pos, str | None]]:
-        seen: set[str] = set()
         rid = 0
         cur = conn.cursor()  # a second cursor: the inserts below use the connection
         cur.execute("SELECT p.sid, p.ord, p.json, s.origin FROM posts p JOIN sources s USING(sid) "
@@ -248,11 +261,11 @@ def rebuild(conn: sqlite3.Connection, progress: Progress | None = None) -> int:
                 continue
             r, changed = _merge_group(conn, js, members.get(pos, ()))
             base, k = r.id, 2
-            while r.id in seen:  # ids are 8 hex digits; on the rare clash the later gets a suffix
+            while taken(r.id):  # ids are 8 hex digits; on the rare clash the later gets a suffix
                 r = r._replace(id=f"{base}{k}")
                 k += 1
                 changed = True
-            seen.add(r.id)
+            pending.add(r.id)
             rid += 1
             yield rid, r, origin, pos, (json.dumps(r.to_dict(), ensure_ascii=False) if changed else None)
 
@@ -266,10 +279,15 @@ def rebuild(conn: sqlite3.Connection, progress: Progress | None = None) -> int:
             tag_rows += _tag_rows(rid, r)
             batch.append((rid, r, origin))
             if len(batch) >= CHUNK:
+                conn.executemany("INSERT INTO review_keys VALUES(?,?)",
+                                 identity_key_rows((x, r) for x, r, _ in batch))
                 _insert_rows(conn, rows, tag_rows)
+                pending.clear()
                 yield batch
                 batch = []
+        conn.executemany("INSERT INTO review_keys VALUES(?,?)", identity_key_rows((x, r) for x, r, _ in batch))
         _insert_rows(conn, rows, tag_rows)
+        pending.clear()
         if batch:
             yield batch
 
@@ -289,6 +307,7 @@ def rebuild(conn: sqlite3.Connection, progress: Progress | None = None) -> int:
     conn.executemany("INSERT INTO vocab VALUES(?,?,?)", ((w, st, n) for w, (st, n) in vocab.items()))
     # what remove_sources checks before deleting FTS rows by recomputing their terms
     conn.execute("INSERT OR REPLACE INTO meta VALUES('analyzer', ?)", (analyzer_fingerprint(),))
+    refresh_notes(conn)
     return total
 
 
@@ -413,9 +432,11 @@ def remove_sources(conn: sqlite3.Connection, sids: Iterable[int]) -> bool:
         js, origin = conn.execute("SELECT coalesce(r.json, p.json), r.origin FROM reviews r LEFT JOIN posts p "
                                   "ON p.sid = r.sid AND p.ord = r.ord WHERE r.rid=?", (rid,)).fetchone()
         r = Review.from_dict(json.loads(js))
-        conn.execute(FTS_DELETE, (rid, *fts_row(r, origin, an_old)))
+        note = conn.execute("SELECT note FROM review_notes WHERE rid=?", (rid,)).fetchone()
+        conn.execute(FTS_DELETE, (rid, *fts_row(r, origin, an_old, note[0] if note else "")))
         conn.executemany("DELETE FROM review_tags WHERE tag=? AND rid=?", [(t, rid) for t, _, _ in _tag_rows(rid, r)])
-        conn.execute("DELETE FROM reviews WHERE rid=?", (rid,))
+        for table in ("reviews", "review_keys", "review_notes"):
+            conn.execute(f"DELETE FROM {table} WHERE rid=?", (rid,))
         freed.append(rid)
     for sid in gone:
         conn.execute("DELETE FROM posts WHERE sid=?", (sid,))
@@ -437,6 +458,7 @@ def remove_sources(conn: sqlite3.Connection, sids: Iterable[int]) -> bool:
                      _review_row(rid, r, origin, lead,
                                  json.dumps(r.to_dict(), ensure_ascii=False) if changed else None))
         conn.executemany("INSERT INTO review_tags VALUES(?,?,?)", _tag_rows(rid, r))
+        conn.executemany("INSERT OR IGNORE INTO review_keys VALUES(?,?)", identity_key_rows([(rid, r)]))
         conn.execute(FTS_INSERT, (rid, *fts_row(r, origin, an_new)))
 
     merged: Counter[int] = Counter()
@@ -446,12 +468,19 @@ def remove_sources(conn: sqlite3.Connection, sids: Iterable[int]) -> bool:
                 merged[sid] += sign
     conn.executemany("UPDATE sources SET n_merged = n_merged + ? WHERE sid = ?",
                      [(n, sid) for sid, n in merged.items() if n and sid not in gone])
+    vocab_delta(conn, an_new, an_old)
+    refresh_notes(conn)  # the rebuilt records' notes
+    return True
+
+
+def vocab_delta(conn: sqlite3.Connection, added: _Analyzer, removed: _Analyzer) -> None:
+    """Count the words of the FTS rows ``added`` analysed into ``vocab`` and take those of the
+    rows ``removed`` analysed out of it (a word counted nowhere any more goes)."""
     conn.executemany("INSERT INTO vocab VALUES(?,?,?) ON CONFLICT(word) DO UPDATE SET n = n + excluded.n",
-                     [(w, st, n) for w, (st, n) in an_new.vocabulary_counts().items()])
-    lost = an_old.vocabulary_counts()
+                     [(w, st, n) for w, (st, n) in added.vocabulary_counts().items()])
+    lost = removed.vocabulary_counts()
     conn.executemany("UPDATE vocab SET n = n - ? WHERE word = ?", [(n, w) for w, (_, n) in lost.items()])
     conn.executemany("DELETE FROM vocab WHERE word = ? AND n <= 0", [(w,) for w in lost])
-    return True
 
 
 def _insert_rows(conn: sqlite3.Connection, rows: list[ReviewRow], tag_rows: list[TagRow]) -> None:

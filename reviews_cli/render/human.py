@@ -8,25 +8,26 @@ never interpreted. This module is imported only by commands that print for peopl
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..safe_text import clean_fragment, clean_line
+from ..safe_text import clean, clean_fragment, clean_line
+from .fit import MAX_WIDTH, MIN_WIDTH, Trimmed, TrimmedTable, stacked_when_narrow
 
 if TYPE_CHECKING:
     from rich.console import ConsoleOptions, RenderableType, RenderResult
     from rich.measure import Measurement
-    from rich.segment import Segment
 
     from ..config import Config
     from ..library import AddResult, SourceInfo
     from ..models import Review
     from ..search.related import Related
     from ..search.search import SearchResult
+    from .machine import StateOf
 
 
 class _Console(Console):
@@ -67,12 +68,6 @@ def console(stderr: bool = False, color: str = "auto", file: IO[str] | None = No
     return c
 
 
-# The widths output is laid out for, whatever $COLUMNS says: at 0 a table vanished (the results
-# with it), at 1 it was a column of borders; 100000 padded every table line to that width.
-MIN_WIDTH = 30
-MAX_WIDTH = 1000
-
-
 def _t(text: str | None, style: str = "") -> Text:
     return Text(clean_line(text), style=style)
 
@@ -107,75 +102,34 @@ def _cell(text: str | None, style: str = "") -> Text:
     return t
 
 
-def _trimmed(segments: Iterable[Segment]) -> Iterator[Segment]:
-    """``segments`` with the white space at the end of each line dropped: rich pads cells,
-    titles and wrapped lines to the width, which piped output should not carry."""
-    from rich.segment import Segment
-
-    line: list[Segment] = []
-
-    def flush() -> Iterator[Segment]:
-        while line and not line[-1].control and not line[-1].text.rstrip():
-            line.pop()
-        if line and not line[-1].control:
-            last = line.pop()
-            line.append(Segment(last.text.rstrip(), last.style))
-        yield from line
-        line.clear()
-
-    for seg in segments:
-        if seg.control or "\n" not in seg.text:
-            line.append(seg)
-            continue
-        *done, rest = seg.text.split("\n")
-        for piece in done:
-            if piece:
-                line.append(Segment(piece, seg.style))
-            yield from flush()
-            yield Segment.line()
-        if rest:
-            line.append(Segment(rest, seg.style))
-    yield from flush()
+def _joined(*parts: str | None) -> str:
+    return " · ".join(p for p in parts if p)
 
 
-class _TrimmedTable(Table):
-    """A rich Table whose lines carry no trailing white space (see :func:`_trimmed`)."""
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from rich.segment import Segment
-
-        # Table yields segments and, for its title and caption, renderables
-        segments = (seg for item in Table.__rich_console__(self, console, options)
-                    for seg in ([item] if isinstance(item, Segment) else console.render(item, options)))
-        yield from _trimmed(segments)
+# How listings mark the user's starred and unread reviews.
+STAR_MARK = "★"
+UNREAD_MARK = "•"
 
 
-class _Trimmed:
-    """Any renderable, its lines without trailing white space (see :func:`_trimmed`)."""
-
-    def __init__(self, inner: RenderableType) -> None:
-        self.inner = inner
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield from _trimmed(console.render(self.inner, options))
+def _marks(r: Review, state: StateOf) -> Text:
+    marks = state(r)
+    return Text((STAR_MARK if marks.starred else "") + ("" if marks.read else UNREAD_MARK), style="yellow")
 
 
-def trimmed(renderable: RenderableType) -> RenderableType:
-    """``renderable`` printed without white space at line ends (rich pads Markdown paragraphs,
-    panels' surroundings and tables to the width; piped output should not carry that)."""
-    return renderable if isinstance(renderable, (_Trimmed, _TrimmedTable)) else _Trimmed(renderable)
-
-
-def _result_table(rows: Sequence[tuple[Review, RenderableType]], width: int, title: str | None = None) -> Table:
+def _result_table(rows: Sequence[tuple[Review, RenderableType]], width: int, title: str | None = None,
+                  state: StateOf | None = None) -> Table:
     """The shared results table for a terminal ``width`` columns wide (layouts at
     :data:`WIDE_COLUMNS` and :data:`NARROW_COLUMNS`). Cells wrap at spaces: narrow terminals
-    lose columns, not halves of words."""
+    lose columns, not halves of words. With ``state``, a first column marks starred
+    (:data:`STAR_MARK`) and unread (:data:`UNREAD_MARK`) reviews."""
     from rich.console import Group
 
     wide = width >= WIDE_COLUMNS
     narrow = width < NARROW_COLUMNS
-    table = _TrimmedTable(show_header=True, header_style="bold", expand=True,
+    table = TrimmedTable(show_header=True, header_style="bold", expand=True,
                           title=clean_line(title) if title else None)
+    if state:
+        table.add_column("", no_wrap=True)
     table.add_column("#", justify="right", style="dim", no_wrap=True)
     table.add_column("title", ratio=6)
     if not narrow:
@@ -196,7 +150,7 @@ def _result_table(rows: Sequence[tuple[Review, RenderableType]], width: int, tit
             cols = [str(i), Group(*head, *parts[1:])]
             if not narrow:
                 cols.append(authors)
-        table.add_row(*cols, _t(r.id))
+        table.add_row(*([_marks(r, state)] if state else []), *cols, _t(r.id))
     return table
 
 
@@ -222,7 +176,7 @@ class _Snippet:
         return Measurement(min(longest, options.max_width), min(len(self.text), options.max_width))
 
 
-def search_table(result: SearchResult, width: int) -> list:
+def search_table(result: SearchResult, width: int, state: StateOf | None = None) -> list:
     """Renderables for a search: a note line (corrections, keyboard layout slips,
     partial/fuzzy), then the table laid out for a terminal ``width`` columns wide."""
     out: list = []
@@ -238,7 +192,7 @@ def search_table(result: SearchResult, width: int) -> list:
     if result.fuzzy:
         notes.append("No word matched; showing the closest titles.")
     for n in notes:
-        out.append(_Trimmed(Text(clean_line(n), style="italic yellow")))
+        out.append(Trimmed(Text(clean_line(n), style="italic yellow")))
     rows = []
     for h in result.hits:
         cell: RenderableType = _cell(h.review.title, "bold")
@@ -247,7 +201,7 @@ def search_table(result: SearchResult, width: int) -> list:
 
             cell = Group(cell, _Snippet(h.snippet, h.highlights))
         rows.append((h.review, cell))
-    out.append(_result_table(rows, width))
+    out.append(_result_table(rows, width, state=state))
     return out
 
 
@@ -266,9 +220,9 @@ def highlighted(snippet: str, spans: Sequence[tuple[int, int]]) -> Text:
     return t
 
 
-def reviews_table(reviews: list[Review], width: int, title: str | None = None) -> Table:
-    """A results table of records (for ``tag`` and ``parse``)."""
-    return _result_table([(r, _cell(r.title, "bold")) for r in reviews], width, title)
+def reviews_table(reviews: list[Review], width: int, title: str | None = None, state: StateOf | None = None) -> Table:
+    """A results table of records (for ``tag``, ``list`` and, without ``state``, ``parse``)."""
+    return _result_table([(r, _cell(r.title, "bold")) for r in reviews], width, title, state)
 
 
 # & too: rich's Markdown decodes entities, and &rlm; or &ZeroWidthSpace; would print raw
@@ -290,14 +244,19 @@ def _body_markdown(body: str) -> str:
 SHOW_BODY_CHARS = 20_000
 
 
-def review_page(r: Review, full: bool = False) -> list:
+def review_page(r: Review, full: bool = False, state: StateOf | None = None) -> list:
     """Renderables for ``show``: a header panel (title, authors, affiliations, year, tags,
-    clickable links, reviewer, sources, id) and the body rendered as Markdown."""
+    clickable links, reviewer, sources, id; with ``state``, the star before the title and
+    whether it was read), the user's note in a panel of its own, and the body rendered as
+    Markdown."""
     from rich.markdown import Markdown
     from rich.panel import Panel
     from rich.style import Style
 
+    marks = state(r) if state else None
     head = Text()
+    if marks and marks.starred:
+        head.append(f"{STAR_MARK} ", style="bold yellow")
     head.append(clean_line(r.title), style="bold")
     rows: list[tuple[str, Text]] = []
     if r.authors:
@@ -325,6 +284,9 @@ def review_page(r: Review, full: bool = False) -> list:
         label = s.path + (f"  {s.url}" if s.url else "") + (f"  {s.date}" if s.date else "")
         rows.append(("Source", _t(label, "dim")))
     rows.append(("Id", _t(r.id, "cyan")))
+    if marks:
+        rows.append(("Starred", _t(f"{STAR_MARK} yes" if marks.starred else "no", "yellow" if marks.starred else "")))
+        rows.append(("Read", _t("yes" if marks.read else "no")))
     width = max(len(k) for k, _ in rows)
     for k, v in rows:
         head.append("\n")
@@ -336,32 +298,57 @@ def review_page(r: Review, full: bool = False) -> list:
         cut = body.rfind("\n", 0, SHOW_BODY_CHARS)
         cut = cut if cut > SHOW_BODY_CHARS // 2 else SHOW_BODY_CHARS
         body, more = body[:cut], len(body) - cut
-    parts: list = [Panel(head, expand=True), Markdown(_body_markdown(body)) if body.strip() else Text("(no text)")]
+    parts: list = [Panel(head, expand=True)]
+    if marks and marks.note:
+        parts.append(Panel(Text(clean(marks.note)), title="Note", title_align="left", border_style="yellow"))
+    parts.append(Markdown(_body_markdown(body)) if body.strip() else Text("(no text)"))
     if more:
         parts.append(Text(f"… {more:,} more characters: reviews show {r.id} --full", style="dim"))
     return parts
 
 
-def tags_table(tags: list[tuple[str, int]]) -> Table:
+def tags_table(tags: list[tuple[str, int]]) -> RenderableType:
+    """The tags and their review counts; stacked when narrow (see :class:`.fit.FitOrStack`)."""
     table = Table(show_header=True, header_style="bold")
     table.add_column("tag")
     table.add_column("reviews", justify="right")
     for label, n in tags:
         table.add_row(_t("#" + label, "magenta"), str(n))
-    return table
+    return stacked_when_narrow(table, [(_t(f"#{label}  {n}", "magenta"), []) for label, n in tags])
 
 
-def sources_table(sources: list[SourceInfo]) -> Table:
+def sources_table(sources: list[SourceInfo]) -> RenderableType:
+    """The library's dumps: name, kind, format, counts, origin (or why it is unreadable);
+    stacked when narrow (see :class:`.fit.FitOrStack`)."""
     table = Table(show_header=True, header_style="bold")
     for col in ("source", "kind", "format", "reviews", "skipped", "origin"):
         table.add_column(col, justify="right" if col in ("reviews", "skipped") else "left", overflow="fold")
+    stacked = []
     for s in sources:
-        table.add_row(_t(s.name), s.kind, _t(s.format or "-"), str(s.reviews), str(s.skipped),
-                      _t((s.error and f"unreadable: {s.error}") or s.origin or "", "red" if s.error else ""))
-    return table
+        origin = _t((s.error and f"unreadable: {s.error}") or s.origin or "", "red" if s.error else "")
+        table.add_row(_t(s.name), s.kind, _t(s.format or "-"), str(s.reviews), str(s.skipped), origin)
+        counts = _joined(s.kind, s.format, f"{s.reviews} reviews", f"{s.skipped} skipped")
+        stacked.append((_t(s.name, "bold"), [_t(counts, "dim"), origin]))
+    return stacked_when_narrow(table, stacked)
 
 
-def add_summary(results: list[AddResult]) -> Table:
+def pulled_table(channels: list[dict[str, Any]]) -> RenderableType:
+    """The channels ``reviews pull`` keeps up with: posts stored, the newest post and when the
+    channel was last pulled (``ChannelStatus.to_dict()`` rows)."""
+    table = Table(show_header=True, header_style="bold", title="pulled channels", title_justify="left")
+    for col in ("channel", "posts", "newest post", "last pull"):
+        table.add_column(col, justify="right" if col == "posts" else "left", overflow="fold")
+    stacked = []
+    for c in channels:
+        newest = " ".join(x for x in (c["newest_post"], f"({c['newest_date'][:10]})" if c["newest_date"] else "") if x)
+        last = (c["last_pull"] or "-").replace("T", " ")[:16]
+        table.add_row(_t(c["channel"]), f"{c['posts']} posts", _t(newest or "-"), _t(last))
+        line = _joined(f"{c['posts']} posts", newest, f"pulled {last}")
+        stacked.append((_t(c["channel"], "bold"), [_t(line, "dim")]))
+    return stacked_when_narrow(table, stacked)
+
+
+def add_summary(results: list[AddResult]) -> RenderableType:
     """One row per dump ``add`` was given, and a caption counting them: added, already in the
     library (the same content, not added again), refused."""
     added = sum(1 for r in results if r.name and not r.already and not r.error)
@@ -372,14 +359,20 @@ def add_summary(results: list[AddResult]) -> Table:
     table = Table(show_header=True, header_style="bold", caption=caption)
     for col in ("dump", "format", "reviews", "merged", "skipped", "result"):
         table.add_column(col, justify="right" if col in ("reviews", "merged", "skipped") else "left", overflow="fold")
+    stacked = []
     for r in results:
         if r.error:
             table.add_row(_t(r.path), "-", "-", "-", "-", _t(f"refused: {r.error}", "red"))
+            stacked.append((_t(r.path, "bold"), [_t(f"refused: {r.error}", "red")]))
         else:
             status = f"already in the library as {r.name}" if r.already else f"added as {r.name}"
             status += "".join(f"; {n}" for n in r.notes)
             table.add_row(_t(r.path), _t(r.format), str(r.reviews), str(r.merged), str(r.skipped), _t(status))
-    return table
+            counts = _joined(r.format, f"{r.reviews} reviews", f"{r.merged} merged", f"{r.skipped} skipped")
+            stacked.append((_t(r.path, "bold"), [_t(counts, "dim"), _t(status)]))
+    if caption:
+        stacked.append((Text(caption), []))
+    return stacked_when_narrow(table, stacked)
 
 
 def related_table(refs: list[Review], items: list[Related], width: int) -> list:
@@ -389,24 +382,30 @@ def related_table(refs: list[Review], items: list[Related], width: int) -> list:
     head.append(clean_line(refs[0].title), style="bold")
     if len(refs) > 1:
         head.append(f" ({len(refs)} reviews)", style="dim")
-    wide = width >= 100
+    wide = width >= WIDE_COLUMNS
+    narrow = width < NARROW_COLUMNS  # the reasons go under the title, as a search's snippet
     table = Table(show_header=True, header_style="bold", expand=True)
     table.add_column("#", justify="right", style="dim", no_wrap=True)
-    table.add_column("title", ratio=5, overflow="fold")
-    table.add_column("why", ratio=4, overflow="fold")
+    table.add_column("title", ratio=5)
+    if not narrow:
+        table.add_column("why", ratio=4)
     if wide:
         table.add_column("authors", ratio=2, overflow="fold")
         table.add_column("score", justify="right", style="dim", no_wrap=True)
     table.add_column("id", no_wrap=True, style="cyan")
     for i, item in enumerate(items, start=1):
         r = item.review
-        title = _t(r.title, "bold")
+        title = _cell(r.title, "bold")
         tags = " ".join("#" + t for t in r.tags)
         if tags:
             title.append("\n")
             title.append(clean_line(tags), style="dim magenta")
         why = Text("\n".join(clean_line(x) for x in item.reasons), style="green")
-        cols: list[RenderableType] = [str(i), title, why]
+        why.overflow = "ellipsis"
+        if narrow:
+            title.append("\n")
+            title.append_text(why)
+        cols: list[RenderableType] = [str(i), title] if narrow else [str(i), title, why]
         if wide:
             cols += [_t(_short_authors(r.authors, 1)), f"{item.score:.2f}"]
         table.add_row(*cols, _t(r.id))

@@ -45,7 +45,7 @@ from ..errors import UsageError
 from ..library.fields import BM25_WEIGHTS as WEIGHTS
 from ..models import Review
 from .query import MAX_QUERY_CHARS, MAX_TERMS, STOP_WORDS, Query, Term, matches_as_prefix
-from .records import SQL_CHUNK, Records
+from .records import SQL_CHUNK, Records, date_and_state_conditions
 from .snippets import snippet
 
 if TYPE_CHECKING:
@@ -56,9 +56,9 @@ __all__ = [
     "snippet",
 ]
 
-# Records taken from FTS5 per query, best first, before bonuses and sorting (so also the most a
-# search can return, besides the records of an arXiv id asked for). Its ``total`` still counts
-# every match, and ``Searcher.matching_ids`` (exports) takes them all.
+# Records taken from FTS5 per query, best first, before bonuses and sorting (more when a search
+# asks for more results; its ``total`` still counts every match, and ``Searcher.matching_ids``
+# (exports) takes them all).
 CANDIDATES = 300
 
 # The flat-IDF shortcut is taken only from this many records on: below, ranking every match by
@@ -269,6 +269,8 @@ class Searcher(Records):
         for s in q.sources:
             where.append("instr(lower(r.src), ?) > 0")
             args.append(s)
+        conds, cargs = date_and_state_conditions(q.dates, q.states)
+        where, args = where + conds, args + cargs
         return (" AND ".join(where), args)
 
     def _match_parts(self, q: Query, terms: list[Term], mode: str) -> list[str]:
@@ -379,11 +381,11 @@ class Searcher(Records):
     def search(self, q: Query, limit: int = 10, sort: str = "relevance") -> SearchResult:
         """Rank records for ``q``; see the module docstring for the steps. ``sort`` is
         ``relevance``, ``date`` (newest first) or ``title``. ``hits`` holds the first ``limit``
-        (ranked among the best :data:`CANDIDATES` by BM25); ``total`` counts every match.
+        (ranked among the best ``max(CANDIDATES, limit)`` by BM25); ``total`` counts every match.
         Raises :class:`UsageError` for a ``limit`` under 1 or an unknown ``sort``."""
         if limit < 1:
             raise UsageError("--limit must be at least 1")
-        result, ranked, positive = self.ranked(q, sort, CANDIDATES)
+        result, ranked, positive = self.ranked(q, sort, max(CANDIDATES, limit))
         return self.hits(result, ranked[:limit], positive)
 
     def hits(self, result: SearchResult, shown: list[tuple[int, float]], positive: list[Term]) -> SearchResult:
