@@ -1,6 +1,6 @@
 """The ``reviews`` command line: the click group, its global options, and the mapping of core
 errors to one-line messages and exit codes. The commands live in :mod:`reviews_cli.commands`, one
-module per group, and are registered here (see :func:`reviews_cli.commands.register`).
+module per group, and are found by name when run (see :class:`reviews_cli.commands.LazyGroup`).
 
 Exit codes: 0 success, 1 nothing found / a dump could not be read, 2 usage error.
 Human output goes through ``render.human`` (rich, imported only when used); ``--json`` output
@@ -40,16 +40,17 @@ def _fail(exc: ReviewsError) -> None:
 
 
 
-class _Group(click.Group):
+class _Group(commands.LazyGroup):
     """Maps core errors to one-line messages and exit codes; no traceback for bad input.
     Commands are listed reading first, then the library, not alphabetically."""
 
     ORDER = ("search", "show", "open", "related", "tag", "tags", "list", "stats", "export", "star", "unstar", "note",
-             "mark", "state", "add", "pull", "parse",
+             "mark", "state", "add", "embed", "pull", "parse",
              "sources", "remove", "config")
 
     def list_commands(self, ctx):
-        return sorted(self.commands, key=lambda n: (self.ORDER.index(n) if n in self.ORDER else len(self.ORDER), n))
+        return sorted(super().list_commands(ctx),
+                      key=lambda n: (self.ORDER.index(n) if n in self.ORDER else len(self.ORDER), n))
 
     def make_context(self, info_name, args, parent=None, **extra):
         try:
@@ -148,8 +149,6 @@ def main(ctx: click.Context, no_pager: bool, color: str | None) -> None:
     ctx.meta["reviews.no_pager"] = no_pager
     ctx.meta["reviews.color"] = color
 
-
-commands.register(main)
 
 
 def run() -> None:

@@ -13,9 +13,10 @@ from click.testing import CliRunner
 from reviews_cli.cli import main
 
 COMMANDS = main.list_commands(None)  # type: ignore[arg-type]
-# commands whose examples need the user's own files (add, parse, remove) or the internet (pull):
-# checked for form only (pull's run against a local server in test_pull.py)
-NEEDS_FILES = {"add", "parse", "remove", "pull"}
+# commands whose examples need the user's own files (add, parse, remove), the internet (pull) or
+# the [semantic] extra (embed): checked for form only (pull's run against a local server in
+# test_pull.py, embed's in test_semantic.py)
+NEEDS_FILES = {"add", "parse", "remove", "pull", "embed"}
 
 
 def examples(name: str) -> list[str]:
@@ -57,6 +58,16 @@ def test_examples_run_as_shown(name, tmp_path, monkeypatch):
             assert (tmp_path / words[words.index("-o") + 1]).stat().st_size > 0, line
         else:
             assert res.stdout.strip(), line
+
+
+def test_every_command_is_listed_under_its_module():
+    """The lazy group finds a command by the name -> module table; it must match the modules."""
+    import importlib
+
+    from reviews_cli.commands import COMMAND_MODULES, MODULES
+
+    defined = {c.name: m for m in MODULES for c in importlib.import_module(f"reviews_cli.commands.{m}").COMMANDS}
+    assert defined == COMMAND_MODULES
 
 
 def test_readme_command_reference_is_generated_from_help():

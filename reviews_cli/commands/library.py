@@ -1,4 +1,4 @@
-"""The library commands: add, remove, parse, sources, stats."""
+"""The library commands: add, embed, remove, parse, sources, stats."""
 
 from __future__ import annotations
 
@@ -98,7 +98,9 @@ def _report_scans(scans) -> int:
 @click.option("--json", "as_json", is_flag=True, help="Print the per-dump summary as JSON.")
 @click.option("--verbose", "-v", is_flag=True, help="List skipped posts with the reason.")
 @click.option("--channel", metavar="USERNAME", help=_CHANNEL_HELP)
-def add(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | None) -> None:
+@click.option("--no-embed", is_flag=True, help="With the [semantic] extra: leave embedding the new reviews to "
+              "`reviews embed` (by default add embeds them).")
+def add(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | None, no_embed: bool) -> None:
     """Copy dumps into the library and index them. PATHS are files, `-` (standard input, stored
     as stdin-<hash>.txt) or folders: a Telegram Desktop export folder is one export (its
     result.json or messages*.html); any other folder is searched, subfolders too, for dumps.
@@ -143,7 +145,63 @@ def add(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | Non
                 for where, why in r.skipped_posts:
                     click.echo(f"  {clean_line(r.name or r.path)}: skipped {clean_line(where)}: {clean_line(why)}",
                                err=True)
+    from ..library.embedder import available
+
+    if not no_embed and available() and any(r.name and not r.already for r in results):
+        _embed(lib)
     sys.exit(ExitCode.FAILED if failed or any(r.error for r in results) else ExitCode.OK)
+
+
+@click.command()
+def embed() -> None:
+    """Compute the vectors search by meaning uses (the [semantic] extra) for every review that
+    has none, or whose text or model changed. Shows a progress bar; Ctrl-C keeps what is done
+    and the next `reviews embed` goes on from there. `reviews add` embeds what it adds, unless
+    given --no-embed.
+
+    \b
+    Examples:
+      reviews embed
+    """
+    from ..library.embedder import SemanticUnavailable, available
+
+    if not available():
+        raise SemanticUnavailable
+    _embed(_library(write=True))
+
+
+def _embed(lib) -> None:
+    """Embed what is missing (see ``library.vectors.embed_missing``), a progress bar with ETA on
+    a terminal's stderr, one summary line after."""
+    import time
+
+    from ..library.embedder import load
+    from ..library.vectors import embed_missing
+
+    bar = task = None
+    if sys.stderr.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        bar = Progress(TextColumn("embedding reviews"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                       console=_console(stderr=True), transient=True)
+
+    def progress(done: int, total: int, tokens: int) -> None:
+        nonlocal task
+        if bar is not None:
+            if task is None:
+                bar.start()
+                task = bar.add_task("embed", total=total)
+            bar.update(task, completed=done, total=total)
+
+    start = time.perf_counter()
+    try:
+        lib._check_writable()
+        n = embed_missing(lib.conn, load(), progress)
+    finally:
+        if bar is not None:
+            bar.stop()
+    if n:
+        click.echo(f"embedded {n} reviews in {time.perf_counter() - start:.0f} s", err=True)
 
 
 class _progress:
@@ -270,4 +328,4 @@ def stats_(by: str | None, top: int, as_json: bool) -> None:
 
 
 
-COMMANDS = [add, remove, parse, sources, stats_]
+COMMANDS = [add, embed, remove, parse, sources, stats_]

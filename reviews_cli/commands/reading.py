@@ -66,25 +66,43 @@ Exit status: 0 found, 1 nothing found, 2 bad query.
               help="Result order.  [default: the config's sort, else relevance]")
 @_date_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with score and snippet) instead of a table.")
+@click.option("--mode", type=click.Choice(["lexical", "semantic", "hybrid"]), default=None,
+              help="Rank by words (lexical), by meaning (semantic: the [semantic] extra) or both (hybrid).  "
+                   "[default: hybrid with the extra, else lexical]")
 @state_filters
 def search(query: tuple[str, ...], limit: int | None, sort: str | None, since: str | None, until: str | None,
-           as_json: bool, **marks: bool) -> None:
+           as_json: bool, mode: str | None, **marks: bool) -> None:
+    from ..library.embedder import SemanticUnavailable, available
     from ..search.dates import date_range
     from ..search.query import Query
-    from ..search.search import Searcher
 
     q = Query.parse(" ".join(query))
     q.dates = date_range(since, until)
     q.states += state_flags(**marks)
     limit = limit or _settings().limit or 10
     sort = sort or _settings().sort
+    if mode not in (None, "lexical") and not available():
+        raise SemanticUnavailable
+    mode = mode or ("hybrid" if available() else "lexical")
     lib = _library()
-    result = Searcher(lib.conn).search(q, limit=limit, sort=sort)
+    if mode == "lexical":
+        from ..search.search import Searcher
+
+        result = Searcher(lib.conn).search(q, limit=limit, sort=sort)
+    else:
+        from ..search.hybrid import search as search_by_meaning
+
+        result = search_by_meaning(lib.conn, q, limit=limit, sort=sort, mode=mode)
+    if result.unembedded:
+        _note(f"reviews: {result.unembedded} reviews are not embedded yet (searched by words only); "
+              "`reviews embed` embeds them")
     if as_json:
         from ..render.machine import search_json
 
         click.echo(search_json(result, states_for(lib, [h.review for h in result.hits])))
         sys.exit(ExitCode.OK if result.hits else ExitCode.FAILED)
+    if not result.hits and mode == "semantic":
+        raise ReviewsError(f"nothing close in meaning to {q.text!r}")
     if not result.hits:
         raise NotFound(q.text)
     from ..render.human import search_table

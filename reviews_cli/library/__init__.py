@@ -384,10 +384,13 @@ class Library(LibrarySync):
         files = self.source_files()
         marks = ",".join("?" * len(names))
         sids = [sid for (sid,) in self.conn.execute(f"SELECT sid FROM sources WHERE name IN ({marks})", names)]
+        from .vectors import prune
+
         if self._stale_except(files, names) or not remove_sources(self.conn, sids):
             self._apply(files)
-            return
-        self.conn.executemany("UPDATE sources SET ord=? WHERE name=?", [(k, f.name) for k, f in enumerate(files)])
+        else:
+            self.conn.executemany("UPDATE sources SET ord=? WHERE name=?", [(k, f.name) for k, f in enumerate(files)])
+        prune(self.conn)  # the removed dumps' vectors go with their records
 
     def _stale_except(self, files: list[SourceFile], names: list[str]) -> bool:
         """Whether the index, but for dumps ``names``, is out of step with ``files``."""

@@ -185,7 +185,9 @@ def search_table(result: SearchResult, width: int, state: StateOf | None = None)
         slips = result.layout_slips
         said = "".join(f"; \"{typed}\" → {meant} (keyboard layout)" for typed, meant in slips.items())
         notes.append(f"Searched for: {result.searched_for}{said}")
-    if result.partial:
+    if result.partial and result.mode == "hybrid":
+        notes.append("No review has all the words; showing the best matches by words and meaning.")
+    elif result.partial:
         notes.append("No review has all the words; showing the best partial matches.")
     if result.fuzzy:
         notes.append("No word matched; showing the closest titles.")

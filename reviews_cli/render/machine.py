@@ -110,15 +110,19 @@ def hits_json(reviews: list[Review], total: int, state: StateOf | None = None) -
 
 
 def search_json(result: SearchResult, state: StateOf | None = None) -> str:
-    """``{query, searched_for, corrections, partial, fuzzy, total, hits: [hit]}``: ``total``
-    counts every record matching, ``hits`` are those shown, each the full record plus ``rank``,
-    ``score``, ``snippet`` and ``highlights`` (see :func:`hit_dict`)."""
+    """``{query, searched_for, corrections, partial, fuzzy, mode, unembedded, total, hits: [hit]}``:
+    ``mode`` says how hits were ranked (lexical, semantic, hybrid), ``unembedded`` how many
+    records had no vectors yet; ``total`` counts every record matching, ``hits`` are those shown,
+    each the full record plus ``rank``, ``score``, ``snippet`` and ``highlights`` (see
+    :func:`hit_dict`)."""
     return to_json({
         "query": result.query.text,
         "searched_for": result.searched_for,
         "corrections": result.corrections,
         "partial": result.partial,
         "fuzzy": result.fuzzy,
+        "mode": result.mode,
+        "unembedded": result.unembedded,
         "total": result.total,
         "hits": [hit_dict(h.review, i, h.score, h.snippet, h.highlights, state)
                  for i, h in enumerate(result.hits, start=1)],

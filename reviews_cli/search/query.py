@@ -231,8 +231,10 @@ def arxiv_in(value: str) -> str | None:
     """The arXiv id ``value`` is, when it is one (``1803.03635``, ``arXiv:1803.03635v2``,
     ``hep-th/9901001``, an arxiv.org URL), else ``None``."""
     v = value.strip()
-    if re.fullmatch(r"(?i)(arxiv:)?\d{4}\.\d{4,5}(v\d+)?", v) or "arxiv.org/" in v.lower() \
-            or re.fullmatch(r"(?i)(arxiv:)?[a-z-]+(\.[a-z]{2})?/\d{7}(v\d+)?", v):
+    # ASCII-only patterns (?a): arXiv ids are ASCII, and a case-blind [a-z] in Unicode mode
+    # costs ~1 ms to compile (it takes in the Kelvin sign and the long s)
+    if re.fullmatch(r"(?ai)(arxiv:)?\d{4}\.\d{4,5}(v\d+)?", v) or "arxiv.org/" in v.lower() \
+            or re.fullmatch(r"(?ai)(arxiv:)?[a-z-]+(\.[a-z]{2})?/\d{7}(v\d+)?", v):
         return parse_arxiv_id(v)
     return None
 

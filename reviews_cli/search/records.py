@@ -68,6 +68,37 @@ class Records:
 
     # tags ---------------------------------------------------------------------------------
 
+    def records(self, rids: list[int]) -> dict[int, Review]:
+        """``{rid: record}`` of those ``rids`` still in the library."""
+        return self._load(rids)
+
+    def resort(self, scored: list[tuple[int, float]], sort: str) -> list[tuple[int, float]]:
+        """``scored`` ``(rid, score)`` pairs ordered by ``sort``: ``date`` newest first, or
+        ``title``; ``relevance`` leaves them as they are."""
+        if sort == "relevance":
+            return scored
+        keys: dict[int, str] = {}
+        for i in range(0, len(scored), SQL_CHUNK):
+            chunk = [rid for rid, _ in scored[i:i + SQL_CHUNK]]
+            marks = ",".join("?" * len(chunk))
+            for rid, title, date, year in self.conn.execute(
+                    f"SELECT rid, title, date, year FROM reviews WHERE rid IN ({marks})", chunk):
+                keys[rid] = (date or str(year or "")) if sort == "date" else title.casefold()
+        return sorted(scored, key=lambda x: keys.get(x[0], ""), reverse=sort == "date")
+
+    def _tagged(self, tags: list[str], rids: list[int]) -> set[int]:
+        """Those of ``rids`` whose records carry any of ``tags`` (canonical tags)."""
+        out: set[int] = set()
+        if not tags:
+            return out
+        tmarks = ",".join("?" * len(tags))
+        for i in range(0, len(rids), SQL_CHUNK):
+            chunk = rids[i:i + SQL_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            out.update(rid for (rid,) in self.conn.execute(
+                f"SELECT rid FROM review_tags WHERE tag IN ({tmarks}) AND rid IN ({marks})", [*tags, *chunk]))
+        return out
+
     def _tag_set(self, tags: list[str], any_: bool) -> tuple[str, list[str]]:
         """SQL selecting the rids carrying all ``tags`` (or any), and its arguments."""
         keys = sorted({canonical_tag(t) for t in tags if canonical_tag(t)})

@@ -33,6 +33,9 @@ from .query import STOP_WORDS
 
 # Score parts. The best text match earns TEXT_WEIGHT, the others in proportion to their BM25.
 TEXT_WEIGHT = 4.0
+# Close in meaning (the [semantic] extra's stored vectors): the closest record earns
+# MEANING_WEIGHT, the others by how far their cosine is above the library's median cosine.
+MEANING_WEIGHT = 4.0
 # Per shared tag, times the tag's rarity: a tag on every record adds little.
 TAG_WEIGHT = 1.5
 # Per shared author, times the author's rarity.
@@ -80,17 +83,19 @@ class Related(NamedTuple):
 class _Cand:
     """A candidate's score parts while it is being scored."""
 
-    __slots__ = ("authors", "cites", "cocited", "tags", "text")
+    __slots__ = ("authors", "cites", "cocited", "meaning", "tags", "text")
 
     def __init__(self) -> None:
         self.text = 0.0
+        self.meaning = 0.0
         self.tags: list[tuple[str, float]] = []  # (tag label, weight)
         self.authors: list[tuple[str, float]] = []
         self.cites: list[tuple[str, float]] = []  # (reason, weight)
         self.cocited: list[tuple[str, float]] = []
 
     def total(self) -> float:
-        return self.text + sum(w for part in (self.tags, self.authors, self.cites, self.cocited) for _, w in part)
+        parts = (self.tags, self.authors, self.cites, self.cocited)
+        return self.text + self.meaning + sum(w for part in parts for _, w in part)
 
 
 def _rarity(df: int, n: int) -> float:
@@ -213,6 +218,12 @@ def related(conn: sqlite3.Connection, refs: Sequence[Review], limit: int = 10) -
                 if c is not None:
                     c.text = TEXT_WEIGHT * max(s, 0.0) / best
 
+    # close in meaning
+    for rid, s in _meaning(conn, excluded):
+        c = cand(rid)
+        if c is not None:
+            c.meaning = MEANING_WEIGHT * s
+
     # shared tags, by rarity
     labels = {canonical_tag(t): t for r in refs for t in r.tags if canonical_tag(t)}
     if labels:
@@ -278,6 +289,38 @@ def related(conn: sqlite3.Connection, refs: Sequence[Review], limit: int = 10) -
             for rid, score in chosen if rid in records]
 
 
+def _meaning(conn: sqlite3.Connection, refs: set[int]) -> list[tuple[int, float]]:
+    """``(rid, closeness 0..1)`` of records by the cosine of their mean chunk vector with the
+    ``refs``' (see :data:`MEANING_WEIGHT`); empty without the extra or stored vectors. Reads
+    stored vectors only: no model is loaded."""
+    from ..library.embedder import installed_stamp
+
+    stamp = installed_stamp()
+    if stamp is None:
+        return []
+    import numpy as np
+
+    from ..library import vectors
+
+    m = vectors.load_matrix(conn, stamp, None)
+    if not len(m.owner) or not np.isin(m.owner, list(refs)).any():
+        return []
+    rids, inverse = np.unique(m.owner, return_inverse=True)
+    means = np.zeros((len(rids), m.q8.shape[1]), np.float32)
+    np.add.at(means, inverse, m.rows())
+    means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-9)
+    is_ref = np.isin(rids, list(refs))
+    ref = means[is_ref].mean(axis=0)
+    sims = means @ (ref / max(float(np.linalg.norm(ref)), 1e-9))
+    others = ~is_ref
+    if others.sum() < 2:
+        return []
+    median, top = float(np.median(sims[others])), float(sims[others].max())
+    if top <= median:
+        return []
+    return [(int(r), (float(x) - median) / (top - median)) for r, x in zip(rids[others], sims[others]) if x > median]
+
+
 def _citing(conn: sqlite3.Connection, aid: str) -> list[int]:
     """Records whose text or paper links name arXiv id ``aid``."""
     body = _phrase(tn.words(" ".join(re.split(r"[./]", aid))))
@@ -293,6 +336,8 @@ def _reasons(c: _Cand, r: Review, terms: list[tuple[str, str, float]]) -> tuple[
         have = set(tn.stems(tn.words(f"{r.title} {r.body[:MAX_REF_CHARS]}")))
         shown = [w for s, w, _ in terms if s in have][:REASON_WORDS]
         parts.append((c.text, "similar text" + (f" ({', '.join(shown)})" if shown else "")))
+    if c.meaning > 0:
+        parts.append((c.meaning, "close in meaning"))
     if c.tags:
         tags = [t for t, _ in sorted(c.tags, key=lambda x: -x[1])]
         n = len(tags)

@@ -126,7 +126,7 @@ class SearchResult:
     ``layout_slips`` are the corrections that were keyboard layout slips
     (``{"дщееукн": "lottery"}``), a subset of ``corrections``."""
 
-    __slots__ = ("corrections", "fuzzy", "hits", "layout_slips", "partial", "query", "total")
+    __slots__ = ("corrections", "fuzzy", "hits", "layout_slips", "mode", "partial", "query", "total", "unembedded")
 
     def __init__(self, query: Query, hits: list[Hit], total: int = 0) -> None:
         self.query, self.hits, self.total = query, hits, total
@@ -134,6 +134,9 @@ class SearchResult:
         self.layout_slips: dict[str, str] = {}
         self.partial = False
         self.fuzzy = False
+        # how the hits were ranked (see search.hybrid); records with no vectors yet, when used
+        self.mode = "lexical"
+        self.unembedded = 0
 
     @property
     def searched_for(self) -> str:
@@ -382,14 +385,22 @@ class Searcher(Records):
         Raises :class:`UsageError` for a ``limit`` under 1 or an unknown ``sort``."""
         if limit < 1:
             raise UsageError("--limit must be at least 1")
-        result, ranked, positive = self._ranked(q, sort, max(CANDIDATES, limit))
-        shown = ranked[:limit]
+        result, ranked, positive = self.ranked(q, sort, max(CANDIDATES, limit))
+        return self.hits(result, ranked[:limit], positive)
+
+    def hits(self, result: SearchResult, shown: list[tuple[int, float]], positive: list[Term]) -> SearchResult:
+        """``result`` with its hits set: the records of ``shown`` ``(rid, score)``, in that
+        order, each with its snippet around the ``positive`` terms."""
         records = self._load([rid for rid, _ in shown])
         # fuzzy title matches matched no body word: their snippet is the body's start
-        words, ids = ([], []) if result.fuzzy else (positive, q.arxiv_ids)
+        words, ids = ([], []) if result.fuzzy else (positive, result.query.arxiv_ids)
         result.hits = [Hit(records[rid], score, *snippet(records[rid], words, ids))
                        for rid, score in shown if rid in records]
         return result
+
+    def filtered_rids(self, q: Query) -> set[int]:
+        """The records passing ``q``'s filters (tag:, year:, source:, author:, reviewer:)."""
+        return {rid for rid, _ in self._run(q, [], "all", None)}
 
     def matching_ids(self, q: Query, sort: str = "relevance") -> tuple[SearchResult, list[int]]:
         """Every record matching ``q`` (what :meth:`search` would show with no limit) as record
@@ -398,11 +409,11 @@ class Searcher(Records):
         candidate cap, and memory is one ``(rid, score)`` pair per match (titles are read a
         chunk of :data:`SQL_CHUNK` at a time for the title bonus, then dropped), never the
         records. Raises :class:`UsageError` for an unknown ``sort``."""
-        result, ranked, _ = self._ranked(q, sort, None)
+        result, ranked, _ = self.ranked(q, sort, None)
         return result, [rid for rid, _ in ranked]
 
-    def _ranked(self, q: Query, sort: str,
-                cap: int | None) -> tuple[SearchResult, list[tuple[int, float]], list[Term]]:
+    def ranked(self, q: Query, sort: str = "relevance",
+               cap: int | None = CANDIDATES) -> tuple[SearchResult, list[tuple[int, float]], list[Term]]:
         """The ranking :meth:`search` and :meth:`matching_ids` share: ``(rid, score)`` pairs in
         the order asked for, from at most ``cap`` FTS5 candidates (``None``: all); the result
         with ``total`` (and ``corrections``, ``partial``, ``fuzzy``) set but no hits; the
@@ -473,19 +484,6 @@ class Searcher(Records):
         else:
             ranked.sort(key=lambda x: x[2])
         return result, [(rid, score) for rid, score, _ in ranked], positive
-
-    def _tagged(self, tags: list[str], rids: list[int]) -> set[int]:
-        """Those of ``rids`` whose records carry any of ``tags`` (canonical tags)."""
-        out: set[int] = set()
-        if not tags:
-            return out
-        tmarks = ",".join("?" * len(tags))
-        for i in range(0, len(rids), SQL_CHUNK):
-            chunk = rids[i:i + SQL_CHUNK]
-            marks = ",".join("?" * len(chunk))
-            out.update(rid for (rid,) in self.conn.execute(
-                f"SELECT rid FROM review_tags WHERE tag IN ({tmarks}) AND rid IN ({marks})", [*tags, *chunk]))
-        return out
 
     def _fuzzy_titles(self, positive: list[Term]) -> list[tuple[int, float]]:
         """Nothing matched: ``(rid, WRatio)`` of every title scoring at least
