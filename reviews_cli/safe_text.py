@@ -18,7 +18,12 @@ _UNSAFE_CODES = (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0), 0x0
                  *range(0xFFF9, 0xFFFC), *range(0xE0000, 0xE0080))
 _UNSAFE = frozenset(map(chr, _UNSAFE_CODES))
 _SHOWN = {c: (f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}") for c in _UNSAFE_CODES}
-_JSON_ESCAPED = {c: f"\\u{c:04x}" for c in _UNSAFE_CODES}
+# JSON has only \uXXXX escapes: a character past U+FFFF is written as its UTF-16 surrogate pair.
+_JSON_ESCAPED = {c: f"\\u{0xD800 + ((c - 0x10000) >> 10):04x}\\u{0xDC00 + ((c - 0x10000) & 0x3FF):04x}"
+                 if c > 0xFFFF else f"\\u{c:04x}" for c in _UNSAFE_CODES}
+# YAML's double-quoted scalars take \UXXXXXXXX for a character past U+FFFF (a surrogate pair is
+# read as two lone surrogates there).
+_YAML_ESCAPED = {c: f"\\U{c:08x}" if c > 0xFFFF else f"\\u{c:04x}" for c in _UNSAFE_CODES}
 
 
 def clean(text: str | None) -> str:
@@ -34,10 +39,16 @@ def has_unsafe(text: str) -> bool:
 
 
 def json_safe(text: str) -> str:
-    """Serialized JSON (or a YAML document whose strings holding such characters are
-    double-quoted) with every remaining control and bidi character written as a ``\\uXXXX``
-    escape, which both formats read back as the same character."""
+    """Serialized JSON with every remaining control and bidi character written as a ``\\uXXXX``
+    escape (a surrogate pair past U+FFFF), which JSON reads back as the same character."""
     return text if _UNSAFE.isdisjoint(text) else text.translate(_JSON_ESCAPED)
+
+
+def yaml_safe(text: str) -> str:
+    """A serialized YAML document whose strings holding such characters are double-quoted, with
+    every remaining control and bidi character written as ``\\uXXXX`` or ``\\UXXXXXXXX``, which
+    YAML reads back as the same character."""
+    return text if _UNSAFE.isdisjoint(text) else text.translate(_YAML_ESCAPED)
 
 
 def clean_line(text: str | None) -> str:

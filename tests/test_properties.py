@@ -185,3 +185,27 @@ def test_any_folder_gives_dumps_or_one_line(tmp_path_factory, names, bodies):
             parse_file(f)
         except DumpError as exc:
             assert "\n" not in exc.reason
+
+
+# Characters the machine formats escape: controls, bidi marks, and the tag block past U+FFFF.
+_unsafe_or_any = st.text(alphabet=st.sampled_from(["a", "я", "\x07", "\x1b", "\u202e", "\ufeff", "\U000e0041",
+                                                    "\U000e007f", "\U0001f525"]) | st.characters(), max_size=40)
+
+
+@given(text=_unsafe_or_any)
+def test_machine_output_reads_back_as_the_same_text(text):
+    import json
+
+    import yaml
+
+    from reviews_cli.safe_text import has_unsafe, json_safe, yaml_safe
+
+    doc = json_safe(json.dumps({"t": text}, ensure_ascii=False))
+    assert json.loads(doc)["t"] == text  # a tag character was written as a five-digit \uXXXXX JSON cannot read
+    assert not has_unsafe(doc)
+    if not any(0xD800 <= ord(c) <= 0xDFFF for c in text):  # YAML cannot hold a lone surrogate at all
+        from reviews_cli.render.machine import _yaml_dumper
+
+        ydoc = yaml_safe(yaml.dump({"t": text}, Dumper=_yaml_dumper(), allow_unicode=True))
+        assert yaml.safe_load(ydoc)["t"] == text
+        assert not has_unsafe(ydoc)

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..models import Review
-from ..safe_text import has_unsafe, json_safe
+from ..safe_text import has_unsafe, json_safe, yaml_safe
 from ..search.search import SearchResult
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def reviews_yaml(reviews: list[Review], state: StateOf | None = None) -> str:
     """The same records as a YAML list."""
     import yaml
 
-    return json_safe(yaml.dump([record_dict(r, state) for r in reviews], Dumper=_yaml_dumper(), allow_unicode=True,
+    return yaml_safe(yaml.dump([record_dict(r, state) for r in reviews], Dumper=_yaml_dumper(), allow_unicode=True,
                                sort_keys=False, width=100))
 
 
