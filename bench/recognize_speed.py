@@ -1,7 +1,6 @@
 """Time the post recognizer on 20,000 real-shaped posts (issue 16 point 7).
 
-The posts are the texts of the labelled real sample (tests/fixtures/real_posts/*.yaml, the
-out-of-scope pages too), cycled to ``--posts`` posts; each copy gets its own number in one line so
+The posts are the texts of the labelled real sample (tests/fixtures/real_posts/*.yaml), cycled to ``--posts`` posts; each copy gets its own number in one line so
 no two posts are equal. Each is handed to the recognizer as a container would (a ``message``
 Post with no hidden links). Prints posts, total seconds (best of ``--repeat`` runs) and
 microseconds per post, and with ``--baseline SECONDS`` the ratio to that earlier figure.
@@ -36,7 +35,6 @@ BASELINE: float | None = 24.53
 def sample_texts() -> list[str]:
     """Every text of the labelled sample, in file order."""
     paths = sorted(glob.glob(os.path.join(ROOT, "tests", "fixtures", "real_posts", "*.yaml")))
-    paths.append(os.path.join(ROOT, "tests", "fixtures", "real_posts_out_of_scope.yaml"))
     texts = []
     for p in paths:
         if os.path.exists(p):
