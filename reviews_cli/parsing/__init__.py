@@ -20,7 +20,7 @@ from ..errors import DumpError, UnknownFormat
 
 if TYPE_CHECKING:
     from ..models import Review
-    from .common import ParsedDump, Skipped
+    from .common import ParsedDump, PostDraft, Skipped
     from .detect import DumpSource, Format, PostIterator
     from .post import Post
 
@@ -122,22 +122,50 @@ def _chain(first: list[_T], rest: Iterator[_T]) -> Iterator[_T]:
 
 def recognize_posts(items: Iterable[Post | Skipped], name: str, fmt: str) -> tuple[list[Review], list[Skipped]]:
     """Run the recognizer over posts of dump ``name`` (format ``fmt``): ``(reviews, skipped)``,
-    each in post order. :class:`Skipped` items from the container pass through."""
+    each in post order. :class:`Skipped` items from the container pass through. Posts are
+    recognized in windows of :data:`WINDOW` so the dump's layout can inform its posts."""
     from .common import Skipped, build_review
-    from .recognize import recognize
 
     reviews: list[Review] = []
     skipped: list[Skipped] = []
     with dump_errors(name):
-        for item in items:
+        for item in _windows(items):
             if isinstance(item, Skipped):
                 skipped.append(item)
                 continue
-            drafts, reason = recognize(item)
+            post, drafts, reason = item
             if reason:
-                skipped.append(Skipped(item.where, reason))
+                skipped.append(Skipped(post.where, reason))
             reviews += [build_review(d, name, fmt) for d in drafts]
     return reviews, skipped
+
+
+WINDOW = 256  # posts recognized together: enough to learn a channel's layout, bounded memory
+
+
+def _windows(items: Iterable[Post | Skipped]) -> Iterator[Skipped | tuple[Post, list[PostDraft], str | None]]:
+    """``(post, drafts, reason)`` per post and skipped items, in order, recognized a window at a time."""
+    from .common import Skipped
+    from .recognize import recognize_window
+
+    buf: list[Post | Skipped] = []
+
+    def flush() -> Iterator[Skipped | tuple[Post, list[PostDraft], str | None]]:
+        posts = [x for x in buf if not isinstance(x, Skipped)]
+        results = iter(recognize_window(posts))
+        for x in buf:
+            if isinstance(x, Skipped):
+                yield x
+            else:
+                st, v = next(results)
+                yield x, v.drafts, (None if v.drafts else v.reason or "no paper evidence")
+        buf.clear()
+
+    for item in items:
+        buf.append(item)
+        if len(buf) >= WINDOW:
+            yield from flush()
+    yield from flush()
 
 
 def parse_file(path: str | os.PathLike[str], display_path: str | None = None, channel: str | None = None) -> ParsedDump:

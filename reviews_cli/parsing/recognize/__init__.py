@@ -2,34 +2,73 @@
 
 A container hands over a :class:`~reviews_cli.parsing.post.Post` (plain text, the links that were
 behind words, date, post id); :func:`recognize` returns the review drafts in it, or the reason it
-is not a review.
+is not a review. Recognition is a pipeline of small stages, each a pure function:
+
+1. :mod:`.clean` — the text without page and post chrome, doubling undone, a flattened post split
+   at its labels, a URL broken across lines joined;
+2. :mod:`.headers` — headed sections (a title line over a header block with paper evidence),
+   the shape of most channel posts and of Habr digests; each is a review;
+3. otherwise :mod:`.candidates` (every place the paper may be named) → :mod:`.evidence` (features
+   of the post and of each candidate) → :mod:`.score` (weights fitted by
+   ``bench/fit_recognizer.py``) → the drafts (:mod:`.whole`, titles cleaned by :mod:`.fields`);
+4. :mod:`.layout` — across the posts of one dump, what its confident reviews share (where the
+   title sits, the label before the paper link) adjusts the others' evidence.
+
+:func:`explain` gives the same decision with its evidence, for ``reviews parse --explain``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from ... import extract as ex
 from ..common import PostDraft
 from ..post import ARTICLE, POLL, SERVICE, Post
+from .clean import clean_lines, join_broken_urls, normalize_text, unflatten
 from .drafts import _Ctx, _section_draft
 from .headers import _footer_start, _headed_sections, _prepare
 from .lines import _first_content, is_furniture, is_link_label
-from .whole import _whole_post
+from .layout import apply, learn
+from .score import load
+from .whole import Analysis, Verdict, analyse, decide
 
-__all__ = ["is_furniture", "is_link_label", "recognize"]
+__all__ = ["Explanation", "Stage", "explain", "explain_verdict", "is_furniture", "is_link_label", "recognize",
+           "recognize_window", "stage", "verdict"]
 
 
-def recognize(post: Post) -> tuple[list[PostDraft], str | None]:
-    """The review drafts in ``post`` and ``None``, or ``([], reason)`` when it is not a review
-    (``service message (…)``, ``poll``, ``no text (media only)``, ``advertisement …``,
-    ``job post …``, ``announcement …``, ``no paper evidence …``)."""
+@dataclass
+class Stage:
+    """A post after the structural stages: ``drafts`` and ``reason`` when they decided it
+    (service, poll, media only, headed sections), else the whole-post ``analysis`` still to be
+    weighed (:func:`.whole.decide`)."""
+
+    post: Post
+    drafts: list[PostDraft] = field(default_factory=list)
+    reason: str | None = None
+    analysis: Analysis | None = None
+    sections: int = 0
+    title_rank: int | None = None
+
+
+def _lines(post: Post) -> _Ctx:
+    text = normalize_text(post.text)
+    text, links = unflatten(text, list(post.links))
+    lines = clean_lines(join_broken_urls(text.split("\n")))
+    prepared, hidden = _prepare("\n".join(lines), links)
+    return _Ctx(post, prepared, hidden)
+
+
+def stage(post: Post) -> Stage:
+    """Run the stages that decide by structure (see the module docstring); the rest of a whole
+    post is left in :attr:`Stage.analysis`."""
     if post.kind == SERVICE:
-        return [], f"service message ({post.action or 'service'})"
+        return Stage(post, reason=f"service message ({post.action or 'service'})")
     if post.kind == POLL:
-        return [], "poll"
-    lines, hidden = _prepare(post.text, post.links)
-    ctx = _Ctx(post, lines, hidden)
+        return Stage(post, reason="poll")
+    ctx = _lines(post)
+    lines = ctx.lines
     if _first_content(lines) is None:
-        return [], "no text (media only)"
+        return Stage(post, reason="no text (media only)")
     heads = _headed_sections(lines, ctx.by_line)
     if heads:
         drafts = []
@@ -43,8 +82,81 @@ def recognize(post: Post) -> tuple[list[PostDraft], str | None]:
         for k, h in enumerate(heads):
             stop = heads[k + 1].title if k + 1 < len(heads) else end
             drafts.append(_section_draft(ctx, h, stop, prefix if k == 0 else [], len(heads) == 1))
-        return drafts, None
-    if post.kind == ARTICLE:
-        return [], "no headed paper section (an article with no review in it)"
-    drafts, reason = _whole_post(ctx)
-    return drafts, (None if drafts else reason)
+        rank = sum(1 for ln in lines[:heads[0].title] if ln.strip())
+        return Stage(post, drafts=drafts, sections=len(heads), title_rank=rank)
+    return Stage(post, analysis=analyse(ctx))
+
+
+def verdict(st: Stage) -> Verdict:
+    """The decision for a staged post: the structural one, or the fitted models' on its analysis."""
+    if st.analysis is None:
+        ev = [("headed sections", float(st.sections))] if st.sections else []
+        return Verdict(st.drafts, st.reason, 1.0 if st.drafts else None, None, evidence=ev,
+                       title=(st.drafts[0].title, 1.0) if st.drafts else None)
+    post_model, cand_model = load()
+    return decide(st.analysis, post_model, cand_model)
+
+
+def recognize(post: Post) -> tuple[list[PostDraft], str | None]:
+    """The review drafts in ``post`` and ``None``, or ``([], reason)`` when it is not a review
+    (``service message (…)``, ``poll``, ``no text (media only)``, ``advertisement …``,
+    ``job post …``, ``announcement …``, ``news or announcement …``, ``too short …``,
+    ``no paper evidence …``)."""
+    v = verdict(stage(post))
+    return v.drafts, (None if v.drafts else v.reason or "no paper evidence")
+
+
+@dataclass
+class Explanation:
+    """Why a post was or was not taken as a review (``reviews parse --explain``): where it is,
+    the ``decision`` (``review``, ``round-up``, ``headed sections``, ``skipped``), the post
+    ``score`` and ``threshold`` (``None`` when structure decided), the ``evidence`` that weighed
+    most as ``(feature, effect on the log-odds)``, the chosen ``title`` and the ``runner_up``
+    candidate as ``(text, score)``, the ``records`` made and the skip ``reason``."""
+
+    where: str
+    decision: str
+    score: float | None
+    threshold: float | None
+    evidence: list[tuple[str, float]]
+    title: tuple[str, float] | None
+    runner_up: tuple[str, float] | None
+    records: list[str]
+    reason: str | None
+
+
+def explain_verdict(st: Stage, v: Verdict) -> Explanation:
+    """The :class:`Explanation` of a staged post and its verdict."""
+    if v.drafts:
+        decision = "headed sections" if st.sections else ("round-up" if st.analysis and st.analysis.roundup
+                                                           else "review")
+    else:
+        decision = "skipped"
+    return Explanation(st.post.where, decision, v.score, v.threshold, v.evidence, v.title, v.runner_up,
+                       [d.title for d in v.drafts], None if v.drafts else v.reason)
+
+
+def explain(post: Post) -> Explanation:
+    """:func:`recognize`'s decision on ``post`` with its evidence (see :class:`Explanation`)."""
+    st = stage(post)
+    return explain_verdict(st, verdict(st))
+
+
+def recognize_window(posts: list[Post]) -> list[tuple[Stage, Verdict]]:
+    """Recognize posts of one dump together (a window of consecutive posts): each is staged and
+    decided, then the layout its confident reviews teach (:mod:`.layout`) is applied to the
+    whole posts and they are decided again. One ``(stage, verdict)`` per post, in order."""
+    staged = [stage(p) for p in posts]
+    first = [verdict(st) for st in staged]
+    if len(posts) < 3:
+        return list(zip(staged, first))
+    layout = learn([(st.analysis, v, st.title_rank) for st, v in zip(staged, first)])
+    if layout.title_rank is None and not layout.labels:
+        return list(zip(staged, first))
+    out = []
+    for st, v in zip(staged, first):
+        if st.analysis is not None and not st.analysis.roundup:
+            apply(layout, st.analysis)
+            v = verdict(st)
+        out.append((st, v))
+    return out

@@ -43,28 +43,67 @@ def _link_text_title(hl: HiddenLink) -> str | None:
 
 
 
+# page-type labels before a title, in the languages of the pages read (Habr, Medium, summary sites)
 _TITLE_PREFIX = re.compile(
-    r"^(?:Paper\s+review|Review|Обзор(?:\s+статьи)?|Разбор(?:\s+статьи)?|Статья|Paper|TL;DR)\s*[:—–-]\s+(?=\S)",
+    r"^(?:\[?(?:Перевод|Translation|Recovery mode|Из песочницы)\]?\s+)?"
+    r"(?:(?:Paper|Article|Research)\s+(?:review|summary|notes?|explained|walkthrough)|Review|Summary|TL;DR|TLDR|"
+    r"Обзор(?:\s+статьи)?|Разбор(?:\s+статьи)?|Конспект(?:\s+статьи)?|Краткий пересказ|Пересказ(?:\s+статьи)?|"
+    r"Статья|Paper|Title|Название|Заголовок|Paper title|Название статьи|Резюме статьи|Статья дня|Paper of the day)"
+    r"\s*[:—–-]\s*(?=\S)",
     re.IGNORECASE)
-
-
 _TITLE_TAIL = re.compile(r"\s*(?:[\[(](?:\d{1,2}\s*/\s*\d{1,2}|(?:19|20)\d\d|часть\s*\d+|part\s*\d+)[\])])\s*$", re.I)
 _RU_SUBTITLE = re.compile(r"^(?P<t>[^\u0400-\u04ff]{8,}?)\s+[-—–]\s+(?=[^\n]*[\u0400-\u04ff])[^A-Za-z]*$")
+# site suffixes of page titles: "<Title> — Хабр", "<Title> | by Name | Medium", "<Title> | Towards Data Science"
+_SITE_SUFFIX = re.compile(
+    r"(?:\s+[|—–-]\s+(?:Хабр|Habr|Habrahabr|Medium|arXiv|vc\.ru|Telegram|Telegraph|Teletype|Substack|"
+    r"Towards Data Science|Hugging Face|YouTube|Reddit)|\s+\|\s+[^|]{1,40}?)+\s*$", re.IGNORECASE)
+# an arXiv id printed with the title: "[2401.01234] Title" (arXiv listings), "Title (2512.05356v1)"
+_ID_PREFIX = re.compile(r"^\s*(?:\[\s*(?:arXiv:)?\d{4}\.\d{4,5}(?:v\d+)?\s*\]|arXiv:\s*\d{4}\.\d{4,5}(?:v\d+)?)\s*[:—–-]?\s*",
+                        re.IGNORECASE)
+_ID_SUFFIX = re.compile(r"\s*[\[(]\s*(?:arXiv:)?\d{4}\.\d{4,5}(?:v\d+)?\s*[\])]\s*$", re.IGNORECASE)
+_QUOTES = {"«": "»", '"': '"', "“": "”", "„": "“", "'": "'", "‘": "’", "「": "」"}
+
+
+def strip_decoration(t: str) -> str:
+    """``t`` without emoji, arrows, stars and bullets at either end (``🔥 Title 🔥``, ``📄 Title``)."""
+    i, j = 0, len(t)
+    while i < j and not (t[i].isalnum() or t[i] in "«\"“„'‘([「"):
+        i += 1
+    while j > i and not (t[j - 1].isalnum() or t[j - 1] in "»\"”“'’)]」?!.+"):
+        j -= 1
+    return t[i:j]
+
+
+def unquote(t: str) -> str:
+    """``«Title»`` / ``"Title"`` / ``“Title”`` -> ``Title`` when the quotes wrap the whole text."""
+    if len(t) >= 3 and t[0] in _QUOTES and t[-1] == _QUOTES[t[0]] and t.count(t[-1]) == (1 if t[0] != t[-1] else 2):
+        return t[1:-1].strip()
+    return t
 
 
 def clean_title(line: str) -> str:
-    """A title line without its bullet or numbering, a ``Paper Review:`` / ``Разбор статьи:``
-    prefix, a part or year marker (``[2/2]``, ``[2023]``) or a Russian subtitle after a dash
-    (``LlamaRec: … [2023] - о том, как …``)."""
-    t = strip_bullet(line)
-    t2 = _TITLE_PREFIX.sub("", t)
-    t = t2 if len(t2) >= 3 else t
+    """A title line without its wrappers: bullet or numbering, emoji at either end, a page-type
+    label (``Paper review:``, ``Разбор статьи:``, ``Summary:``, ``[Перевод]``), an arXiv id in
+    brackets before or after it (``[2401.01234] Title``, ``Title (2512.05356v1)``), a site
+    suffix (`` — Хабр``, `` | Medium``), quotes around it, a part or year marker (``[2/2]``,
+    ``[2023]``), a Russian subtitle after a dash (``LlamaRec: … [2023] - о том, как …``).
+    A Russian subtitle after a colon (``Mamba (S6): как линейные модели догнали трансформеры``) is
+    part of the title and stays."""
+    t = strip_decoration(strip_bullet(line))
+    for _ in range(2):
+        t2 = _ID_PREFIX.sub("", t)
+        t2 = _TITLE_PREFIX.sub("", t2)
+        t2 = _ID_SUFFIX.sub("", t2)
+        t2 = _SITE_SUFFIX.sub("", t2) if "|" in t2 or " Хабр" in t2 or any(c in t2 for c in "—–-") else t2
+        t2 = unquote(strip_decoration(t2))
+        if len(t2) < 3 or t2 == t:
+            break
+        t = t2
     if (m := _RU_SUBTITLE.match(t)) and paper_title_like(m.group("t")):
         t = m.group("t")
     for _ in range(2):
         t = _TITLE_TAIL.sub("", t)
     return t.strip()
-
 
 
 _TITLE_BEFORE_LINK = re.compile(

@@ -1,0 +1,159 @@
+"""Stage 2 of recognition: every place a post may name its paper.
+
+Source formats (what real posts and pages do, each seen many times): the title alone on a line
+(first, or after a lead sentence, breadcrumbs, a site name), maybe with emoji on both sides or
+numbered; the title in quotes of any kind inside a sentence (``«…»``, ``"…"``, ``“…”``, ``„…“``);
+after a lead-in (``Недавно вышла статья <Title>``, ``Сегодня разбираем <Title>``, ``The paper is
+called <Title>``, ``a new paper titled <Title>``); after a field label (``Title: …``, ``Статья:
+<Title>``, ``Название: …``); as a link's anchor text; in arXiv's listing form ``[<arXiv id>]
+<Title>``; in a BibTeX ``title = {…}`` of a summary page; before a link in parentheses
+(``<Title> (https://arxiv.org/…)``); a Latin title run into the first sentence of the text.
+
+:func:`title_candidates` returns them cleaned of their wrappers (:func:`fields.clean_title`),
+one per distinct text, each with the ways it was found (``kinds``), so the scorer can weigh them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..post import HiddenLink
+from .fields import _DASH_TITLE, _leading_title, _title_before_link, clean_title, unquote
+from .lines import _LABEL_WORDS, title_like
+
+MAX_LINES = 15  # line candidates come from the first lines of a post: titles sit at the top
+_SCAN = 4000  # characters scanned for titles in prose
+
+_QUOTED = re.compile(r"«([^«»\n]{6,220})»|“([^“”\n]{6,220})”|„([^„“”\n]{6,220})[“”]|\"([^\"\n]{6,220})\"")
+_LEAD_RU = re.compile(
+    r"(?:вышл[аои]|вышел|опубликовал[аи]?|выложил[аи]?|представил[аи]?|разбираем|разберём|разберем|читаем|"
+    r"обсудим|посмотрим на|расскажу (?:о|про)|рассказываю (?:о|про)|речь (?:пойд[её]т|идёт|идет) о)\s+"
+    r"(?:(?:нов(?:ая|ую|ой)|свеж(?:ая|ую|ей)|интересн(?:ая|ую|ой)|классическ(?:ая|ую|ой)|)\s*"
+    r"(?:стать[яюи]|работ[ау]|препринт|пейпер|папир|paper)\s*)?(?:под названием|с названием|называется)?\s*[:—–-]?\s*"
+    r"(?P<t>[A-Z0-9«\"“][^\n\u0400-\u04ff]{5,220})", re.IGNORECASE)
+_LEAD_EN = re.compile(
+    r"(?:paper|preprint|work|study|article|report)\s+(?:is\s+)?(?:called|titled|entitled|named)\s*:?\s*"
+    r"(?P<t>[A-Z0-9«\"“][^\n]{5,220})|(?:new|recent|latest)\s+paper\s*[:—–-]\s*(?P<u>[A-Z0-9«\"“][^\n]{5,220})")
+_LABEL = re.compile(
+    r"^\s*(?:Title|Paper|Paper title|Статья|Название|Название статьи|Работа|Заголовок)\s*[:—–]\s*(?P<t>\S.{3,300})$",
+    re.IGNORECASE)
+_ID_LINE = re.compile(r"^\s*(?:\[\s*(?:arXiv:)?\d{4}\.\d{4,5}(?:v\d+)?\s*\]|arXiv:\s*\d{4}\.\d{4,5}(?:v\d+)?)\s*\S",
+                      re.IGNORECASE)
+_BIBTEX = re.compile(r"^\s*title\s*=\s*[{\"]+(?P<t>[^{}\"\n]{5,300})[}\"]+", re.IGNORECASE | re.MULTILINE)
+_STOP = re.compile(r"(?:\.\s|\s[(\[]|\s(?:от|by|from|из|авторов|in which|where|that|которая|которой)\s|[»”\"]|[;!?]\s|$)")
+_STARTERS = {"we", "the", "this", "in", "a", "an", "our", "authors", "today", "here", "it", "they", "these",
+             "авторы", "сегодня", "в", "это", "мы", "статья", "paper", "its", "их", "как", "новая"}
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+
+
+@dataclass
+class Candidate:
+    """A place the post may name its paper: ``text`` the title cleaned of wrappers, ``kinds`` how
+    it was found (``line``, ``quoted``, ``lead_in``, ``label``, ``anchor``, ``id_prefix``,
+    ``bibtex``, ``before_link``, ``leading``, ``dash``), ``line`` the 0-based line it was
+    first found on, ``rank`` that line's place among the post's non-blank lines (0 = first)."""
+
+    text: str
+    line: int
+    rank: int
+    kinds: set[str] = field(default_factory=set)
+
+
+def _cut(span: str) -> str:
+    """A title span cut where the sentence around it goes on (``… от Google``, ``… (NeurIPS)``,
+    ``… by A. Author``, a closing quote, a sentence end)."""
+    span = unquote(span.strip()) if span[:1] in "«\"“" else span
+    m = _STOP.search(span, 1)
+    return span[:m.start()] if m else span
+
+
+def _leading_run(line: str) -> str | None:
+    """A Latin title-case run that opens a line flattened into one (``Attention Is All You Need
+    We propose …``): the capitalized words and connectors before the first lower-case word, minus
+    a sentence starter (``We``, ``The``, ``This``) at its end; at least three words."""
+    words = line.split()
+    run: list[str] = []
+    for w in words[:30]:
+        core = w.strip("“”\"«»()[],:;")
+        if not core:
+            break
+        if core[0].isupper() or core[0].isdigit() or core.lower() in {"of", "for", "with", "and", "the", "a", "an",
+                                                                        "in", "on", "to", "via", "from", "is", "at"}:
+            run.append(w)
+            if w.endswith((".", "!", "?")):
+                break
+            continue
+        break
+    while run and run[-1].strip(",:;").lower() in _STARTERS:
+        run.pop()
+    text = " ".join(run).strip(" ,:;.")
+    return text if len(run) >= 3 and text.isascii() else None
+
+
+def title_candidates(lines: list[str], hidden: list[HiddenLink], paper_url: str | None) -> list[Candidate]:
+    """Every title candidate of a post (see the module docstring), one per distinct cleaned text,
+    in order of first appearance. ``lines`` are the cleaned lines, ``hidden`` the links behind
+    words, ``paper_url`` the post's paper link when it has one."""
+    found: dict[str, Candidate] = {}
+    rank_of: dict[int, int] = {}
+    content = [i for i, ln in enumerate(lines) if ln.strip()]
+    for r, i in enumerate(content):
+        rank_of[i] = r
+
+    def add(text: str, line: int, kind: str) -> None:
+        t = clean_title(_URL.sub("", text)).strip(" .,:;—–-")
+        if not (3 <= len(t) <= 300) or not any(c.isalpha() for c in t):
+            return
+        key = " ".join(t.casefold().split())
+        c = found.get(key)
+        if c is None:
+            found[key] = c = Candidate(t, line, rank_of.get(line, len(content)))
+        c.kinds.add(kind)
+
+    for i in content[:MAX_LINES]:
+        s = lines[i].strip()
+        if len(s) <= 300 and title_like(clean_title(s)):
+            add(s, i, "line")
+        if _ID_LINE.match(s):
+            add(s, i, "id_prefix")
+    scanned = 0
+    for i in content:
+        if scanned > _SCAN:
+            break
+        s = lines[i]
+        scanned += len(s)
+        if m := _LABEL.match(s):
+            val = m.group("t")
+            if not _LABEL_WORDS.match(_URL.sub("", val).strip() or "paper"):
+                add(val, i, "label")
+        if any(q in s for q in "«“„\""):
+            for m in _QUOTED.finditer(s):
+                q = next(g for g in m.groups() if g)
+                if q[0].isalpha() or q[0].isdigit():
+                    add(q, i, "quoted")
+        for m in _LEAD_RU.finditer(s):
+            add(_cut(m.group("t")), i, "lead_in")
+        if "paper" in s or "work" in s or "study" in s or "article" in s or "report" in s or "preprint" in s:
+            for m in _LEAD_EN.finditer(s):
+                add(_cut(m.group("t") or m.group("u")), i, "lead_in")
+        if i == content[0]:
+            if (m := _DASH_TITLE.match(s.strip())) and len(m.group("t").split()) >= 2:
+                add(m.group("t"), i, "dash")
+            if lead := _leading_title(s):
+                add(lead, i, "leading")
+            if len(s) > 200 and (run := _leading_run(s.strip())):
+                add(run, i, "leading")
+    for hl in hidden:
+        label = hl.label.strip(" «»\"[]()")
+        if len(label.split()) >= 2 and not _LABEL_WORDS.match(label):
+            add(label, hl.line, "anchor")
+    head = "\n".join(lines)
+    if "title" in head.lower():
+        for m in _BIBTEX.finditer(head):
+            add(m.group("t"), head.count("\n", 0, m.start()), "bibtex")
+    if paper_url:
+        if t := _title_before_link(lines, paper_url):
+            line = next((k for k, ln in enumerate(lines) if paper_url in ln), 0)
+            add(t, line, "before_link")
+    return list(found.values())

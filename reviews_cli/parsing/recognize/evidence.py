@@ -1,0 +1,151 @@
+"""Stage 3 of recognition: the evidence of a post and of each title candidate, as named features.
+
+Every feature is a number in [0, 1] with a name the ``--explain`` output shows. None of them
+decides alone: :mod:`.score` weighs them with weights fitted on the labelled sample
+(``bench/fit_recognizer.py``).
+
+Source formats the post features read: paper links of every kind (arXiv in all its clothes,
+OpenReview, ACL Anthology, proceedings, DOI, Hugging Face papers, alphaXiv; labelled ``Статья:
+URL``, behind words, bare); link labels whose URL a copy lost (``Статья``, ``📄 Arxiv``,
+``Paper``, ``here``, ``Code`` alone on their line or ending a sentence); author lines and
+affiliations; hashtags; the vocabulary of a review in the languages digests are written or
+machine-translated in (a small lexicon: Russian, English, Ukrainian, German, French, Spanish,
+Portuguese, Italian, Chinese); and the signs of what is not a review (ads, job posts,
+announcements, product news, interviews, opinion letters, explainers, comment threads).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from ... import extract as ex
+from .candidates import Candidate
+from .lines import (
+    _BY_LINE,
+    _NON_REVIEW,
+    _news_headline,
+    _titled_shape,
+    paper_title_like,
+)
+
+# review vocabulary: the words a text uses when it tells what a paper does
+_REVIEW_LEX = re.compile(
+    r"авторы|авторов|предлага\w+|предложил\w*|в статье|в работе|статья|статье|работа |показыва\w+|показал\w*|"
+    r"эксперимент\w*|бенчмарк\w*|датасет\w*|архитектур\w+|модел\w+|метод\w*|подход\w*|результат\w*|"
+    r"обучени\w+|обучил\w*|дообуч\w+|выборк\w+|"
+    r"\bauthors?\b|\bpropos\w+|\bthe paper\b|\bthis paper\b|\bthis work\b|\bwe (?:show|introduce|present|find)\b|"
+    r"\bexperiments?\b|\bbenchmarks?\b|\bdatasets?\b|\barchitecture\b|\bbaselines?\b|\bablations?\b|"
+    r"\boutperform\w*|state[- ]of[- ]the[- ]art|\bsota\b|\bfine-?tun\w+|\bpre-?train\w+|\btrained\b|"
+    r"автори|пропонують|у статті|"
+    r"die autoren|schlagen vor|in diesem (?:paper|artikel)|les auteurs|proposent|l'article|cet article|"
+    r"los autores|proponen|el artículo|este artículo|os autores|propõem|o artigo|gli autori|propongono|"
+    r"本文|作者|提出|论文",
+    re.IGNORECASE)
+_STRONG = re.compile(
+    r"авторы (?:статьи )?(?:предлага|показыва|обуча|провер|сравн|вводят|утвержда|исследу)|в (?:этой |данной )?"
+    r"статье|в (?:этой |данной )?работе|статья про|статья о|работа про|\bwe propose\b|\bthe authors\b|"
+    r"\bthis paper\b|\bin this paper\b|\bthe paper (?:proposes|introduces|presents|shows)|\bpaper proposes\b|"
+    r"\bthis work\b|\bthe study\b|у статті|автори пропонують|die autoren|les auteurs|los autores|本文|"
+    r"\babstract\b|аннотаци|tl;dr",
+    re.IGNORECASE)
+_RESULTS = re.compile(r"\d+(?:[.,]\d+)?\s?%|\b(?:sota|state[- ]of[- ]the[- ]art|outperform\w*|превосход\w+|"
+                      r"обгоня\w+|бенчмарк\w*|benchmark\w*|accuracy|точност\w+|ImageNet|GLUE|MMLU|COCO)\b",
+                      re.IGNORECASE)
+_LOST_LABEL = re.compile(
+    r"^\W*(?:статья|статью|ссылка на статью|оригинал(?:\s+статьи)?|paper|paper link|arxiv|pdf|preprint|препринт|"
+    r"openreview|код|code|github|project page|here|тут|здесь|link|ссылка)\W*$", re.IGNORECASE)
+_LOST_LABEL_END = re.compile(r"(?:статья|paper|arxiv|pdf|code|код)\s*(?:[:—–-]|👇|⬇️)?\s*$", re.IGNORECASE)
+_INTERVIEW = re.compile(r"\bинтервью\b|\binterview\b|\bподкаст\w*|\bpodcast\b|\bQ&A\b|\bAMA\b|\bв гостях\b",
+                        re.IGNORECASE)
+_OPINION = re.compile(
+    r"\bdear friends\b|\bI think\b|\bIMHO\b|\bimo\b|\bмне кажется\b|\bя думаю\b|\bмо[её] мнение\b|\bпо-моему\b|"
+    r"\bкак по мне\b|\bя считаю\b|\bin my opinion\b|\bмысли вслух\b|\bхочу поделиться\b|\bI believe\b",
+    re.IGNORECASE)
+_EXPLAINER = re.compile(
+    r"\bчто такое\b|\bwhat is\b|\bhow to\b|\btutorial\b|\bгайд\b|\bруководство\b|\bобъясняю\b|\bпростыми словами\b|"
+    r"\bшпаргалк\w+|\bcheat ?sheet\b|\bintroduction to\b|\bвведение в\b|\bкурс\w*\b|\bcourse\b|\bлекци\w+",
+    re.IGNORECASE)
+_PRODUCT = re.compile(
+    r"\b(?:releases?|released|launch(?:es|ed)?|rolls? out|now available|available now|pricing|subscription|"
+    r"доступн\w+ (?:всем|бесплатно|в)|выпустил\w*|выкатил\w*|запустил\w*|релиз\w*|обновлени\w+|новая версия|"
+    r"подписк\w+|тариф\w*|app|приложени\w+)\b", re.IGNORECASE)
+_MENTION = re.compile(r"(?:^|\s)@\w{3,}")
+_AFFILIATION = re.compile(r"\b(?:University|Université|Universität|Institute|Lab|Labs|Research|DeepMind|Google|Meta|"
+                          r"OpenAI|Microsoft|Stanford|MIT|CMU|Berkeley|Университет|МФТИ|ВШЭ|Сколтех|Яндекс|Sber)\b")
+
+POST_FEATURES = (
+    "paper_link", "paper_link_labelled", "arxiv_id", "many_paper_links", "lost_label", "code_link",
+    "author_line", "affiliation", "hashtags", "review_vocab", "strong_phrase", "results",
+    "ad", "job", "announcement", "product_news", "interview", "opinion", "explainer", "comment_thread",
+    "news_headline", "first_paper_like", "title_score", "title_paper_like", "title_items", "short", "long",
+    "article", "layout_label",
+)
+CANDIDATE_FEATURES = (
+    "k_line", "k_quoted", "k_lead_in", "k_label", "k_anchor", "k_id_prefix", "k_bibtex", "k_before_link",
+    "k_leading", "k_dash", "first", "near_top", "paper_like", "titled", "colon", "words_2_3", "words_long",
+    "latin", "news", "sentence", "repeated", "next_author", "next_link", "next_prose", "layout_slot",
+)
+
+
+def post_features(text: str, lines: list[str], *, paper: bool, labelled: bool, arxiv: bool, paper_links: int,
+                  code: bool, article: bool, title_items: int) -> dict[str, float]:
+    """The post-level features (see :data:`POST_FEATURES`) of a post whose cleaned ``lines``
+    join to ``text``; the link facts come from the caller, which found the paper link.
+    ``title_score``/``title_paper_like``/``layout_label`` are set later (0 here)."""
+    head = lines[:40]
+    content = [ln.strip() for ln in lines if ln.strip()]
+    lost = any(_LOST_LABEL.match(ln) or (len(ln) < 200 and _LOST_LABEL_END.search(ln)) for ln in content)
+    vocab = {m.group(0).casefold()[:6] for m in _REVIEW_LEX.finditer(text[:6000])}
+    mentions = len(_MENTION.findall(text))
+    first = content[0] if content else ""
+    f = {
+        "paper_link": float(paper), "paper_link_labelled": float(labelled), "arxiv_id": float(arxiv),
+        "many_paper_links": float(paper_links >= 3), "lost_label": float(lost and not labelled), "code_link": float(code),
+        "author_line": float(any(_BY_LINE.match(ln) or ex.is_strong_author_line(ln) for ln in head if ln.strip())),
+        "affiliation": float(bool(_AFFILIATION.search(text[:3000]))),
+        "hashtags": float("#" in text and bool(ex.hashtags(text))),
+        "review_vocab": min(len(vocab), 6) / 6, "strong_phrase": float(bool(_STRONG.search(text[:6000]))),
+        "results": min(len(_RESULTS.findall(text[:6000])), 4) / 4,
+        "news_headline": float(bool(first) and _news_headline(first)),
+        "product_news": min(len(_PRODUCT.findall(text[:3000])), 3) / 3,
+        "interview": float(bool(_INTERVIEW.search(text[:3000]))), "opinion": float(bool(_OPINION.search(text[:3000]))),
+        "explainer": float(bool(_EXPLAINER.search(text[:3000]))),
+        "comment_thread": float(mentions >= 3 and len(content) >= 4),
+        "first_paper_like": float(bool(first) and paper_title_like(first) and _titled_shape(first)),
+        "title_score": 0.0, "title_paper_like": 0.0, "title_items": min(title_items, 2) / 2,
+        "short": float(len(text) < 250), "long": min(math.log10(max(len(text), 10)) / 4, 1.0),
+        "article": float(article), "layout_label": 0.0,
+    }
+    for kind, rx in _NON_REVIEW:
+        f[{"advertisement": "ad", "job post": "job", "announcement": "announcement"}[kind]] = float(bool(rx.search(text)))
+    return f
+
+
+def candidate_features(c: Candidate, lines: list[str], text_folded: str) -> dict[str, float]:
+    """The features of one title candidate (see :data:`CANDIDATE_FEATURES`): how it was found,
+    where it sits, its shape (a paper title's: title case or a colon, mostly Latin, 2–20 words,
+    not a news headline or a sentence), whether the text repeats it (a page title printed as the
+    headline too) and what follows its line (authors, a link, review prose)."""
+    t = c.text
+    words = len(t.split())
+    letters = sum(ch.isalpha() for ch in t)
+    latin = sum(ch.isalpha() and ch.isascii() for ch in t)
+    nxt = ""
+    for ln in lines[c.line + 1:c.line + 6]:
+        if ln.strip():
+            nxt = ln.strip()
+            break
+    key = " ".join(t.casefold().split())
+    f = {f"k_{k}": 1.0 for k in c.kinds}
+    f.update({
+        "first": float(c.rank == 0), "near_top": 1.0 / (1 + c.rank),
+        "paper_like": float(paper_title_like(t)), "titled": float(_titled_shape(t)), "colon": float(":" in t),
+        "words_2_3": float(2 <= words <= 3), "words_long": float(words > 20), "latin": latin / letters if letters else 0.0,
+        "news": float(_news_headline(t)), "sentence": float(t.rstrip()[-1:] in ".!?" or words > 25),
+        "repeated": float(text_folded.count(key) >= 2),
+        "next_author": float(bool(nxt) and (bool(_BY_LINE.match(nxt)) or ex.is_strong_author_line(nxt))),
+        "next_link": float(bool(nxt) and ("://" in nxt or bool(_LOST_LABEL.match(nxt)) or ex.is_hashtag_line(nxt))),
+        "next_prose": float(len(nxt) >= 80), "layout_slot": 0.0,
+    })
+    return f
