@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .common import ParsedDump, PostDraft, Skipped
     from .detect import DumpSource, Format, PostIterator
     from .post import Post
+    from .recognize import Explanation
 
 # Bump when a parse rule changes: the library re-parses every dump whose records came from an
 # older parser. (This package imports its format modules lazily: a search needs only this.)
@@ -166,6 +167,30 @@ def _windows(items: Iterable[Post | Skipped]) -> Iterator[Skipped | tuple[Post, 
         if len(buf) >= WINDOW:
             yield from flush()
     yield from flush()
+
+
+def explain_file(path: str | os.PathLike[str], display_path: str | None = None,
+                 channel: str | None = None) -> list[Explanation]:
+    """Why each post of one dump was or was not taken as a review (``reviews parse --explain``):
+    one :class:`~reviews_cli.parsing.recognize.Explanation` per post, in order, decided exactly
+    as :func:`parse_file` decides (the same windows, so the same layout). Raises
+    :class:`DumpError` like :func:`parse_file`."""
+    from .common import Skipped
+    from .recognize import explain_verdict, recognize_window
+
+    dump = open_dump(path, display_path, channel)
+    out: list[Explanation] = []
+    with dump_errors(dump.source.name):
+        buf: list[Post] = []
+        for item in dump.posts:
+            if isinstance(item, Skipped):
+                continue
+            buf.append(item)
+            if len(buf) >= WINDOW:
+                out += [explain_verdict(st, v) for st, v in recognize_window(buf)]
+                buf = []
+        out += [explain_verdict(st, v) for st, v in recognize_window(buf)]
+    return out
 
 
 def parse_file(path: str | os.PathLike[str], display_path: str | None = None, channel: str | None = None) -> ParsedDump:
@@ -485,7 +510,27 @@ def stdin_spooled(files: list[str], stream: BinaryIO | None = None) -> Iterator[
             os.unlink(temp)
 
 
-__all__ = ["PARSER_VERSION", "STDIN", "STDIN_NAME", "Dump", "FolderScan", "Inputs", "Spooled", "collect_inputs",
-           "detect_format", "dump_errors", "expand_inputs", "guarded", "looks_like_json_export", "open_dump",
-           "parse_file", "parse_text", "recognize_posts", "sniff_dump_head", "spool_stdin", "stdin_file_name",
-           "stdin_spooled"]
+__all__ = [
+    "PARSER_VERSION",
+    "STDIN",
+    "STDIN_NAME",
+    "Dump",
+    "FolderScan",
+    "Inputs",
+    "Spooled",
+    "collect_inputs",
+    "detect_format",
+    "dump_errors",
+    "expand_inputs",
+    "explain_file",
+    "guarded",
+    "looks_like_json_export",
+    "open_dump",
+    "parse_file",
+    "parse_text",
+    "recognize_posts",
+    "sniff_dump_head",
+    "spool_stdin",
+    "stdin_file_name",
+    "stdin_spooled",
+]

@@ -27,8 +27,8 @@ from ..post import ARTICLE, POLL, SERVICE, Post
 from .clean import clean_lines, join_broken_urls, normalize_text, unflatten
 from .drafts import _Ctx, _section_draft
 from .headers import _footer_start, _headed_sections, _prepare
-from .lines import _first_content, is_furniture, is_link_label
 from .layout import apply, learn
+from .lines import _first_content, is_furniture, is_link_label
 from .score import load
 from .whole import Analysis, Verdict, analyse, decide
 

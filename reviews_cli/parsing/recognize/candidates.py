@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..post import HiddenLink
-from .fields import _DASH_TITLE, _leading_title, _title_before_link, clean_title, unquote
+from .fields import _DASH_TITLE, _leading_title, _title_before_link, clean_title, is_generic_heading, unquote
 from .lines import _LABEL_WORDS, title_like
 
 MAX_LINES = 15  # line candidates come from the first lines of a post: titles sit at the top
@@ -103,7 +103,7 @@ def title_candidates(lines: list[str], hidden: list[HiddenLink], paper_url: str 
 
     def add(text: str, line: int, kind: str) -> None:
         t = clean_title(_URL.sub("", text)).strip(" .,:;—–-")
-        if not (3 <= len(t) <= 300) or not any(c.isalpha() for c in t):
+        if not (3 <= len(t) <= 300) or not any(c.isalpha() for c in t) or is_generic_heading(t):
             return
         key = " ".join(t.casefold().split())
         c = found.get(key)

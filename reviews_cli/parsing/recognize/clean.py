@@ -44,6 +44,8 @@ _CHROME = re.compile(
     rf"^(?:(?:published|posted|updated|опубликовано|обновлено|дата публикации)?\s*:?\s*{_DATE}"
     r"(?:\s*(?:[,·•|]|в|at)?\s*\d{1,2}:\d{2})?(?:\s*[·•|,]\s*\d+\s*(?:min|мин)\w*(?:\s+read)?)?\.?|"
     r"\d+\s*(?:min(?:ute)?s?\s+read|мин(?:ут[аы]?)?\s+(?:чтения|на чтение))|"
+    r"(?:📅\s*)?(?:published|date|year(?:\s*/\s*venue)?|опубликовано|дата|год|создано|created|last update)\s*:\s*.{0,30}|"
+    r"(?:tg|telegram)(?: \w+){0,3} (?:group|channel|search|link|links|каналы?|поиск)(?: \w+){0,2}|"
     r"(?:время на прочтение|reading time|read time)\s*:?.{0,20}|"
     r"(?:posted|written|published)\s+by\s+.{2,60}|(?:автор публикации|editor at|редактор)\s*:?.{0,60}|"
     r"(?:👁|👀|👁‍🗨)\s*[\d.,]+\s*[KkMmКкМм]?.{0,20}|(?:просмотров|views)\s*:?\s*[\d\s.,]+[KkMmКкМм]?|"

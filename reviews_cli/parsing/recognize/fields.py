@@ -81,6 +81,28 @@ def unquote(t: str) -> str:
     return t
 
 
+# a lead-in glued to a title line: "Свежая статья <Title>", "New paper: <Title>"
+_LEAD_PREFIX = re.compile(
+    r"^(?:(?:свеж(?:ая|ий)|нов(?:ая|ый)|интересн(?:ая|ый)|классическ(?:ая|ий))\s+(?:стать[яи]|работа|препринт)|"
+    r"(?:new|fresh|latest|recent)\s+(?:paper|preprint)|paper of the (?:day|week))\s*[:—–-]?\s+(?=[A-Z0-9«\"“])",
+    re.IGNORECASE)
+_PIPE_NUMBER = re.compile(r"^\s*\d{1,3}\s*\|\s*")
+# section headings of a page, never a paper's title
+_GENERIC = frozenset({
+    "abstract", "introduction", "summary", "conclusion", "conclusions", "results", "method", "methods",
+    "methodology", "approach", "discussion", "limitations", "key contributions", "key findings", "key takeaways",
+    "tl;dr", "tldr", "overview", "background", "related work", "experiments", "references", "contents",
+    "table of contents", "motivation", "ai quick summary", "paper summary", "paper review", "review",
+    "аннотация", "введение", "выводы", "вывод", "заключение", "результаты", "итоги", "метод", "методы", "подход",
+    "обзор", "резюме", "содержание", "мотивация", "эксперименты", "ограничения", "ссылки"})
+
+
+def is_generic_heading(text: str) -> bool:
+    """A page's section heading (``Abstract``, ``Key Contributions``, ``Выводы``), not a title."""
+    t = " ".join(text.casefold().strip(" :.").split())
+    return t in _GENERIC or len(t) < 3
+
+
 def clean_title(line: str) -> str:
     """A title line without its wrappers: bullet or numbering, emoji at either end, a page-type
     label (``Paper review:``, ``Разбор статьи:``, ``Summary:``, ``[Перевод]``), an arXiv id in
@@ -89,9 +111,9 @@ def clean_title(line: str) -> str:
     ``[2023]``), a Russian subtitle after a dash (``LlamaRec: … [2023] - о том, как …``).
     A Russian subtitle after a colon (``Mamba (S6): как линейные модели догнали трансформеры``) is
     part of the title and stays."""
-    t = strip_decoration(strip_bullet(line))
+    t = strip_decoration(strip_bullet(_PIPE_NUMBER.sub("", line)))
     for _ in range(2):
-        t2 = _ID_PREFIX.sub("", t)
+        t2 = _LEAD_PREFIX.sub("", _ID_PREFIX.sub("", t))
         t2 = _TITLE_PREFIX.sub("", t2)
         t2 = _ID_SUFFIX.sub("", t2)
         t2 = _SITE_SUFFIX.sub("", t2) if "|" in t2 or " Хабр" in t2 or any(c in t2 for c in "—–-") else t2
