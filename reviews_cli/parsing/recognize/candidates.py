@@ -45,13 +45,17 @@ _STOP = re.compile(r"(?:\.\s|\s[(\[]|\s(?:от|by|from|из|авторов|in wh
 _STARTERS = {"we", "the", "this", "in", "a", "an", "our", "authors", "today", "here", "it", "they", "these",
              "авторы", "сегодня", "в", "это", "мы", "статья", "paper", "its", "их", "как", "новая"}
 _URL = re.compile(r"(?:https?://|www\.)\S+")
+# a model's or method's short name heading a headline: "DeepSeek-R1: путь к …", "Titans (Google Research)",
+# "Titans: How Google Is Teaching AI …" — a name has a capital or digit inside, a hyphen, or is one word
+_NAME_HEAD = re.compile(r"^(?P<n>[A-Z][\w.+-]{1,30}(?: [A-Z0-9][\w.+-]{0,20}){0,2})\s*(?:\([^()\n]{1,40}\))?\s*(?:[:—–]\s+\S|$)")
 
 
 @dataclass
 class Candidate:
     """A place the post may name its paper: ``text`` the title cleaned of wrappers, ``kinds`` how
     it was found (``line``, ``quoted``, ``lead_in``, ``label``, ``anchor``, ``id_prefix``,
-    ``bibtex``, ``before_link``, ``leading``, ``dash``), ``line`` the 0-based line it was
+    ``bibtex``, ``before_link``, ``leading``, ``dash``, ``name``: the short name heading a
+    headline), ``line`` the 0-based line it was
     first found on, ``rank`` that line's place among the post's non-blank lines (0 = first)."""
 
     text: str
@@ -115,6 +119,8 @@ def title_candidates(lines: list[str], hidden: list[HiddenLink], paper_url: str 
         s = lines[i].strip()
         if len(s) <= 300 and title_like(clean_title(s)):
             add(s, i, "line")
+            if (m := _NAME_HEAD.match(clean_title(s))) and m.group("n") != clean_title(s):
+                add(m.group("n"), i, "name")
         if _ID_LINE.match(s):
             add(s, i, "id_prefix")
     scanned = 0
@@ -157,3 +163,19 @@ def title_candidates(lines: list[str], hidden: list[HiddenLink], paper_url: str 
             line = next((k for k, ln in enumerate(lines) if paper_url in ln), 0)
             add(t, line, "before_link")
     return list(found.values())
+
+
+def add_candidate(cands: list[Candidate], text: str, lines: list[str], kind: str) -> None:
+    """Add ``text`` found by ``kind`` to ``cands`` (in place): merged into the candidate with the
+    same cleaned text, else appended at the first line that holds it."""
+    t = clean_title(text).strip(" .,:;—–-")
+    if not (3 <= len(t) <= 300):
+        return
+    key = " ".join(t.casefold().split())
+    for c in cands:
+        if " ".join(c.text.casefold().split()) == key:
+            c.kinds.add(kind)
+            return
+    line = next((k for k, ln in enumerate(lines) if t[:30] in ln), 0)
+    rank = sum(1 for ln in lines[:line] if ln.strip())
+    cands.append(Candidate(t, line, rank, {kind}))

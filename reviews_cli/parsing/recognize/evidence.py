@@ -25,6 +25,7 @@ from .lines import (
     _BY_LINE,
     _NON_REVIEW,
     _news_headline,
+    _review_prose,
     _titled_shape,
     paper_title_like,
 )
@@ -79,11 +80,11 @@ POST_FEATURES = (
     "author_line", "affiliation", "hashtags", "review_vocab", "strong_phrase", "results",
     "ad", "job", "announcement", "product_news", "interview", "opinion", "explainer", "comment_thread",
     "news_headline", "first_paper_like", "title_score", "title_paper_like", "title_items", "short", "long",
-    "article", "layout_label",
+    "article", "layout_label", "paper_and_prose", "title_and_prose", "rule_review",
 )
 CANDIDATE_FEATURES = (
     "k_line", "k_quoted", "k_lead_in", "k_label", "k_anchor", "k_id_prefix", "k_bibtex", "k_before_link",
-    "k_leading", "k_dash", "first", "near_top", "paper_like", "titled", "colon", "words_2_3", "words_long",
+    "k_leading", "k_dash", "k_name", "k_rule", "first", "near_top", "paper_like", "titled", "colon", "words_2_3", "words_long",
     "latin", "news", "sentence", "repeated", "next_author", "next_link", "next_prose", "layout_slot", "person",
 )
 
@@ -116,6 +117,9 @@ def post_features(text: str, lines: list[str], *, paper: bool, labelled: bool, a
         "title_score": 0.0, "title_paper_like": 0.0, "title_items": min(title_items, 2) / 2,
         "short": float(len(text) < 250), "long": min(math.log10(max(len(text), 10)) / 4, 1.0),
         "article": float(article), "layout_label": 0.0,
+        # the rules recognition used before it weighed evidence, kept as evidence themselves
+        "paper_and_prose": float(paper and _review_prose(text)),
+        "title_and_prose": float(bool(first) and paper_title_like(first) and _review_prose("\n".join(content[1:]))),
     }
     for kind, rx in _NON_REVIEW:
         f[{"advertisement": "ad", "job post": "job", "announcement": "announcement"}[kind]] = float(bool(rx.search(text)))

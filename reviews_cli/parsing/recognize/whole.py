@@ -17,7 +17,7 @@ from ...ids import arxiv_ids_in_url
 from ...models import Link
 from ..common import PostDraft
 from ..post import ARTICLE, HiddenLink
-from .candidates import Candidate, title_candidates
+from .candidates import Candidate, add_candidate, title_candidates
 from .drafts import (
     _Ctx,
     _labelled_paper,
@@ -32,6 +32,7 @@ from .drafts import (
 from .evidence import candidate_features, post_features
 from .fields import _first_sentence
 from .lines import _first_content, _news_headline, _non_review, _review_prose
+from .rules import rule_verdict
 from .score import Model
 
 
@@ -99,6 +100,9 @@ def analyse(ctx: _Ctx) -> Analysis:
     if a.roundup:
         return a
     a.candidates = title_candidates(lines, ctx.hidden, paper.url if paper else None)
+    rule_yes, rule_title = rule_verdict(ctx, paper, paper_hidden, non_review, items, len(named))
+    if rule_title:
+        add_candidate(a.candidates, rule_title, lines, "rule")
     folded = " ".join(text.casefold().split())
     a.cand_features = [candidate_features(c, lines, folded) for c in a.candidates]
     urls = {u for u in ex.find_urls(text) if ex.link_role(u) == "paper"}
@@ -109,6 +113,7 @@ def analyse(ctx: _Ctx) -> Analysis:
         text, lines, paper=paper is not None, labelled=_labelled_paper(lines, 0, len(lines)) is not None,
         arxiv=bool(paper and arxiv_ids_in_url(paper.url)), paper_links=len(urls), code=has_code,
         article=ctx.post.kind == ARTICLE, title_items=len(items))
+    a.features["rule_review"] = float(rule_yes)
     return a
 
 
