@@ -29,6 +29,7 @@ from ...models import Link, Reviewer
 from ..post import HiddenLink
 from .lines import (
     _BARE_ARXIV,
+    _BULLET,
     _BRACKET_WORDS,
     _LABEL_WORDS,
     _WRAPPED,
@@ -46,6 +47,9 @@ _FOOTNOTE_REF = re.compile(r"\[(\d{1,3})\]")
 _FOOTNOTE_DEF = re.compile(r"^\s*\[?(\d{1,3})[\].:)]?\s+((?:https?://|www\.)\S+)\s*$")
 
 
+_CONNECTORS = {"of", "for", "with", "and", "the", "a", "an", "in", "on", "to", "via", "from", "by", "at", "as", "or"}
+
+
 def _prepare(text: str, links: list[HiddenLink]) -> tuple[list[str], list[HiddenLink]]:
     """Lines of the post, same count as the input, with furniture blanked, a label line joined
     with the URL line under it, and ``[n]`` footnote markers resolved to hidden links (the
@@ -60,6 +64,13 @@ def _prepare(text: str, links: list[HiddenLink]) -> tuple[list[str], list[Hidden
         a, b = lines[i].strip(), lines[i + 1].strip()
         if a and b and b[0].islower() and _WRAPPED.match(b) and len(b) <= 100 and b[-1].isalnum() \
                 and not ex.has_cyrillic(b) and paper_title_like(a) and a[-1].isalnum():
+            lines[i], lines[i + 1] = f"{a} {b}", ""
+        # a numbered title wrapped before a capital: "1. ImageNet Classification with Deep Convolutional" /
+        # "Neural Networks" / blank (Medium and blog lists)
+        elif a and b and _BULLET.match(a) and b[0].isupper() and len(b) <= 60 and b[-1].isalnum() \
+                and (i + 2 >= len(lines) or not lines[i + 2].strip()) and paper_title_like(a) \
+                and a[-1].isalnum() and not ex.has_cyrillic(a + b) and len(b.split()) <= 6 \
+                and all(w[0].isupper() or w in _CONNECTORS for w in b.split()):
             lines[i], lines[i + 1] = f"{a} {b}", ""
     # "Статья:" / "https://…" on two lines is one labelled link line
     for i in range(len(lines) - 1):

@@ -44,7 +44,8 @@ def is_furniture(line: str) -> bool:
     return bool(_ANY_FURNITURE.match(line))
 
 
-_BULLET = re.compile(r"^\s*(?:\d{1,3}[.)]|[-•*—–▪►➤✅🔹🔸📌👉]|\(\d{1,3}\))\s+")
+# list markers: "1.", "1)", "(1)", "1|" (analyticsindiamag-style lists), keycap digits "1️⃣", bullets
+_BULLET = re.compile(r"^\s*(?:\d{1,3}[.)|]|\d\ufe0f?\u20e3|🔟|[-•*—–▪►➤✅🔹🔸📌👉]|\(\d{1,3}\))\s*(?<=\s|\u20e3|🔟|\|)\s*")
 
 
 def strip_bullet(line: str) -> str:
@@ -199,7 +200,7 @@ def _first_content(lines: list[str]) -> int | None:
     return next((i for i, ln in enumerate(lines) if ln.strip()), None)
 
 
-_BY_LINE = re.compile(r"^\s*(?:By|Authors?:|Авторы:)\s+\S.{0,300}$")
+_BY_LINE = re.compile(r"^\s*(?:[^\w\s]{1,3}\s*)?(?:By|Authors?:|Авторы:)\s+\S.{0,300}$")
 
 
 def _titled_shape(s: str) -> bool:
