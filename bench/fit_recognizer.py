@@ -11,7 +11,7 @@ What it does:
 2. Two logistic regressions (scikit-learn, the ``dev`` extra): candidates (which one names the
    paper) and posts (is it a review), the post model seeing the best candidate's score. The
    post threshold maximizes F1 over out-of-fold predictions of a cross-validation grouped by
-   source; the candidate threshold maximizes right titles (a post whose paper is named only by
+   source (the post model's regularization C too); the candidate threshold maximizes right titles (a post whose paper is named only by
    its link wants no candidate, so ``arXiv:<id>``).
 3. Layout: the posts of each source form one dump; with the first fit, the layout its confident
    reviews teach is applied (reviews_cli/parsing/recognize/layout.py) and both models are
@@ -19,7 +19,7 @@ What it does:
 4. Writes reviews_cli/parsing/recognize/weights.json, the one data file the runtime reads (dot
    product and sigmoid; no scikit-learn at run time).
 
-Usage: python bench/fit_recognizer.py [--out PATH] [--C 1.0]
+Usage: python bench/fit_recognizer.py [--out PATH] [--C C]
 Test figures are printed by bench/real_sample.py (never used here).
 """
 
@@ -150,10 +150,29 @@ def _cand_threshold(posts: list[dict], cand_model) -> float:
     return best_t
 
 
-def fit(posts: list[dict], C: float = 1.0, folds: int = 5) -> dict:
-    """The weights file's content fitted on ``posts`` (see the module docstring)."""
+def _f1(probs: list[float], y: list[int], t: float) -> float:
+    tp = sum(1 for p, l in zip(probs, y) if p >= t and l)
+    fp = sum(1 for p, l in zip(probs, y) if p >= t and not l)
+    fn = sum(1 for p, l in zip(probs, y) if p < t and l)
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def _oof(xs: list, y: list[int], groups: list[str], C: float, folds: int) -> list[float]:
+    """Out-of-fold probabilities of a post model, folds grouped by source."""
     from sklearn.model_selection import GroupKFold
 
+    oof = [0.0] * len(xs)
+    for tr, te in GroupKFold(n_splits=min(folds, len(set(groups)))).split(xs, y, groups):
+        if len({y[i] for i in tr}) < 2:
+            continue
+        m = _logreg([xs[i] for i in tr], [y[i] for i in tr], C)
+        for i, pr in zip(te, m.predict_proba([xs[i] for i in te])[:, 1]):
+            oof[i] = float(pr)
+    return oof
+
+
+def fit(posts: list[dict], C: float = 1.0, folds: int = 5, fixed_c: bool = False) -> dict:
+    """The weights file's content fitted on ``posts`` (see the module docstring)."""
     from reviews_cli.parsing.recognize import layout as lay
     from reviews_cli.parsing.recognize import verdict
     from reviews_cli.parsing.recognize.whole import decide
@@ -164,17 +183,17 @@ def fit(posts: list[dict], C: float = 1.0, folds: int = 5) -> dict:
         ct = _cand_threshold(posts, cm)
         cm = type(cm)(cm.bias, cm.weights, ct)
         xs = [_post_vector(p, cm) for p in px]
-        pm_fit = _logreg(xs, py, C)
-        # the threshold from out-of-fold probabilities, folds grouped by source
-        oof = [0.0] * len(xs)
-        n_groups = len(set(pg))
-        for tr, te in GroupKFold(n_splits=min(folds, n_groups)).split(xs, py, pg):
-            if len({py[i] for i in tr}) < 2:
-                continue
-            m = _logreg([xs[i] for i in tr], [py[i] for i in tr], C)
-            for i, pr in zip(te, m.predict_proba([xs[i] for i in te])[:, 1]):
-                oof[i] = float(pr)
-        pm = _as_model(pm_fit, POST_FEATURES, _best_f1_threshold(oof, py))
+        # C and the threshold from out-of-fold probabilities, folds grouped by source
+        best = (-1.0, C, 0.5)
+        for c in ([C] if fixed_c else [0.1, 0.3, 1.0, 3.0, 10.0]):
+            oof = _oof(xs, py, pg, c, folds)
+            t = _best_f1_threshold(oof, py)
+            f1 = _f1(oof, py, t)
+            if f1 > best[0] + 1e-9:
+                best = (f1, c, t)
+        _, c_post, threshold = best
+        pm_fit = _logreg(xs, py, c_post)
+        pm = _as_model(pm_fit, POST_FEATURES, threshold)
         if rnd == 1:
             break
         # layout: each source's posts are one dump; learn from the first fit, then refit
@@ -196,19 +215,20 @@ def fit(posts: list[dict], C: float = 1.0, folds: int = 5) -> dict:
         "post": {"bias": round(pm.bias, 4), "weights": pm.weights, "threshold": pm.threshold},
         "candidate": {"bias": round(cm.bias, 4), "weights": cm.weights, "threshold": cm.threshold},
         "fitted": {"by": "bench/fit_recognizer.py", "posts": len(px), "reviews": sum(py),
-                   "candidates": len(cx), "right_candidates": sum(cy), "sources": len(set(pg)), "C": C},
+                   "candidates": len(cx), "right_candidates": sum(cy), "sources": len(set(pg)), "C_candidate": C, "C_post": c_post},
     }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=str(WEIGHTS))
-    ap.add_argument("--C", type=float, default=1.0, help="inverse regularization strength")
+    ap.add_argument("--C", type=float, default=None,
+                    help="inverse regularization strength of the post model (default: chosen by grouped CV)")
     args = ap.parse_args()
     train = split_sample(load_sample())["train"]
     with tempfile.TemporaryDirectory() as tmp:
         posts = staged_posts(train, Path(tmp))
-    data = fit(posts, args.C)
+    data = fit(posts, args.C or 1.0, fixed_c=args.C is not None)
     Path(args.out).write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     f = data["fitted"]
     print(f"fitted on {len(train)} training entries: {f['posts']} whole posts ({f['reviews']} reviews) from "

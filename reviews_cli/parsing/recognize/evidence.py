@@ -85,7 +85,7 @@ POST_FEATURES = (
 CANDIDATE_FEATURES = (
     "k_line", "k_quoted", "k_lead_in", "k_label", "k_anchor", "k_id_prefix", "k_bibtex", "k_before_link",
     "k_leading", "k_dash", "k_name", "k_rule", "first", "near_top", "paper_like", "titled", "colon", "words_2_3", "words_long",
-    "latin", "news", "sentence", "repeated", "next_author", "next_link", "next_prose", "layout_slot", "person",
+    "latin", "news", "sentence", "repeated", "next_author", "next_link", "next_prose", "layout_slot", "person", "one_word", "lower_start", "cyrillic",
 )
 
 
@@ -151,6 +151,8 @@ def candidate_features(c: Candidate, lines: list[str], text_folded: str) -> dict
         "next_author": float(bool(nxt) and (bool(_BY_LINE.match(nxt)) or ex.is_strong_author_line(nxt))),
         "next_link": float(bool(nxt) and ("://" in nxt or bool(_LOST_LABEL.match(nxt)) or ex.is_hashtag_line(nxt))),
         "next_prose": float(len(nxt) >= 80), "layout_slot": 0.0,
+        "one_word": float(words == 1), "lower_start": float(t[:1].islower()),
+        "cyrillic": float(ex.has_cyrillic(t)),
         "person": float(2 <= words <= 4 and ":" not in t and len(ex.split_authors(t) or ()) == 1),
     })
     return f
