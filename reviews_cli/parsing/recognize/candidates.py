@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ... import extract as ex
 from ..post import HiddenLink
 from .fields import _DASH_TITLE, _leading_title, _title_before_link, clean_title, is_generic_heading, unquote
 from .lines import _LABEL_WORDS, title_like
@@ -47,6 +48,9 @@ _STARTERS = {"we", "the", "this", "in", "a", "an", "our", "authors", "today", "h
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 # a model's or method's short name heading a headline: "DeepSeek-R1: путь к …", "Titans (Google Research)",
 # "Titans: How Google Is Teaching AI …" — a name has a capital or digit inside, a hyphen, or is one word
+# what follows a name in a blog headline rather than in a paper's title ("Titans: How Google …")
+_HEADLINE_REST = re.compile(r"(?:how|why|what|when|the|a|an|is|are|google|openai|meta|deepmind|inside|"
+                            r"explained|review|summary|как|почему|что|зачем|путь|обзор|разбор)\b", re.IGNORECASE)
 _NAME_HEAD = re.compile(r"^(?P<n>[A-Z][\w.+-]{1,30}(?: [A-Z0-9][\w.+-]{0,20}){0,2})\s*(?:\([^()\n]{1,40}\))?\s*(?:[:—–]\s+\S|$)")
 
 
@@ -121,6 +125,9 @@ def title_candidates(lines: list[str], hidden: list[HiddenLink], paper_url: str 
             add(s, i, "line")
             if (m := _NAME_HEAD.match(clean_title(s))) and m.group("n") != clean_title(s):
                 add(m.group("n"), i, "name")
+                rest = clean_title(s)[m.end("n"):].lstrip(" :—–([")
+                if _HEADLINE_REST.match(rest) or (ex.has_cyrillic(rest) and not ex.has_cyrillic(m.group("n"))):
+                    add(m.group("n"), i, "name_headline")
         if _ID_LINE.match(s):
             add(s, i, "id_prefix")
     scanned = 0
@@ -169,7 +176,7 @@ def add_candidate(cands: list[Candidate], text: str, lines: list[str], kind: str
     """Add ``text`` found by ``kind`` to ``cands`` (in place): merged into the candidate with the
     same cleaned text, else appended at the first line that holds it."""
     t = clean_title(text).strip(" .,:;—–-")
-    if not (3 <= len(t) <= 300):
+    if not (3 <= len(t) <= 300) or is_generic_heading(t):
         return
     key = " ".join(t.casefold().split())
     for c in cands:

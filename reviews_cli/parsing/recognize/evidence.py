@@ -57,6 +57,10 @@ _LOST_LABEL = re.compile(
     r"^\W*(?:статья|статью|ссылка на статью|оригинал(?:\s+статьи)?|paper|paper link|arxiv|pdf|preprint|препринт|"
     r"openreview|код|code|github|project page|here|тут|здесь|link|ссылка)\W*$", re.IGNORECASE)
 _LOST_LABEL_END = re.compile(r"(?:статья|paper|arxiv|pdf|code|код)\s*(?:[:—–-]|👇|⬇️)?\s*$", re.IGNORECASE)
+# words that refer to a paper as such, in the languages of the lexicon above
+_PAPER_WORDS = re.compile(
+    r"\b(?:paper|preprint|arxiv|стать[яиеюй]|препринт\w*|пейпер\w*|статт[іяю]|artikel|papier|artículo|artigo|"
+    r"articolo|論文|论文|openreview|neurips|icml|iclr|acl|emnlp|cvpr)\b", re.IGNORECASE)
 _INTERVIEW = re.compile(r"\bинтервью\b|\binterview\b|\bподкаст\w*|\bpodcast\b|\bQ&A\b|\bAMA\b|\bв гостях\b",
                         re.IGNORECASE)
 _OPINION = re.compile(
@@ -80,11 +84,11 @@ POST_FEATURES = (
     "author_line", "affiliation", "hashtags", "review_vocab", "strong_phrase", "results",
     "ad", "job", "announcement", "product_news", "interview", "opinion", "explainer", "comment_thread",
     "news_headline", "first_paper_like", "title_score", "title_paper_like", "title_items", "short", "long",
-    "article", "layout_label", "paper_and_prose", "title_and_prose", "rule_review",
+    "article", "layout_label", "paper_and_prose", "title_and_prose", "rule_review", "paper_words", "question_title",
 )
 CANDIDATE_FEATURES = (
     "k_line", "k_quoted", "k_lead_in", "k_label", "k_anchor", "k_id_prefix", "k_bibtex", "k_before_link",
-    "k_leading", "k_dash", "k_name", "k_rule", "first", "near_top", "paper_like", "titled", "colon", "words_2_3", "words_long",
+    "k_leading", "k_dash", "k_name", "k_name_headline", "k_rule", "first", "near_top", "paper_like", "titled", "colon", "words_2_3", "words_long",
     "latin", "news", "sentence", "repeated", "next_author", "next_link", "next_prose", "layout_slot", "person", "one_word", "lower_start", "cyrillic",
 )
 
@@ -119,6 +123,8 @@ def post_features(text: str, lines: list[str], *, paper: bool, labelled: bool, a
         "article": float(article), "layout_label": 0.0,
         # the rules recognition used before it weighed evidence, kept as evidence themselves
         "paper_and_prose": float(paper and _review_prose(text)),
+        "paper_words": min(len(_PAPER_WORDS.findall(text[:6000])), 5) / 5,
+        "question_title": float(first.endswith("?")),
         "title_and_prose": float(bool(first) and paper_title_like(first) and _review_prose("\n".join(content[1:]))),
     }
     for kind, rx in _NON_REVIEW:
