@@ -537,7 +537,6 @@ def parse(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | N
     Examples:
       reviews parse channel_page.txt --verbose
       reviews parse result.json --channel gonzo_ML --json
-      pbpaste | reviews parse -
       reviews parse post.txt --explain
     """
     from .errors import DumpError

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from ... import extract as ex
 from ..post import HiddenLink
 from .fields import _DASH_TITLE, _leading_title, _title_before_link, clean_title, is_generic_heading, unquote
-from .lines import _LABEL_WORDS, title_like
+from .lines import _LABEL_WORDS, _titled_shape, title_like
 
 MAX_LINES = 15  # line candidates come from the first lines of a post: titles sit at the top
 _SCAN = 4000  # characters scanned for titles in prose
@@ -143,7 +143,10 @@ def title_candidates(lines: list[str], hidden: list[HiddenLink], paper_url: str 
         if any(q in s for q in "«“„\""):
             for m in _QUOTED.finditer(s):
                 q = next(g for g in m.groups() if g)
-                if q[0].isalpha() or q[0].isdigit():
+                # a quoted phrase ("I don't know" answers) is no title: titles in quotes are title-cased,
+                # Russian, or long
+                if (q[0].isalpha() or q[0].isdigit()) and len(q.split()) >= 2 and (
+                        _titled_shape(q) or ex.has_cyrillic(q) or len(q.split()) >= 5):
                     add(q, i, "quoted")
         for m in _LEAD_RU.finditer(s):
             add(_cut(m.group("t")), i, "lead_in")

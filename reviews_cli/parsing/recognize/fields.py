@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from ... import extract as ex
 from ..post import HiddenLink
@@ -64,12 +65,18 @@ _ID_SUFFIX = re.compile(r"\s*[\[(]\s*(?:arXiv:)?\d{4}\.\d{4,5}(?:v\d+)?\s*[\])]\
 _QUOTES = {"«": "»", '"': '"', "“": "”", "„": "“", "'": "'", "‘": "’", "「": "」"}
 
 
+def _decoration(ch: str) -> bool:
+    # emoji and pictographs (So), variation selectors and keycaps (Mn/Me), spaces, list and arrow marks
+    return unicodedata.category(ch) in ("So", "Sk", "Zs", "Me") or ch in "\ufe0f\u200d•·▪►➤→←⬇*~|:—–-" or ch.isspace()
+
+
 def strip_decoration(t: str) -> str:
-    """``t`` without emoji, arrows, stars and bullets at either end (``🔥 Title 🔥``, ``📄 Title``)."""
+    """``t`` without emoji, arrows, stars and bullets at either end (``🔥 Title 🔥``, ``📄 Title``);
+    other characters (letters, quotes, brackets, format characters) stay."""
     i, j = 0, len(t)
-    while i < j and not (t[i].isalnum() or t[i] in "«\"“„'‘([「"):
+    while i < j and _decoration(t[i]):
         i += 1
-    while j > i and not (t[j - 1].isalnum() or t[j - 1] in "»\"”“'’)]」?!.+"):
+    while j > i and _decoration(t[j - 1]) and t[j - 1] not in "-":
         j -= 1
     return t[i:j]
 

@@ -134,6 +134,9 @@ def decide(a: Analysis, post_model: Model, cand_model: Model) -> Verdict:
         feats["title_score"] = best[0]
         feats["title_paper_like"] = a.cand_features[best[1]].get("paper_like", 0.0)
     p = post_model.probability(feats)
+    veto = _veto(a)
+    if veto:  # an ad, job post or announcement, or a news headline, with no paper link and no rule for it
+        p = min(p, post_model.threshold / 2)
     evidence = post_model.contributions(feats)[:6]
     title_pair = (a.candidates[best[1]].text, best[0]) if best else None
     runner = (a.candidates[ranked[1][1]].text, ranked[1][0]) if len(ranked) > 1 else None
@@ -162,6 +165,16 @@ def decide(a: Analysis, post_model: Model, cand_model: Model) -> Verdict:
     links = ([paper] if paper else []) + _other_links(ctx, "\n".join(body_lines), 0, len(lines), paper)
     verdict.drafts = [ctx.draft(title, body_lines, links, paper, tags=ctx.tags)]
     return verdict
+
+
+def _veto(a: Analysis) -> bool:
+    """What the text says it is outright: an ad, job post or announcement, or a post under a news
+    headline (``OpenAI Releases …``, ``Deadlines Extended``), when it carries no paper link and the
+    review rules do not take it. Signs this explicit are not left to weights fitted on a sample
+    with few of them."""
+    if a.paper is not None or a.features.get("rule_review"):
+        return False
+    return bool(a.non_review) or bool(a.features.get("news_headline"))
 
 
 def _reason(a: Analysis, p: float, threshold: float) -> str:
