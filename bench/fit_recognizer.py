@@ -123,9 +123,9 @@ def _as_model(m, names, threshold: float):
 def _best_f1_threshold(probs: list[float], y: list[int]) -> float:
     best, best_t = -1.0, 0.5
     for t in [x / 100 for x in range(20, 91)]:
-        tp = sum(1 for p, l in zip(probs, y) if p >= t and l)
-        fp = sum(1 for p, l in zip(probs, y) if p >= t and not l)
-        fn = sum(1 for p, l in zip(probs, y) if p < t and l)
+        tp = sum(1 for p, lab in zip(probs, y) if p >= t and lab)
+        fp = sum(1 for p, lab in zip(probs, y) if p >= t and not lab)
+        fn = sum(1 for p, lab in zip(probs, y) if p < t and lab)
         f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
         if f1 > best + 1e-9 or (abs(f1 - best) < 1e-9 and abs(t - 0.5) < abs(best_t - 0.5)):
             best, best_t = f1, t
@@ -151,9 +151,9 @@ def _cand_threshold(posts: list[dict], cand_model) -> float:
 
 
 def _f1(probs: list[float], y: list[int], t: float) -> float:
-    tp = sum(1 for p, l in zip(probs, y) if p >= t and l)
-    fp = sum(1 for p, l in zip(probs, y) if p >= t and not l)
-    fn = sum(1 for p, l in zip(probs, y) if p < t and l)
+    tp = sum(1 for p, lab in zip(probs, y) if p >= t and lab)
+    fp = sum(1 for p, lab in zip(probs, y) if p >= t and not lab)
+    fn = sum(1 for p, lab in zip(probs, y) if p < t and lab)
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
@@ -178,7 +178,7 @@ def fit(posts: list[dict], C: float = 1.0, folds: int = 5, fixed_c: bool = False
     from reviews_cli.parsing.recognize.whole import decide
 
     for rnd in range(2):
-        cx, cy, cg, px, py, pg = _rows(posts)
+        cx, cy, _, px, py, pg = _rows(posts)
         cm = _as_model(_logreg(cx, cy, C), CANDIDATE_FEATURES, 0.5)
         ct = _cand_threshold(posts, cm)
         cm = type(cm)(cm.bias, cm.weights, ct)

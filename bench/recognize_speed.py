@@ -38,7 +38,8 @@ def sample_texts() -> list[str]:
     texts = []
     for p in paths:
         if os.path.exists(p):
-            texts += [e["text"] for e in yaml.safe_load(open(p, encoding="utf-8")) or [] if e.get("text")]
+            with open(p, encoding="utf-8") as f:
+                texts += [e["text"] for e in yaml.safe_load(f) or [] if e.get("text")]
     return texts
 
 

@@ -525,7 +525,8 @@ _CHANNEL_HELP = "The channel's username (as in t.me/USERNAME) for Telegram Deskt
 @click.option("--verbose", "-v", is_flag=True, help="List skipped posts with the reason.")
 @click.option("--channel", metavar="USERNAME", help=_CHANNEL_HELP)
 @click.option("--explain", is_flag=True,
-              help="For every post: the decision, its score, the evidence that weighed most, the title and the runner-up.")
+              help="For every post: the decision, its score, the evidence that weighed most, the title "
+                   "and the runner-up.")
 def parse(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | None, explain: bool = False) -> None:
     """Parse dumps without adding them to the library and print their records. PATHS are
     files, `-` (standard input), or folders: a Telegram Desktop export folder is one export (its

@@ -41,7 +41,8 @@ def parse_arxiv_id(text: str) -> str | None:
 
 def arxiv_ids_in_url(url: str) -> str | None:
     """The arXiv id of an arxiv.org URL (``export.arxiv.org``, versioned PDF links
-    ``arxiv.org/pdf/2401.01234v2``, arXiv's DOI ``doi.org/10.48550/arXiv.<id>``; or of a site that names papers by their arXiv id:
+    ``arxiv.org/pdf/2401.01234v2``, arXiv's DOI ``doi.org/10.48550/arXiv.<id>``; or of a
+    site that names papers by their arXiv id:
     ``huggingface.co/papers/<id>``, ``alphaxiv.org/abs/<id>``), else ``None`` (a bare number
     elsewhere is not an id)."""
     low = url.lower()

@@ -158,7 +158,7 @@ def _windows(items: Iterable[Post | Skipped]) -> Iterator[Skipped | tuple[Post, 
             if isinstance(x, Skipped):
                 yield x
             else:
-                st, v = next(results)
+                _, v = next(results)
                 yield x, v.drafts, (None if v.drafts else v.reason or "no paper evidence")
         buf.clear()
 

@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 from ... import extract as ex
 from ..common import PostDraft
 from ..post import ARTICLE, POLL, SERVICE, Post
-from .clean import clean_lines, join_broken_urls, normalize_text, unflatten
+from .clean import clean_lines, join_broken_urls, normalize_text, strip_markup, unflatten
 from .drafts import _Ctx, _section_draft
-from .headers import _footer_start, _headed_sections, _prepare
+from .fields import is_generic_heading
+from .headers import _footer_start, _headed_sections, _Header, _prepare
 from .layout import apply, learn
-from .lines import _first_content, is_furniture, is_link_label
+from .lines import _first_content, _review_prose, _titled_shape, is_furniture, is_link_label, paper_title_like
 from .score import load
 from .whole import Analysis, Verdict, analyse, decide
 
@@ -50,12 +51,34 @@ class Stage:
     title_rank: int | None = None
 
 
-def _lines(post: Post) -> _Ctx:
+def _lines(post: Post) -> tuple[_Ctx, list[int]]:
+    """The cleaned, prepared lines of ``post`` and the lines its markup set as headings."""
     text = normalize_text(post.text)
     text, links = unflatten(text, list(post.links))
-    lines = clean_lines(join_broken_urls(text.split("\n")))
+    lines, headings = strip_markup(text.split("\n"))
+    lines = clean_lines(join_broken_urls(lines))
     prepared, hidden = _prepare("\n".join(lines), links)
-    return _Ctx(post, prepared, hidden)
+    return _Ctx(post, prepared, hidden), headings
+
+
+def _heading_sections(lines: list[str], headings: list[int], heads: list[_Header]) -> list[_Header]:
+    """Headed sections plus a section at every heading set in markup that names a paper (a
+    paper-title line, not a generic heading, with review prose under it): a review that follows a
+    paper title in Markdown or HTML markup is its own record, not part of the one above it.
+    Applies when two or more such headings exist, or when headed sections exist already."""
+    taken = {h.title for h in heads}
+    found = []
+    for k, i in enumerate(headings):
+        s = lines[i].strip()
+        if i in taken or not s or is_generic_heading(s) or not (paper_title_like(s) and _titled_shape(s)):
+            continue
+        stop = next((j for j in headings[k + 1:] if j > i), len(lines))
+        if not _review_prose("\n".join(lines[i + 1:stop])):
+            continue
+        found.append(_Header(title=i, body_start=i + 1))
+    if not heads and len(found) < 2:
+        return heads
+    return sorted(heads + found, key=lambda h: h.title)
 
 
 def stage(post: Post) -> Stage:
@@ -65,11 +88,13 @@ def stage(post: Post) -> Stage:
         return Stage(post, reason=f"service message ({post.action or 'service'})")
     if post.kind == POLL:
         return Stage(post, reason="poll")
-    ctx = _lines(post)
+    ctx, headings = _lines(post)
     lines = ctx.lines
     if _first_content(lines) is None:
         return Stage(post, reason="no text (media only)")
     heads = _headed_sections(lines, ctx.by_line)
+    if headings:
+        heads = _heading_sections(lines, headings, heads)
     if heads:
         drafts = []
         end = _footer_start(lines, heads[-1].body_start) if post.kind == ARTICLE else len(lines)

@@ -42,7 +42,8 @@ _LABEL = re.compile(
 _ID_LINE = re.compile(r"^\s*(?:\[\s*(?:arXiv:)?\d{4}\.\d{4,5}(?:v\d+)?\s*\]|arXiv:\s*\d{4}\.\d{4,5}(?:v\d+)?)\s*\S",
                       re.IGNORECASE)
 _BIBTEX = re.compile(r"^\s*title\s*=\s*[{\"]+(?P<t>[^{}\"\n]{5,300})[}\"]+", re.IGNORECASE | re.MULTILINE)
-_STOP = re.compile(r"(?:\.\s|\s[(\[]|\s(?:от|by|from|из|авторов|in which|where|that|которая|которой)\s|[»”\"]|[;!?]\s|$)")
+_STOP = re.compile(r"(?:\.\s|\s[(\[]|\s(?:от|by|from|из|авторов|in which|where|that|которая|которой)\s|"
+                   r"[»”\"]|[;!?]\s|$)")
 _STARTERS = {"we", "the", "this", "in", "a", "an", "our", "authors", "today", "here", "it", "they", "these",
              "авторы", "сегодня", "в", "это", "мы", "статья", "paper", "its", "их", "как", "новая"}
 _URL = re.compile(r"(?:https?://|www\.)\S+")
@@ -51,7 +52,8 @@ _URL = re.compile(r"(?:https?://|www\.)\S+")
 # what follows a name in a blog headline rather than in a paper's title ("Titans: How Google …")
 _HEADLINE_REST = re.compile(r"(?:how|why|what|when|the|a|an|is|are|google|openai|meta|deepmind|inside|"
                             r"explained|review|summary|как|почему|что|зачем|путь|обзор|разбор)\b", re.IGNORECASE)
-_NAME_HEAD = re.compile(r"^(?P<n>[A-Z][\w.+-]{1,30}(?: [A-Z0-9][\w.+-]{0,20}){0,2})\s*(?:\([^()\n]{1,40}\))?\s*(?:[:—–]\s+\S|$)")
+_NAME_HEAD = re.compile(r"^(?P<n>[A-Z][\w.+-]{1,30}(?: [A-Z0-9][\w.+-]{0,20}){0,2})\s*(?:\([^()\n]{1,40}\))?"
+                        r"\s*(?:[:—–]\s+\S|$)")
 
 
 @dataclass
@@ -168,10 +170,9 @@ def title_candidates(lines: list[str], hidden: list[HiddenLink], paper_url: str 
     if "title" in head.lower():
         for m in _BIBTEX.finditer(head):
             add(m.group("t"), head.count("\n", 0, m.start()), "bibtex")
-    if paper_url:
-        if t := _title_before_link(lines, paper_url):
-            line = next((k for k, ln in enumerate(lines) if paper_url in ln), 0)
-            add(t, line, "before_link")
+    if paper_url and (t := _title_before_link(lines, paper_url)):
+        line = next((k for k, ln in enumerate(lines) if paper_url in ln), 0)
+        add(t, line, "before_link")
     return list(found.values())
 
 

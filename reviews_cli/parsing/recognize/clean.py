@@ -44,7 +44,8 @@ _CHROME = re.compile(
     rf"^(?:(?:published|posted|updated|опубликовано|обновлено|дата публикации)?\s*:?\s*{_DATE}"
     r"(?:\s*(?:[,·•|]|в|at)?\s*\d{1,2}:\d{2})?(?:\s*[·•|,]\s*\d+\s*(?:min|мин)\w*(?:\s+read)?)?\.?|"
     r"\d+\s*(?:min(?:ute)?s?\s+read|мин(?:ут[аы]?)?\s+(?:чтения|на чтение))|"
-    r"(?:📅\s*)?(?:published|date|year(?:\s*/\s*venue)?|опубликовано|дата|год|создано|created|last update)\s*:\s*.{0,30}|"
+    r"(?:📅\s*)?(?:published|date|year(?:\s*/\s*venue)?|опубликовано|дата|год|создано|created|last update)"
+    r"\s*:\s*.{0,30}|"
     r"(?:tg|telegram)(?: \w+){0,3} (?:group|channel|search|link|links|каналы?|поиск)(?: \w+){0,2}|"
     r"(?:время на прочтение|reading time|read time)\s*:?.{0,20}|"
     r"(?:posted|written|published)\s+by\s+.{2,60}|(?:автор публикации|editor at|редактор)\s*:?.{0,60}|"
@@ -204,3 +205,28 @@ def unflatten(text: str, links: list[HiddenLink]) -> tuple[str, list[HiddenLink]
         k = next((j for j, ln in enumerate(new_lines) if hl.label and hl.label in ln), 0)
         moved.append(HiddenLink(k, hl.label, hl.href))
     return "\n".join(new_lines), moved
+
+
+# ---------------------------------------------------------------------------- markup
+
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}[ \t]+(?P<t>\S.*?)(?:[ \t]+#+)?\s*$")
+_BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(?P<t>[^*_\n].*?)(?:\*\*|__)\s*$")
+_HTML_LINE = re.compile(r"^\s*<(?P<tag>h[1-6]|b|strong)(?:\s[^<>]{0,200})?>(?P<t>[^<>]*)</(?P=tag)>\s*$", re.IGNORECASE)
+
+
+def strip_markup(lines: list[str]) -> tuple[list[str], list[int]]:
+    """Lines set as headings in Markdown or HTML markup, unwrapped, and their indices (same line
+    count): ``## Title``, ``**Title**`` / ``__Title__`` alone on a line, ``<h2>Title</h2>`` /
+    ``<b>Title</b>`` alone on a line (a digest saved as Markdown, or with its tags, and the marker
+    the Habr container puts on ``<h2>``–``<h4>``). A hashtag line (``#tag``) is not a heading."""
+    out = list(lines)
+    marks: list[int] = []
+    for i, ln in enumerate(out):
+        c = ln.lstrip()[:1]
+        if c not in "#*_<":
+            continue
+        m = _MD_HEADING.match(ln) or _BOLD_LINE.match(ln) or _HTML_LINE.match(ln)
+        if m and m.group("t").strip():
+            out[i] = m.group("t").strip()
+            marks.append(i)
+    return out, marks

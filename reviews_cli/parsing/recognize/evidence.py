@@ -88,8 +88,9 @@ POST_FEATURES = (
 )
 CANDIDATE_FEATURES = (
     "k_line", "k_quoted", "k_lead_in", "k_label", "k_anchor", "k_id_prefix", "k_bibtex", "k_before_link",
-    "k_leading", "k_dash", "k_name", "k_name_headline", "k_rule", "first", "near_top", "paper_like", "titled", "colon", "words_2_3", "words_long",
-    "latin", "news", "sentence", "repeated", "next_author", "next_link", "next_prose", "layout_slot", "person", "one_word", "lower_start", "cyrillic",
+    "k_leading", "k_dash", "k_name", "k_name_headline", "k_rule", "first", "near_top", "paper_like", "titled",
+    "colon", "words_2_3", "words_long", "latin", "news", "sentence", "repeated", "next_author", "next_link",
+    "next_prose", "layout_slot", "person", "one_word", "lower_start", "cyrillic",
 )
 
 
@@ -106,7 +107,8 @@ def post_features(text: str, lines: list[str], *, paper: bool, labelled: bool, a
     first = content[0] if content else ""
     f = {
         "paper_link": float(paper), "paper_link_labelled": float(labelled), "arxiv_id": float(arxiv),
-        "many_paper_links": float(paper_links >= 3), "lost_label": float(lost and not labelled), "code_link": float(code),
+        "many_paper_links": float(paper_links >= 3), "lost_label": float(lost and not labelled),
+        "code_link": float(code),
         "author_line": float(any(_BY_LINE.match(ln) or ex.is_strong_author_line(ln) for ln in head if ln.strip())),
         "affiliation": float(bool(_AFFILIATION.search(text[:3000]))),
         "hashtags": float("#" in text and bool(ex.hashtags(text))),
@@ -127,8 +129,9 @@ def post_features(text: str, lines: list[str], *, paper: bool, labelled: bool, a
         "question_title": float(first.endswith("?")),
         "title_and_prose": float(bool(first) and paper_title_like(first) and _review_prose("\n".join(content[1:]))),
     }
+    names = {"advertisement": "ad", "job post": "job", "announcement": "announcement"}
     for kind, rx in _NON_REVIEW:
-        f[{"advertisement": "ad", "job post": "job", "announcement": "announcement"}[kind]] = float(bool(rx.search(text)))
+        f[names[kind]] = float(bool(rx.search(text)))
     return f
 
 
@@ -151,7 +154,8 @@ def candidate_features(c: Candidate, lines: list[str], text_folded: str) -> dict
     f.update({
         "first": float(c.rank == 0), "near_top": 1.0 / (1 + c.rank),
         "paper_like": float(paper_title_like(t)), "titled": float(_titled_shape(t)), "colon": float(":" in t),
-        "words_2_3": float(2 <= words <= 3), "words_long": float(words > 20), "latin": latin / letters if letters else 0.0,
+        "words_2_3": float(2 <= words <= 3), "words_long": float(words > 20),
+        "latin": latin / letters if letters else 0.0,
         "news": float(_news_headline(t)), "sentence": float(t.rstrip()[-1:] in ".!?" or words > 25),
         "repeated": float(text_folded.count(key) >= 2),
         "next_author": float(bool(nxt) and (bool(_BY_LINE.match(nxt)) or ex.is_strong_author_line(nxt))),

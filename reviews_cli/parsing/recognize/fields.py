@@ -59,8 +59,9 @@ _SITE_SUFFIX = re.compile(
     r"(?:\s+[|—–-]\s+(?:Хабр|Habr|Habrahabr|Medium|arXiv|vc\.ru|Telegram|Telegraph|Teletype|Substack|"
     r"Towards Data Science|Hugging Face|YouTube|Reddit)|\s+\|\s+[^|]{1,40}?)+\s*$", re.IGNORECASE)
 # an arXiv id printed with the title: "[2401.01234] Title" (arXiv listings), "Title (2512.05356v1)"
-_ID_PREFIX = re.compile(r"^\s*(?:\[\s*(?:arXiv:)?\d{4}\.\d{4,5}(?:v\d+)?\s*\]|arXiv:\s*\d{4}\.\d{4,5}(?:v\d+)?)\s*[:—–-]?\s*",
-                        re.IGNORECASE)
+_ID_PREFIX = re.compile(
+    r"^\s*(?:\[\s*(?:arXiv:)?\d{4}\.\d{4,5}(?:v\d+)?\s*\]|arXiv:\s*\d{4}\.\d{4,5}(?:v\d+)?)\s*[:—–-]?\s*",
+    re.IGNORECASE)
 _ID_SUFFIX = re.compile(r"\s*[\[(]\s*(?:arXiv:)?\d{4}\.\d{4,5}(?:v\d+)?\s*[\])]\s*$", re.IGNORECASE)
 _QUOTES = {"«": "»", '"': '"', "“": "”", "„": "“", "'": "'", "‘": "’", "「": "」"}
 

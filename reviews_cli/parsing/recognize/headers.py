@@ -29,8 +29,8 @@ from ...models import Link, Reviewer
 from ..post import HiddenLink
 from .lines import (
     _BARE_ARXIV,
-    _BULLET,
     _BRACKET_WORDS,
+    _BULLET,
     _LABEL_WORDS,
     _WRAPPED,
     _label_only,
@@ -50,6 +50,19 @@ _FOOTNOTE_DEF = re.compile(r"^\s*\[?(\d{1,3})[\].:)]?\s+((?:https?://|www\.)\S+)
 _CONNECTORS = {"of", "for", "with", "and", "the", "a", "an", "in", "on", "to", "via", "from", "by", "at", "as", "or"}
 
 
+def _wrapped_title(a: str, b: str, blank_after: bool) -> bool:
+    """Whether line ``b`` continues the paper title on line ``a``: ``… with Context Parallelism`` /
+    ``on Hierarchical …`` (a lower-case run), or a numbered title wrapped before a capital with a
+    blank line after it (``1. ImageNet Classification with Deep Convolutional`` / ``Neural
+    Networks``, Medium and blog lists)."""
+    if not (a and b and a[-1].isalnum() and b[-1].isalnum()) or ex.has_cyrillic(b) or not paper_title_like(a):
+        return False
+    if b[0].islower():
+        return bool(_WRAPPED.match(b)) and len(b) <= 100
+    return bool(_BULLET.match(a)) and blank_after and len(b) <= 60 and not ex.has_cyrillic(a) \
+        and len(b.split()) <= 6 and all(w[0].isupper() or w in _CONNECTORS for w in b.split())
+
+
 def _prepare(text: str, links: list[HiddenLink]) -> tuple[list[str], list[HiddenLink]]:
     """Lines of the post, same count as the input, with furniture blanked, a label line joined
     with the URL line under it, and ``[n]`` footnote markers resolved to hidden links (the
@@ -59,18 +72,10 @@ def _prepare(text: str, links: list[HiddenLink]) -> tuple[list[str], list[Hidden
     for i, ln in enumerate(lines):
         if is_furniture(ln):
             lines[i] = ""
-    # a paper title wrapped over two lines: "… with Context Parallelism" / "on Hierarchical …"
+    # a paper title wrapped over two lines
     for i in range(len(lines) - 1):
         a, b = lines[i].strip(), lines[i + 1].strip()
-        if a and b and b[0].islower() and _WRAPPED.match(b) and len(b) <= 100 and b[-1].isalnum() \
-                and not ex.has_cyrillic(b) and paper_title_like(a) and a[-1].isalnum():
-            lines[i], lines[i + 1] = f"{a} {b}", ""
-        # a numbered title wrapped before a capital: "1. ImageNet Classification with Deep Convolutional" /
-        # "Neural Networks" / blank (Medium and blog lists)
-        elif a and b and _BULLET.match(a) and b[0].isupper() and len(b) <= 60 and b[-1].isalnum() \
-                and (i + 2 >= len(lines) or not lines[i + 2].strip()) and paper_title_like(a) \
-                and a[-1].isalnum() and not ex.has_cyrillic(a + b) and len(b.split()) <= 6 \
-                and all(w[0].isupper() or w in _CONNECTORS for w in b.split()):
+        if _wrapped_title(a, b, i + 2 >= len(lines) or not lines[i + 2].strip()):
             lines[i], lines[i + 1] = f"{a} {b}", ""
     # "Статья:" / "https://…" on two lines is one labelled link line
     for i in range(len(lines) - 1):

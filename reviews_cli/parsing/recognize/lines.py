@@ -45,7 +45,8 @@ def is_furniture(line: str) -> bool:
 
 
 # list markers: "1.", "1)", "(1)", "1|" (analyticsindiamag-style lists), keycap digits "1️⃣", bullets
-_BULLET = re.compile(r"^\s*(?:\d{1,3}[.)|]|\d\ufe0f?\u20e3|🔟|[-•*—–▪►➤✅🔹🔸📌👉]|\(\d{1,3}\))\s*(?<=\s|\u20e3|🔟|\|)\s*")
+_BULLET = re.compile(
+    r"^\s*(?:\d{1,3}[.)|]|\d\ufe0f?\u20e3|🔟|[-•*—–▪►➤✅🔹🔸📌👉]|\(\d{1,3}\))\s*(?<=\s|\u20e3|🔟|\|)\s*")
 
 
 def strip_bullet(line: str) -> str:
