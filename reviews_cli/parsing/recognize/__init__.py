@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from ... import extract as ex
 from ..common import PostDraft
 from ..post import ARTICLE, POLL, SERVICE, Post
-from .clean import clean_lines, join_broken_urls, normalize_text, strip_markup, unflatten
+from .clean import clean_lines, join_broken_urls, normalize_text, not_a_digest, strip_markup, unflatten
 from .drafts import _Ctx, _section_draft
 from .fields import is_generic_heading
 from .headers import _footer_start, _headed_sections, _Header, _prepare
@@ -92,6 +92,8 @@ def stage(post: Post) -> Stage:
     lines = ctx.lines
     if _first_content(lines) is None:
         return Stage(post, reason="no text (media only)")
+    if not_a_digest(lines, headings):
+        return Stage(post, reason=not_a_digest(lines, headings))
     heads = _headed_sections(lines, ctx.by_line)
     if headings:
         heads = _heading_sections(lines, headings, heads)

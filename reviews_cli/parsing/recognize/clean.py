@@ -230,3 +230,43 @@ def strip_markup(lines: list[str]) -> tuple[list[str], list[int]]:
             out[i] = m.group("t").strip()
             marks.append(i)
     return out, marks
+
+
+# ------------------------------------------------------------------------- not a digest
+
+_CODE_LINE = re.compile(
+    r"^\s*(?:def |class |import |from [\w.]+ import |return\b|if __name__|#!|@\w+|elif |else:|try:|except\b|"
+    r"for \w+ in |while |with .+:$|print\(|[\w.\[\]'\"]+\s*[-+*/]?=\s*\S|[{}\[\]();,]+$|"
+    r"(?:const|let|var|function|public|private|static|void|int|#include|package)\b)")
+_BIBTEX_LINE = re.compile(r"^\s*(?:@\w+\s*\{|\w+\s*=\s*[{\"\d]|\}\s*,?\s*$)")
+_DATA_ROW = re.compile(r"^[\s\d.,;:\t|+eE%-]*\d[\s\d.,;:\t|+eE%-]*$")
+_README_HEADING = re.compile(
+    r"^(?:installation|install|usage|license|licence|requirements|dependencies|getting started|quick ?start|"
+    r"contributing|development|building|build|running|configuration|examples?|установка|использование|лицензия|"
+    r"запуск|зависимости)\b", re.IGNORECASE)
+
+
+def not_a_digest(lines: list[str], headings: list[int]) -> str | None:
+    """What a text that is not a post or digest at all is (``source code``, ``a table of
+    numbers``, ``a code repository's README``), else ``None``. Source code: half or more of the
+    non-blank lines are code (``def``/``import``/``return``/assignments/brackets; indentation alone
+    is not code: Habr copies indent their text); numbers:
+    half or more are delimited numeric rows; a README: two or more of its usual headings
+    (Installation, Usage, License, Requirements…) or one with a code fence or ``pip install``."""
+    content = [ln for ln in lines if ln.strip()]
+    if len(content) < 3:
+        return None
+    # a BibTeX entry (summary pages cite the paper with one) is not code
+    code = [ln for ln in content if not _BIBTEX_LINE.match(ln)]
+    if sum(1 for ln in code if _CODE_LINE.match(ln)) >= 0.5 * len(content):
+        return "source code, not a post or digest"
+    if sum(1 for ln in content if _DATA_ROW.match(ln) and len(re.findall(r"[,;\t|]", ln)) >= 1) >= 0.5 * len(content):
+        return "a table of numbers, not a post or digest"
+    marked = {lines[i].strip() for i in headings}
+    readme = sum(1 for ln in content if len(ln) <= 40 and _README_HEADING.match(ln.strip())
+                 and (ln.strip() in marked or ln.strip().rstrip(":") == ln.strip()))
+    tools = any(ln.lstrip().startswith(("```", "pip install", "$ pip", "git clone", "npm install", "conda install"))
+                for ln in content)
+    if readme >= 2 or (readme >= 1 and tools):
+        return "a code repository's README, not a post or digest"
+    return None
