@@ -196,7 +196,8 @@ def _read_header(lines: list[str], hidden: dict[int, list[HiddenLink]], t: int, 
                 h.link_lines += 1
             else:
                 break
-        elif _BRACKET_WORDS.match(s) and i in hidden:
+        elif (_BRACKET_WORDS.match(s) or _LABEL_WORDS.match(s)) and i in hidden:
+            # "[Статья][Код]", or "Статья, код" with the links behind the words (Telegram exports)
             h.links += [Link(hl.href, ex.link_role(hl.href, hl.label)) for hl in hidden[i]]
             h.link_lines += 1
         elif first and (auth := ex.author_line(s)) and not _LABEL_WORDS.match(s):
