@@ -50,7 +50,8 @@ _CHROME = re.compile(
     r"(?:время на прочтение|reading time|read time)\s*:?.{0,20}|"
     r"(?:posted|written|published)\s+by\s+.{2,60}|(?:автор публикации|editor at|редактор)\s*:?.{0,60}|"
     r"(?:👁|👀|👁‍🗨)\s*[\d.,]+\s*[KkMmКкМм]?.{0,20}|(?:просмотров|views)\s*:?\s*[\d\s.,]+[KkMmКкМм]?|"
-    r"[\d.,]+\s*[KkMmКкМм]?\s+(?:просмотр\w*|views?|comments?|комментари\w*|reposts?|репост\w*)|"
+    r"\d{1,3}(?:[ .,]?\d{3})*(?:[.,]\d+)?\s*[KkMmКкМм]?\s+(?:просмотр\w*|views?|comments?|комментари\w*|"
+    r"reposts?|репост\w*)|"
     r"(?:открыть|смотреть|читать|посмотреть)\s+(?:в|пост в)\s+telegram|(?:open|view|read)\s+(?:in|on)\s+telegram|"
     r"(?:share|поделиться|copy link|скопировать ссылку|копировать ссылку|в избранное|добавить в закладки|"
     r"bookmark|save|сохранить|report|пожаловаться|подписаться|subscribe|follow|отписаться|"
@@ -209,9 +210,25 @@ def unflatten(text: str, links: list[HiddenLink]) -> tuple[str, list[HiddenLink]
 
 # ---------------------------------------------------------------------------- markup
 
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}[ \t]+(?P<t>\S.*?)(?:[ \t]+#+)?\s*$")
-_BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(?P<t>[^*_\n].*?)(?:\*\*|__)\s*$")
-_HTML_LINE = re.compile(r"^\s*<(?P<tag>h[1-6]|b|strong)(?:\s[^<>]{0,200})?>(?P<t>[^<>]*)</(?P=tag)>\s*$", re.IGNORECASE)
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}[ \t]+\S")
+_HTML_LINE = re.compile(r"^<(?P<tag>h[1-6]|b|strong)(?:\s[^<>]{0,200})?>(?P<t>[^<>]*)</(?P=tag)>$", re.IGNORECASE)
+
+
+def _unwrap(line: str) -> str | None:
+    """The text of a heading line in markup, else ``None`` (string tests, no regex over the
+    line's length: a long line of ``#`` or ``*`` stays linear)."""
+    s = line.strip()
+    if s[:1] == "#" and _MD_HEADING.match(line):
+        t = s.lstrip("#").strip()
+        if t.endswith("#") and " #" in t:  # closing hashes: "## Title ##"
+            t = t.rstrip("#").rstrip()
+        return t or None
+    for mark in ("**", "__"):
+        if len(s) > 4 and s.startswith(mark) and s.endswith(mark) and mark not in s[2:-2]:
+            return s[2:-2].strip() or None
+    if s[:1] == "<" and (m := _HTML_LINE.match(s)):
+        return m.group("t").strip() or None
+    return None
 
 
 def strip_markup(lines: list[str]) -> tuple[list[str], list[int]]:
@@ -222,12 +239,8 @@ def strip_markup(lines: list[str]) -> tuple[list[str], list[int]]:
     out = list(lines)
     marks: list[int] = []
     for i, ln in enumerate(out):
-        c = ln.lstrip()[:1]
-        if c not in "#*_<":
-            continue
-        m = _MD_HEADING.match(ln) or _BOLD_LINE.match(ln) or _HTML_LINE.match(ln)
-        if m and m.group("t").strip():
-            out[i] = m.group("t").strip()
+        if ln.lstrip()[:1] in ("#", "*", "_", "<") and (t := _unwrap(ln)):
+            out[i] = t
             marks.append(i)
     return out, marks
 

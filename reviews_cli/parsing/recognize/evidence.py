@@ -50,7 +50,7 @@ _STRONG = re.compile(
     r"\bthis work\b|\bthe study\b|у статті|автори пропонують|die autoren|les auteurs|los autores|本文|"
     r"\babstract\b|аннотаци|tl;dr",
     re.IGNORECASE)
-_RESULTS = re.compile(r"\d+(?:[.,]\d+)?\s?%|\b(?:sota|state[- ]of[- ]the[- ]art|outperform\w*|превосход\w+|"
+_RESULTS = re.compile(r"(?<![\d.,])\d{1,6}(?:[.,]\d{1,4})?\s?%|\b(?:sota|state[- ]of[- ]the[- ]art|outperform\w*|превосход\w+|"
                       r"обгоня\w+|бенчмарк\w*|benchmark\w*|accuracy|точност\w+|ImageNet|GLUE|MMLU|COCO)\b",
                       re.IGNORECASE)
 _LOST_LABEL = re.compile(
@@ -131,7 +131,7 @@ def post_features(text: str, lines: list[str], *, paper: bool, labelled: bool, a
     }
     names = {"advertisement": "ad", "job post": "job", "announcement": "announcement"}
     for kind, rx in _NON_REVIEW:
-        f[names[kind]] = float(bool(rx.search(text)))
+        f[names[kind]] = float(bool(rx.search(text[:20000])))
     return f
 
 

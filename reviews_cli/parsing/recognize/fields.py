@@ -144,6 +144,8 @@ _TITLE_BEFORE_LINK = re.compile(
 
 def _title_before_link(lines: list[str], url: str) -> str | None:
     """``<Title> (<url>)`` written in a sentence: the title-cased words right before the link."""
+    if len(url) > 500:  # no paper URL is this long; scanning one is quadratic
+        return None
     for ln in lines:
         pos = ln.find(url)
         if pos < 0:

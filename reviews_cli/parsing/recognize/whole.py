@@ -89,7 +89,7 @@ def analyse(ctx: _Ctx) -> Analysis:
     lines = ctx.lines
     text = "\n".join(lines)
     paper, paper_hidden = _paper_link_of(ctx, 0, len(lines))
-    non_review = _non_review(text)
+    non_review = _non_review(text[:20000])  # the signs stand near the top; a huge page costs no more
     all_items = _title_items(lines)
     items = [(i, b) for k, (i, b) in enumerate(all_items)
              if _review_prose("\n".join(lines[b:_next_item(all_items, k, len(lines))]))]
