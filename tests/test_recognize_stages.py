@@ -288,7 +288,7 @@ def test_every_stage_takes_any_text(lines, links):
     hidden = [HiddenLink(i, label, href) for i, label, href in links]
     for c in title_candidates(lines, hidden, None):
         assert 3 <= len(c.text) <= 300 and c.kinds
-    flat, moved = unflatten(" ".join(lines), hidden)
+    _, moved = unflatten(" ".join(lines), hidden)
     assert len(moved) == len(hidden)
     drafts, reason = recognize(Post(text, "p", links=hidden))
     assert bool(drafts) != bool(reason)

@@ -50,7 +50,8 @@ _STRONG = re.compile(
     r"\bthis work\b|\bthe study\b|у статті|автори пропонують|die autoren|les auteurs|los autores|本文|"
     r"\babstract\b|аннотаци|tl;dr",
     re.IGNORECASE)
-_RESULTS = re.compile(r"(?<![\d.,])\d{1,6}(?:[.,]\d{1,4})?\s?%|\b(?:sota|state[- ]of[- ]the[- ]art|outperform\w*|превосход\w+|"
+_RESULTS = re.compile(r"(?<![\d.,])\d{1,6}(?:[.,]\d{1,4})?\s?%|"
+                      r"\b(?:sota|state[- ]of[- ]the[- ]art|outperform\w*|превосход\w+|"
                       r"обгоня\w+|бенчмарк\w*|benchmark\w*|accuracy|точност\w+|ImageNet|GLUE|MMLU|COCO)\b",
                       re.IGNORECASE)
 _LOST_LABEL = re.compile(
