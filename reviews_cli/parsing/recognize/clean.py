@@ -172,18 +172,21 @@ _LABELS = (r"Авторы статьи|Авторы|Authors?|Автор обзо
 _SPLIT_AT = re.compile(rf"(?<=\S)\s+(?=(?:{_LABELS})\s*:)")
 _SPLIT_AFTER_URL = re.compile(r"(?<=\S)(?<=[\w/)])\s+(?=(?:[A-ZА-ЯЁ][a-zа-яё]+[\s,]|#\w))")
 _URL_IN = re.compile(r"(?:https?://|www\.)\S+")
+_NAME = r"[A-Z][a-zà-žа-яё]+(?:-[A-Z][a-z]+)?(?: [A-Z]\.)? [A-Z][a-zà-ž]+(?:-[A-Z][a-zà-ž]+)?"
+_AUTHORS_START = re.compile(rf"(?<=[\w)?])\s+(?={_NAME}, {_NAME}[,\s])")
 
 
 def unflatten(text: str, links: list[HiddenLink]) -> tuple[str, list[HiddenLink]]:
     """A post flattened into one line (a mirror that drops line breaks) split at its labels:
     before ``Статья:``, ``Paper:``, ``Авторы:``, ``Code:`` … and after the URL that ends a
-    label's value, and before a closing run of hashtags. Only a text with at most two lines, one
-    of them over 300 characters and holding two or more labels, is split; hidden links move to
+    label's value, before an author list that follows the title (``<Title> Ziming Liu, Yixuan
+    Wang, …``), and before a closing run of hashtags. Only a text with at most two lines, one of
+    them over 300 characters and holding a label, is split; hidden links move to
     the new line that holds their label. Other texts come back unchanged."""
     if text.count("\n") > 1:
         return text, links
     long = max(text.split("\n"), key=len)
-    if len(long) < 300 or len(_SPLIT_AT.findall(long)) < 2:
+    if len(long) < 300 or not _SPLIT_AT.search(long):
         return text, links
     parts: list[str] = []
     for seg in _SPLIT_AT.split(text):
@@ -197,6 +200,9 @@ def unflatten(text: str, links: list[HiddenLink]) -> tuple[str, list[HiddenLink]
                 parts += [seg[:end], rest.strip()]
                 continue
         parts.append(seg)
+    # "<Title> Ziming Liu, Yixuan Wang, …": the author list after the title is a line of its own
+    if parts and (m := _AUTHORS_START.search(parts[0][:400])) and m.start() > 10:
+        parts[:1] = [parts[0][:m.start()], parts[0][m.start():]]
     tags = re.search(r"(?:\s+#\w[\w-]*)+\s*$", parts[-1]) if parts else None
     if tags and tags.start() > 0:
         parts[-1:] = [parts[-1][:tags.start()], tags.group(0).strip()]
