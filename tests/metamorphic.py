@@ -43,14 +43,14 @@ def flattened(text: str) -> str:
 
 
 def title_moved(text: str, title: str, how: str, arxiv_id: str | None) -> str:
-    """The title line rewritten: in quotes, after a label, after a lead-in sentence, or prefixed
-    by its arXiv id in brackets."""
+    """The title rewritten where it stands: in quotes, after a label, after a lead-in sentence,
+    or prefixed by its arXiv id in brackets."""
     lines = text.split("\n")
     k = next(i for i, ln in enumerate(lines) if ln.strip() and title in ln)
     new = {"quotes": f"«{title}»", "label": f"Title: {title}",
            "lead_in": f"Недавно вышла статья «{title}».",
            "id": f"[{arxiv_id}] {title}" if arxiv_id else title}[how]
-    lines[k] = new
+    lines[k] = lines[k].replace(title, new, 1)  # the rest of the line (a link after the title) stays
     return "\n".join(lines)
 
 

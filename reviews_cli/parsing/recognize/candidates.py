@@ -48,6 +48,9 @@ _STOP = re.compile(r"(?:\.\s|\s[(\[]|\s(?:от|by|from|из|авторов|in wh
 _STARTERS = {"we", "the", "this", "in", "a", "an", "our", "authors", "today", "here", "it", "they", "these",
              "авторы", "сегодня", "в", "это", "мы", "статья", "paper", "its", "их", "как", "новая"}
 _URL = re.compile(r"(?:https?://|www\.)\S+")
+# header fields are never a title: "Authors: Albert Gu, Tri Dao", "Автор обзора: …", "By A and B"
+_FIELD = re.compile(
+    r"^(?:Authors?|Авторы(?: статьи)?|Автор(?: обзора| разбора)?|Reviewers?|Reviewed by|By)\s*[:\s]\s*\S", re.IGNORECASE)
 # a model's or method's short name heading a headline: "DeepSeek-R1: путь к …", "Titans (Google Research)",
 # "Titans: How Google Is Teaching AI …" — a name has a capital or digit inside, a hyphen, or is one word
 # what follows a name in a blog headline rather than in a paper's title ("Titans: How Google …")
@@ -114,7 +117,7 @@ def title_candidates(lines: list[str], hidden: list[HiddenLink], paper_url: str 
 
     def add(text: str, line: int, kind: str) -> None:
         t = clean_title(_URL.sub("", text)).strip(" .,:;—–-")
-        if not (3 <= len(t) <= 300) or not any(c.isalpha() for c in t) or is_generic_heading(t):
+        if not (3 <= len(t) <= 300) or not any(c.isalpha() for c in t) or is_generic_heading(t) or _FIELD.match(t):
             return
         key = " ".join(t.casefold().split())
         c = found.get(key)
