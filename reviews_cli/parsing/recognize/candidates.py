@@ -50,7 +50,8 @@ _STARTERS = {"we", "the", "this", "in", "a", "an", "our", "authors", "today", "h
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 # header fields are never a title: "Authors: Albert Gu, Tri Dao", "Автор обзора: …", "By A and B"
 _FIELD = re.compile(
-    r"^(?:Authors?|Авторы(?: статьи)?|Автор(?: обзора| разбора)?|Reviewers?|Reviewed by|By)\s*[:\s]\s*\S", re.IGNORECASE)
+    r"^(?:Authors?|Авторы(?: статьи)?|Автор(?: обзора| разбора)?|Reviewers?|Reviewed by|By)\s*[:\s]\s*\S",
+    re.IGNORECASE)
 # a model's or method's short name heading a headline: "DeepSeek-R1: путь к …", "Titans (Google Research)",
 # "Titans: How Google Is Teaching AI …" — a name has a capital or digit inside, a hyphen, or is one word
 # what follows a name in a blog headline rather than in a paper's title ("Titans: How Google …")
