@@ -44,7 +44,9 @@ def explanation_lines(e: Explanation) -> list[str]:
         out.append(f"  title:     {_cut(e.title[0])} ({e.title[1]:.2f})")
     if e.runner_up is not None:
         out.append(f"  runner-up: {_cut(e.runner_up[0])} ({e.runner_up[1]:.2f})")
-    if e.evidence:
+    if e.evidence and e.threshold is None:  # decided by structure: what the structure was
+        out.append("  evidence:  " + "; ".join(f"{clean_line(n)} ({w:g})" for n, w in e.evidence))
+    elif e.evidence:
         out.append("  evidence:  " + ", ".join(f"{clean_line(n)} {w:+.2f}" for n, w in e.evidence))
     if e.reason:
         out.append(f"  reason:    {_cut(e.reason)}")

@@ -49,6 +49,7 @@ class Stage:
     analysis: Analysis | None = None
     sections: int = 0
     title_rank: int | None = None
+    header_evidence: list[str] = field(default_factory=list)
 
 
 def _lines(post: Post) -> tuple[_Ctx, list[int]]:
@@ -110,14 +111,27 @@ def stage(post: Post) -> Stage:
             stop = heads[k + 1].title if k + 1 < len(heads) else end
             drafts.append(_section_draft(ctx, h, stop, prefix if k == 0 else [], len(heads) == 1))
         rank = sum(1 for ln in lines[:heads[0].title] if ln.strip())
-        return Stage(post, drafts=drafts, sections=len(heads), title_rank=rank)
+        return Stage(post, drafts=drafts, sections=len(heads), title_rank=rank, header_evidence=_header_evidence(heads))
     return Stage(post, analysis=analyse(ctx))
+
+
+def _header_evidence(heads: list[_Header]) -> list[str]:
+    """What the header blocks under the section titles carried, for ``--explain``."""
+    seen: dict[str, None] = {}
+    for h in heads:
+        for name, present in (("paper link in the header", any(ln.role == "paper" for ln in h.links)),
+                              ("Авторы статьи/Authors field", h.authors_field), ("author line", h.has_author_line),
+                              ("link lines", h.link_lines > 0), ("hashtags", bool(h.tags)),
+                              ("heading set in markup", not (h.links or h.authors or h.tags))):
+            if present:
+                seen.setdefault(name, None)
+    return list(seen)
 
 
 def verdict(st: Stage) -> Verdict:
     """The decision for a staged post: the structural one, or the fitted models' on its analysis."""
     if st.analysis is None:
-        ev = [("headed sections", float(st.sections))] if st.sections else []
+        ev = [(f"headed sections: {', '.join(st.header_evidence)}", float(st.sections))] if st.sections else []
         return Verdict(st.drafts, st.reason, 1.0 if st.drafts else None, None, evidence=ev,
                        title=(st.drafts[0].title, 1.0) if st.drafts else None)
     post_model, cand_model = load()

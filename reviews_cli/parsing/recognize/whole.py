@@ -137,7 +137,7 @@ def decide(a: Analysis, post_model: Model, cand_model: Model) -> Verdict:
     veto = _veto(a)
     if veto:  # an ad, job post or announcement, or a news headline, with no paper link and no rule for it
         p = min(p, post_model.threshold / 2)
-    evidence = post_model.contributions(feats)[:6]
+    evidence = post_model.contributions(feats)[:6] + [("prior", post_model.bias)]
     title_pair = (a.candidates[best[1]].text, best[0]) if best else None
     runner = (a.candidates[ranked[1][1]].text, ranked[1][0]) if len(ranked) > 1 else None
     verdict = Verdict([], None, p, post_model.threshold, title_pair, runner, evidence)
