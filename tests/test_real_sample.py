@@ -8,7 +8,7 @@ from __future__ import annotations
 import collections
 
 import pytest
-from real_sample import MODES, evaluate, load_sample, part_of, score_entry, source_key, split_sample
+from real_sample import evaluate, load_sample, part_of, score_entry, source_key, split_sample
 
 SAMPLE = load_sample()
 
