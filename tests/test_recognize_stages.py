@@ -195,7 +195,8 @@ def test_section_headings_and_quoted_phrases_are_not_candidates():
 
 def test_post_features_are_named_and_bounded():
     f = post_features("Статья: https://arxiv.org/abs/1706.03762\n" + PROSE, ["x"], paper=True, labelled=True,
-                      arxiv=True, paper_links=1, code=False, article=False, title_items=0)
+                      arxiv=True, paper_links=1, code=False, article=False, title_items=0,
+                      non_review=[])
     assert set(f) | {"rule_review"} == set(POST_FEATURES)  # rule_review is set by the analysis
     assert all(0.0 <= v <= 1.0 for v in f.values())
     assert f["paper_link"] == 1.0 and f["review_vocab"] > 0 and f["ad"] == 0.0

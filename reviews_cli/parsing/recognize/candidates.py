@@ -23,7 +23,7 @@ from ..post import HiddenLink
 from .fields import _DASH_TITLE, _leading_title, _title_before_link, clean_title, is_generic_heading, unquote
 from .lines import _LABEL_WORDS, _titled_shape, title_like
 
-MAX_LINES = 15  # line candidates come from the first lines of a post: titles sit at the top
+MAX_LINES = 10  # line candidates come from the first lines of a post: titles sit at the top
 _SCAN = 4000  # characters scanned for titles in prose
 
 _QUOTED = re.compile(r"«([^«»\n]{6,220})»|“([^“”\n]{6,220})”|„([^„“”\n]{6,220})[“”]|\"([^\"\n]{6,220})\"")
@@ -37,6 +37,9 @@ _LEAD_RU = re.compile(
 _LEAD_EN = re.compile(
     r"(?:paper|preprint|work|study|article|report)\s+(?:is\s+)?(?:called|titled|entitled|named)\s*:?\s*"
     r"(?P<t>[A-Z0-9«\"“][^\n]{5,220})|(?:new|recent|latest)\s+paper\s*[:—–-]\s*(?P<u>[A-Z0-9«\"“][^\n]{5,220})")
+# words one of which every Russian lead-in holds (a cheap test before the lead-in pattern runs)
+_LEAD_KEYS = ("вышл", "вышел", "опубликова", "выложи", "представи", "разбира", "разбер", "читаем", "обсуд",
+              "посмотрим", "расска", "речь ", "свеж", "новая ", "новую ", "нового ", "интересн")
 _LABEL = re.compile(
     r"^\s*(?:Title|Paper|Paper title|Статья|Название|Название статьи|Работа|Заголовок)\s*[:—–]\s*(?P<t>\S.{3,300})$",
     re.IGNORECASE)
@@ -116,8 +119,9 @@ def title_candidates(lines: list[str], hidden: list[HiddenLink], paper_url: str 
     for r, i in enumerate(content):
         rank_of[i] = r
 
-    def add(text: str, line: int, kind: str) -> None:
-        t = clean_title(_URL.sub("", text)).strip(" .,:;—–-")
+    def add(text: str, line: int, kind: str, cleaned: bool = False) -> None:
+        t = (text if cleaned else clean_title(_URL.sub("", text) if "://" in text or "www." in text else text)
+             ).strip(" .,:;—–-")
         if not (3 <= len(t) <= 300) or not any(c.isalpha() for c in t) or is_generic_heading(t) or _FIELD.match(t):
             return
         key = " ".join(t.casefold().split())
@@ -128,14 +132,17 @@ def title_candidates(lines: list[str], hidden: list[HiddenLink], paper_url: str 
 
     for i in content[:MAX_LINES]:
         s = lines[i].strip()
-        if len(s) <= 300 and title_like(clean_title(s)):
-            add(s, i, "line")
-            if (m := _NAME_HEAD.match(clean_title(s))) and m.group("n") != clean_title(s):
-                add(m.group("n"), i, "name")
-                rest = clean_title(s)[m.end("n"):].lstrip(" :—–([")
+        if len(s) > 250 or "://" in s:
+            continue
+        ct = clean_title(s)
+        if title_like(ct):
+            add(ct, i, "line", cleaned=True)
+            if (m := _NAME_HEAD.match(ct)) and m.group("n") != ct:
+                add(m.group("n"), i, "name", cleaned=True)
+                rest = ct[m.end("n"):].lstrip(" :—–([")
                 if _HEADLINE_REST.match(rest) or (ex.has_cyrillic(rest) and not ex.has_cyrillic(m.group("n"))):
-                    add(m.group("n"), i, "name_headline")
-        if _ID_LINE.match(s):
+                    add(m.group("n"), i, "name_headline", cleaned=True)
+        if s[:1] in "[aA" and _ID_LINE.match(s):
             add(s, i, "id_prefix")
     scanned = 0
     for i in content:
@@ -143,7 +150,8 @@ def title_candidates(lines: list[str], hidden: list[HiddenLink], paper_url: str 
             break
         s = lines[i]
         scanned += len(s)
-        if m := _LABEL.match(s):
+        low = s.casefold()
+        if ":" in s and (m := _LABEL.match(s)):
             val = m.group("t")
             if not _LABEL_WORDS.match(_URL.sub("", val).strip() or "paper"):
                 add(val, i, "label")
@@ -155,9 +163,10 @@ def title_candidates(lines: list[str], hidden: list[HiddenLink], paper_url: str 
                 if (q[0].isalpha() or q[0].isdigit()) and len(q.split()) >= 2 and (
                         _titled_shape(q) or ex.has_cyrillic(q) or len(q.split()) >= 5):
                     add(q, i, "quoted")
-        for m in _LEAD_RU.finditer(s):
-            add(_cut(m.group("t")), i, "lead_in")
-        if "paper" in s or "work" in s or "study" in s or "article" in s or "report" in s or "preprint" in s:
+        if any(k in low for k in _LEAD_KEYS):
+            for m in _LEAD_RU.finditer(s):
+                add(_cut(m.group("t")), i, "lead_in")
+        if any(k in low for k in ("paper", "work", "study", "article", "report", "preprint")):
             for m in _LEAD_EN.finditer(s):
                 add(_cut(m.group("t") or m.group("u")), i, "lead_in")
         if i == content[0]:

@@ -21,8 +21,8 @@ from ... import extract as ex
 from ..post import HiddenLink
 from .lines import is_furniture
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"), None)
-_SPACES = dict.fromkeys(map(ord, "\u00a0\u202f\u2007\u2009\u2002\u2003\u3000"), " ")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f]")
+_SPACES = re.compile("[\u00a0\u202f\u2007\u2009\u2002\u2003\u3000]")
 
 
 def normalize_text(text: str) -> str:
@@ -30,7 +30,9 @@ def normalize_text(text: str) -> str:
     and direction marks dropped (copies from browsers and Word carry them inside words)."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.translate(_INVISIBLE).translate(_SPACES)
+    if not text.isascii():
+        text = _SPACES.sub(" ", _INVISIBLE.sub("", text))
+    return text
 
 
 # --------------------------------------------------------------------------- chrome lines

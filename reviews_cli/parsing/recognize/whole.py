@@ -31,7 +31,7 @@ from .drafts import (
 )
 from .evidence import candidate_features, post_features
 from .fields import _first_sentence
-from .lines import _first_content, _news_headline, _non_review, _review_prose
+from .lines import _first_content, _news_headline, _review_prose, non_review_kinds
 from .rules import rule_verdict
 from .score import Model
 
@@ -89,7 +89,8 @@ def analyse(ctx: _Ctx) -> Analysis:
     lines = ctx.lines
     text = "\n".join(lines)
     paper, paper_hidden = _paper_link_of(ctx, 0, len(lines))
-    non_review = _non_review(text[:20000])  # the signs stand near the top; a huge page costs no more
+    kinds = non_review_kinds(text)
+    non_review = kinds[0] if kinds else None
     all_items = _title_items(lines)
     items = [(i, b) for k, (i, b) in enumerate(all_items)
              if _review_prose("\n".join(lines[b:_next_item(all_items, k, len(lines))]))]
@@ -112,7 +113,7 @@ def analyse(ctx: _Ctx) -> Analysis:
     a.features = post_features(
         text, lines, paper=paper is not None, labelled=_labelled_paper(lines, 0, len(lines)) is not None,
         arxiv=bool(paper and arxiv_ids_in_url(paper.url)), paper_links=len(urls), code=has_code,
-        article=ctx.post.kind == ARTICLE, title_items=len(items))
+        article=ctx.post.kind == ARTICLE, title_items=len(items), non_review=kinds)
     a.features["rule_review"] = float(rule_yes)
     return a
 
