@@ -23,6 +23,7 @@ from ... import extract as ex
 from .candidates import Candidate
 from .lines import (
     _BY_LINE,
+    _letters,
     _news_headline,
     _review_prose,
     _titled_shape,
@@ -42,13 +43,14 @@ _WORD = re.compile(r"[^\W\d_][\w-]*")
 _CJK_LEX = ("本文", "作者", "提出", "论文", "論文")
 # phrases that say the text is about a paper, looked up as substrings of the folded text
 _STRONG = tuple("""авторы предлага|авторы показыва|авторы обуча|авторы провер|авторы сравн|авторы вводят|
-авторы утвержда|авторы исследу|авторы статьи|в статье|в этой статье|в данной статье|в работе|в этой работе|в данной работе|статья про|
-статья о |работа про|we propose|the authors|this paper|in this paper|the paper proposes|the paper introduces|
-the paper presents|the paper shows|paper proposes|this work |the study|у статті|автори пропонують|die autoren|
+авторы утвержда|авторы исследу|авторы статьи|в статье|в этой статье|в данной статье|в работе|в этой работе|
+в данной работе|статья про|статья о |работа про|we propose|the authors|this paper|
+in this paper|the paper proposes|the paper introduces|the paper presents|the paper shows|paper proposes|
+this work |the study|у статті|автори пропонують|die autoren|
 les auteurs|los autores|os autores|gli autori|本文|abstract:|аннотаци|tl;dr""".replace("\n", "").split("|"))
-_RESULTS = re.compile(r"(?<![\d.,])\d{1,6}(?:[.,]\d{1,4})?\s?%|"
-                      r"\b(?:sota|state[- ]of[- ]the[- ]art|outperform\w*|превосход\w+|"
-                      r"обгоня\w+|бенчмарк\w*|benchmark\w*|accuracy|точност\w+|imagenet|glue|mmlu|coco)\b")
+_PERCENT = re.compile(r"\d\s?%")
+_RESULT_WORDS = re.compile(r"\b(?:sota|state[- ]of[- ]the[- ]art|outperform\w*|превосход\w+|обгоня\w+|бенчмарк\w*|"
+                           r"benchmark\w*|accuracy|точност\w+|imagenet|glue|mmlu|coco)\b")
 _LOST_LABEL = re.compile(
     r"^\W*(?:статья|статью|ссылка на статью|оригинал(?:\s+статьи)?|paper|paper link|arxiv|pdf|preprint|препринт|"
     r"openreview|код|code|github|project page|here|тут|здесь|link|ссылка)\W*$", re.IGNORECASE)
@@ -96,8 +98,8 @@ def post_features(text: str, lines: list[str], *, paper: bool, labelled: bool, a
     ``title_score``/``title_paper_like``/``layout_label`` are set later (0 here)."""
     content = [ln.strip() for ln in lines if ln.strip()]
     head = content[:10]
-    lost = any(len(ln) < 200 and (_LOST_LABEL.match(ln) or ln.rstrip(_LABEL_TAIL).casefold().endswith(
-        _LOST_ENDS)) for ln in content)
+    lost = any(len(ln) < 200 and ((len(ln) <= 40 and _LOST_LABEL.match(ln))
+                                  or ln.rstrip(_LABEL_TAIL).casefold().endswith(_LOST_ENDS)) for ln in content)
     folded = text[:3000].casefold()  # the vocabulary patterns are written in lower case: no IGNORECASE scans
     vocab = {w[:5] for w in _WORD.findall(folded) if w[:5] in _REVIEW_STEMS}
     vocab |= {w for w in _CJK_LEX if w in folded}
@@ -107,12 +109,12 @@ def post_features(text: str, lines: list[str], *, paper: bool, labelled: bool, a
         "paper_link": float(paper), "paper_link_labelled": float(labelled), "arxiv_id": float(arxiv),
         "many_paper_links": float(paper_links >= 3), "lost_label": float(lost and not labelled),
         "code_link": float(code),
-        "author_line": float(any(_BY_LINE.match(ln) or (("," in ln or "(" in ln) and len(ln) <= 300
+        "author_line": float(any(_BY_LINE.match(ln) or (("," in ln or "(" in ln) and len(ln) <= 200
                                                         and ex.is_strong_author_line(ln)) for ln in head)),
         "affiliation": float(bool(_AFFILIATION.search(text[:3000]))),
         "hashtags": float("#" in text and bool(ex.hashtags(text))),
         "review_vocab": min(len(vocab), 6) / 6, "strong_phrase": float(any(p in folded for p in _STRONG)),
-        "results": min(len(_RESULTS.findall(folded)), 4) / 4,
+        "results": min(len(_PERCENT.findall(folded)) + len(_RESULT_WORDS.findall(folded)), 4) / 4,
         "news_headline": float(bool(first) and _news_headline(first)),
         "product_news": min(len(_PRODUCT.findall(folded, 0, 3000)), 3) / 3,
         "interview": float(bool(_INTERVIEW.search(folded, 0, 3000))),
@@ -142,8 +144,7 @@ def candidate_features(c: Candidate, lines: list[str], text_folded: str) -> dict
     headline too) and what follows its line (authors, a link, review prose)."""
     t = c.text
     words = len(t.split())
-    letters = sum(ch.isalpha() for ch in t)
-    latin = sum(ch.isalpha() and ch.isascii() for ch in t)
+    letters, latin = _letters(t)
     nxt = ""
     for ln in lines[c.line + 1:c.line + 6]:
         if ln.strip():
