@@ -135,7 +135,7 @@ def main() -> None:
         if code:
             sys.exit(f"bench: reviews add failed for N={n} (exit {code})")
         # re-index from the parse cache (what a parser or schema upgrade costs without new dumps)
-        reindex_code = ("import time; from reviews_cli.library import Library; from reviews_cli.index import rebuild;"
+        reindex_code = ("import time; from reviews_cli.library import Library; from reviews_cli.library.index import rebuild;"
                         "lib = Library.open(); t = time.perf_counter(); lib.conn.execute('BEGIN IMMEDIATE');"
                         "rebuild(lib.conn); lib.conn.execute('COMMIT'); print(time.perf_counter() - t)")
         out = subprocess.run([sys.executable, "-c", reindex_code], env=env, capture_output=True, text=True)

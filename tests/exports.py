@@ -278,3 +278,97 @@ def habr_page(old: bool = False) -> str:
 <div class="tm-article-body" id="post-content-body"><div class="article-formatted-body article-formatted-body article-formatted-body_version-1">
 <div xmlns="http://www.w3.org/1999/xhtml">{_habr_body(False)}</div></div></div>
 </article>{footer}</div></main></div></div></body></html>'''
+
+
+# --------------------------------------------------------------- a whole channel, real size
+
+_T_A = ("Efficient Scalable Robust Sparse Deep Unsupervised Self-Supervised Contrastive Generative Hierarchical "
+        "Adaptive Implicit Differentiable Probabilistic Bayesian Recurrent Convolutional Equivariant Causal").split()
+_T_B = "Transformers Networks Representations Embeddings Autoencoders Priors Attention Distillation Retrieval Flows".split()
+_T_C = ["Image Classification", "Language Modeling", "Machine Translation", "Speech Recognition", "Object Detection",
+        "Reinforcement Learning", "Few-Shot Learning", "Question Answering", "Protein Folding", "Video Understanding"]
+_SYL = "ta re on in er an st al de co ma pro ti ne ra ve li na or ex".split()
+_FIRST = "Alex Maria Ivan Olga John Wei Yann Ilya Sergey Anna Pieter Kaiming Oriol Quoc Diederik Noam Ashish".split()
+_LAST = "Smith Ivanov Petrova Chen Wang Zhang Kim Lee Sutskever Hinton Bengio Abbeel Girshick Vinyals Kingma".split()
+_AFFIL = ["Google Research", "DeepMind", "Facebook AI Research", "OpenAI", "MIT", "Stanford University", "Yandex",
+          "Microsoft Research", "Tsinghua University", "Skoltech", "University of Toronto"]
+_TAGS = ["CV", "NLP", "RL", "GAN", "transformer", "optimization", "pruning", "distillation", "ICLR", "NeurIPS", "ICML"]
+_RU = ("в и на не что с по для это как из от модель сеть авторы статья обучение данные метод работа результат "
+       "задача качество подход предлагают показывают нейронная слой веса градиенты выборка архитектура эксперимент "
+       "оптимизация функция потерь точность признаки представления генерация текст перевод внимание трансформер "
+       "attention BERT dropout pretraining fine-tuning contrastive loss SGD Adam ImageNet GLUE «лотерейные» "
+       "билеты — забавно, довольно важно: 2–3 раза 😀 🔥").split()
+
+
+def review_message(rng, mid: int, unixtime: int) -> tuple[dict, dict]:
+    """One review post of a generated channel, as Telegram Desktop writes it, and what a reader
+    must get from it: ``{"title", "authors", "tags", "date"}`` (date as ISO UTC)."""
+    from datetime import datetime, timezone
+
+    title = f"{rng.choice(_T_A)} {rng.choice(_T_B)} for {rng.choice(_T_C)} via " \
+            f"{''.join(rng.choice(_SYL) for _ in range(3)).capitalize()}{mid}"
+    if rng.random() < 0.3:
+        title = f"{rng.choice(_T_B)}: {title}"
+    authors = [f"{rng.choice(_FIRST)} {rng.choice(_LAST)}" for _ in range(rng.randint(1, 5))]
+    tags = rng.sample(_TAGS, rng.randint(1, 4))
+    aid = f"{rng.randint(15, 24):02d}{rng.randint(1, 12):02d}.{rng.randint(0, 99999):05d}"
+
+    def prose(k: int) -> str:
+        words = [rng.choice(_RU) for _ in range(k)]
+        return words[0].capitalize() + " " + " ".join(words[1:]) + "."
+
+    head = f"{title}\n{', '.join(authors)}\n{', '.join(rng.sample(_AFFIL, rng.randint(1, 2)))}\n\n"
+    body = "\n\n".join(prose(rng.randint(20, 45)) for _ in range(rng.randint(2, 3)))
+    if rng.random() < 0.05:
+        body += "\n\nВ исходнике: \u0007звонок\u001b и таб\tтут."  # control characters, escaped in the JSON
+    if rng.random() < 0.5:
+        parts: list = [head, {"type": "text_link", "text": "Статья", "href": f"https://arxiv.org/abs/{aid}"}, "\n\n"]
+    else:
+        parts = [head + "Статья: ", {"type": "link", "text": f"https://arxiv.org/abs/{aid}"}, "\n\n"]
+    for k, tag in enumerate(tags):
+        parts += [{"type": "hashtag", "text": "#" + tag}, " " if k < len(tags) - 1 else "\n\n"]
+    parts.append(body)
+    extra = {"reactions": [{"type": "emoji", "count": rng.randint(1, 300), "emoji": rng.choice("🔥👍🤔")}]}
+    if rng.random() < 0.3:
+        extra["photo"] = f"photos/photo_{mid}@06-01-2019_18-41-07.jpg"
+    msg = json_message(mid, parts, unixtime, **extra)
+    msg["date"] = datetime.fromtimestamp(unixtime).strftime("%Y-%m-%dT%H:%M:%S")
+    date = datetime.fromtimestamp(unixtime, tz=timezone.utc).isoformat()
+    return msg, {"title": title, "authors": authors, "tags": tags, "date": date}
+
+
+def write_review_channel(path: Path, n: int, ensure_ascii: bool = False, seed: int = 1,
+                         other_every: int = 10) -> list[dict]:
+    """Write a ``result.json`` of one channel with ``n`` review posts, and one other message
+    (service, poll, announcement, photo only) after every ``other_every``-th, exactly as
+    ``json.dump(..., ensure_ascii=ensure_ascii, indent=1)`` writes it, streamed (a 100 MB
+    export never sits in memory). Returns the expected records, in order."""
+    import random
+
+    rng = random.Random(seed)
+    expected = []
+    head = json.dumps({"name": "gonzo-обзоры ML статей", "type": "public_channel", "id": 1326244470, "messages": []},
+                      ensure_ascii=ensure_ascii, indent=1)
+    assert head.endswith('"messages": []\n}')
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(head[:-len("]\n}")])
+        mid, t = 1, 1546300000
+        for k in range(n):
+            msg, exp = review_message(rng, mid, t)
+            expected.append(exp)
+            msgs = [msg]
+            if other_every and k % other_every == other_every - 1:
+                msgs.append([
+                    {"id": mid + 1, "type": "service", "date": "2019-01-01T00:00:00", "date_unixtime": str(t + 1),
+                     "actor": "gonzo-обзоры ML статей", "actor_id": "channel1326244470", "action": "pin_message",
+                     "message_id": mid, "text": "", "text_entities": []},
+                    json_message(mid + 1, ANNOUNCEMENT, t + 1),
+                    json_message(mid + 1, "", t + 1, photo="photos/photo_1.jpg", width=10, height=10),
+                ][k // other_every % 3])
+            for m in msgs:
+                text = json.dumps(m, ensure_ascii=ensure_ascii, indent=1)
+                f.write(("\n" if mid == 1 else ",\n") + "\n".join("  " + line for line in text.split("\n")))
+                mid += 1
+            t += rng.randint(600, 200000)
+        f.write("\n ]\n}")
+    return expected

@@ -63,9 +63,9 @@ def test_reviews_of_one_paper_are_shown_together(tmp_path):
 
 
 def test_id_prefix_shared_by_two_papers_is_ambiguous():
-    from reviews_cli import resolve as rs
     from reviews_cli.errors import Ambiguous
     from reviews_cli.models import Review
+    from reviews_cli.search import resolve as rs
 
     one = Review(id="abcd1111", title="First Paper", arxiv_id="2101.00001")
     two = Review(id="abcd2222", title="Second Paper", arxiv_id="2101.00002")
@@ -80,8 +80,8 @@ def test_id_prefix_shared_by_two_papers_is_ambiguous():
 
 
 def test_a_record_bridging_two_keys_joins_them_into_one_paper():
-    from reviews_cli import resolve as rs
     from reviews_cli.models import Review
+    from reviews_cli.search import resolve as rs
 
     titled = Review(id="aaaa0001", title="Bridged Paper")  # no arXiv link in this review
     linked = Review(id="aaaa0002", title="Bridged Paper, a Review", arxiv_id="2101.00009")

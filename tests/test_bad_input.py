@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import os
-import time
 
 import pytest
 from click.testing import CliRunner
+from hang_guard import reviews
 
 from reviews_cli.cli import main
 
@@ -144,14 +144,14 @@ def test_runaway_input_is_refused_fast_with_one_line(command, kind, tmp_path):
     path, reason = _hostile_files(tmp_path)[kind]
     good = tmp_path / "good.txt"
     good.write_text(GOOD, encoding="utf-8")
-    start = time.monotonic()
-    res = run(command, path, str(good))
-    assert time.monotonic() - start < 20  # refused, not read: a FIFO would block, /dev/zero never ends
-    assert res.exit_code == 1
+    # refused by its type or by the stream's limits before it is read whole: a FIFO would block
+    # and /dev/zero never end, so run in a child process that is killed only if it hangs
+    res = reviews(command, path, str(good))
+    assert res.returncode == 1
     err = [ln for ln in res.stderr.splitlines() if ln.startswith("reviews:")]
     assert len(err) == 1 and path in err[0] and reason in err[0], res.stderr
-    assert "Traceback" not in res.output
-    assert "good.txt" in res.output  # the good file of the batch was still read
+    assert "Traceback" not in res.stdout + res.stderr
+    assert "good.txt" in res.stdout + res.stderr  # the good file of the batch was still read
 
 
 def test_bogus_marked_section_does_not_cost_the_page(tmp_path):
@@ -223,9 +223,8 @@ def test_show_of_a_huge_post_is_bounded(tmp_path):
     p.write_text("Huge Paper Title Here\nAnn Lee, Bo Chen\n\nСтатья: https://arxiv.org/abs/2001.00009\n\n" + body,
                  encoding="utf-8")
     assert run("add", str(p)).exit_code == 0
-    start = time.monotonic()
     res = run("show", "2001.00009")
-    assert time.monotonic() - start < 5 and res.exit_code == 0
+    assert res.exit_code == 0 and len(res.stdout) < 100_000  # of a 13 MB body
     assert "Абзац 10:" in res.stdout and "Абзац 199999" not in res.stdout
     assert "more characters: reviews show" in res.stdout and "--full" in res.stdout
     assert "Абзац 199999" in run("show", "--json", "2001.00009").stdout  # the data itself is whole

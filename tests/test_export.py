@@ -10,6 +10,7 @@ import re
 import sys
 from pathlib import Path
 
+import exports as E
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -134,10 +135,10 @@ def big_home(tmp_path_factory):
 
 
 def test_total_beyond_the_ranked_candidates_is_counted_exactly(big_home, monkeypatch):
-    from reviews_cli import search as search_mod
     from reviews_cli import textnorm as tn
     from reviews_cli.library import Library
-    from reviews_cli.query import Query
+    from reviews_cli.search import search as search_mod
+    from reviews_cli.search.query import Query
 
     monkeypatch.setenv("REVIEWS_HOME", str(big_home))
     lib = Library.open(big_home)
@@ -230,8 +231,8 @@ def test_a_pipe_or_device_is_written_in_place_not_replaced(tmp_path):
 def test_csv_one_row_per_review_with_fixed_header_and_no_formulas(special):
     text = run("export", "--format", "csv").stdout
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["id", "title", "authors", "arxiv_id", "paper_url", "code", "tags", "year", "reviewer",
-                       "sources", "body"]
+    assert rows[0] == ["id", "title", "authors", "affiliations", "arxiv_id", "paper_url", "year", "date", "tags",
+                       "links", "code", "reviewer", "sources", "body"]
     assert len(rows) == BUNDLED + 2
     by_id = {r[0]: dict(zip(rows[0], r)) for r in rows[1:]}
     (row,) = [r for r in by_id.values() if r["arxiv_id"] == "2101.00001"]
@@ -248,9 +249,41 @@ def test_csv_guards_every_formula_start():
     from reviews_cli.models import Review
     from reviews_cli.render.exports import csv_rows
 
-    r = Review(id="x", title="+1", authors=("@me",), body="-2-", tags=("=cmd",))
+    r = Review(id="x", title="+1", authors=("@me",), affiliations=("-lab",), body="-2-", tags=("=cmd",))
     (_, line) = list(csv_rows([r]))
-    assert next(csv.reader([line])) == ["x", "'+1", "'@me", "", "", "", "'=cmd", "", "", "", "'-2-"]
+    assert next(csv.reader([line])) == ["x", "'+1", "'@me", "'-lab", "", "", "", "", "'=cmd", "", "", "", "", "'-2-"]
+
+
+def test_csv_carries_what_json_carries(tmp_path):
+    """Every field of a JSON record has its CSV column: date and affiliations among them."""
+    from reviews_cli.models import Link, Review, Reviewer, Source
+    from reviews_cli.render.exports import CSV_HEADER
+
+    assert set(Review(id="x", title="t").to_dict()) <= set(CSV_HEADER)
+    path = E.write_json(tmp_path / "result.json", E.channel_json())
+    assert run("add", str(path)).exit_code == 0
+    records = {r["id"]: r for r in map(json.loads, run("export", "--format", "jsonl").stdout.splitlines())}
+    rows = list(csv.DictReader(io.StringIO(run("export", "--format", "csv").stdout)))
+    assert len(rows) == len(records)
+    for row in rows:
+        r = records[row["id"]]
+        assert row["date"] == (r["date"] or "") and row["year"] == str(r["year"] or "")
+        assert row["affiliations"] == "; ".join(r["affiliations"]) and row["authors"] == "; ".join(r["authors"])
+        assert row["links"] == "; ".join(x["url"] for x in r["links"])
+        assert row["code"] == "; ".join(x["url"] for x in r["links"] if x["role"] == "code")
+    lottery = next(row for row in rows if row["arxiv_id"] == "1803.03635" and row["date"].startswith("2019-01-06"))
+    assert lottery["affiliations"] == "CSAIL MIT" and lottery["date"] == "2019-01-06T15:41:07+00:00"
+    one = Review(id="y", title="T", affiliations=("MIT", "DeepMind"), date="2020-05-01T10:00:00+00:00",
+                 links=(Link("https://arxiv.org/abs/2005.00001", "paper"), Link("https://github.com/a/b", "code")),
+                 reviewer=Reviewer("Ann", "ann"), sources=(Source("d.txt", "fmt", "https://t.me/c/1"),))
+    from reviews_cli.render.exports import csv_rows
+
+    (_, line) = list(csv_rows([one]))
+    cells = dict(zip(CSV_HEADER, next(csv.reader([line]))))
+    assert cells["affiliations"] == "MIT; DeepMind" and cells["date"] == "2020-05-01T10:00:00+00:00"
+    assert cells["links"] == "https://arxiv.org/abs/2005.00001; https://github.com/a/b"
+    assert cells["code"] == "https://github.com/a/b" and cells["reviewer"] == "Ann (@ann)"
+    assert cells["sources"] == "https://t.me/c/1"
 
 
 def _bibtex_text(*args):
@@ -354,11 +387,11 @@ def test_machine_formats_escape_controls(tmp_path):
 
 def test_exports_stream_one_chunk_at_a_time(big_home, monkeypatch):
     """A filtered export decodes the records a chunk at a time as it writes, never all first."""
-    from reviews_cli import search as search_mod
     from reviews_cli.library import Library
     from reviews_cli.models import Review
-    from reviews_cli.query import Query
     from reviews_cli.render.exports import bibtex_entries, csv_rows
+    from reviews_cli.search import search as search_mod
+    from reviews_cli.search.query import Query
 
     lib = Library.open(big_home)
     s = search_mod.Searcher(lib.conn)
@@ -378,7 +411,7 @@ def test_exports_stream_one_chunk_at_a_time(big_home, monkeypatch):
 
 
 def test_every_extension_names_a_format_the_cli_offers():
-    from reviews_cli.cli import _EXPORT_FORMATS
+    from reviews_cli.commands.export import _EXPORT_FORMATS
     from reviews_cli.render.exports import EXTENSIONS
 
     assert set(EXTENSIONS.values()) == set(_EXPORT_FORMATS)

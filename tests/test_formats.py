@@ -270,7 +270,7 @@ def test_formats_are_sniffed_not_named(tmp_path):
 @pytest.fixture
 def stream_everything(monkeypatch):
     """Make every JSON export take the path large ones take (streamed, worker pool)."""
-    import reviews_cli.ingest as ingest
+    import reviews_cli.library.ingest as ingest
 
     monkeypatch.setattr(ingest, "STREAM_MIN_BYTES", 0)
     monkeypatch.setattr(ingest, "CHUNK", 2)
@@ -305,7 +305,7 @@ def test_streamed_broken_export_is_refused_and_library_unchanged(tmp_path, chann
 
 def test_large_export_under_any_name_is_streamed_not_sent_to_the_pool(tmp_path, channel_json, monkeypatch):
     """Whether a dump is streamed is decided by its content, as its format is, not its name."""
-    import reviews_cli.ingest as ingest
+    import reviews_cli.library.ingest as ingest
 
     monkeypatch.setattr(ingest, "STREAM_MIN_BYTES", 0)
     monkeypatch.setattr(ingest, "PARALLEL_MIN_BYTES", 0)

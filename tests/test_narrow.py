@@ -15,10 +15,10 @@ from rich.console import Console
 
 from reviews_cli.cli import main
 from reviews_cli.library import Library
-from reviews_cli.query import Query
 from reviews_cli.render.human import reviews_table, search_table
-from reviews_cli.search import Searcher
-from reviews_cli.snippets import ELLIPSIS, SNIPPET_WIDTH, _cut, fit
+from reviews_cli.search.query import Query
+from reviews_cli.search.search import Searcher
+from reviews_cli.search.snippets import ELLIPSIS, SNIPPET_WIDTH, _cut, fit
 
 WIDTHS = (40, 80, 160)
 
@@ -213,3 +213,93 @@ def test_no_human_command_pads_piped_lines(args, columns, monkeypatch):
     assert res.exit_code == 0, res.output
     padded = [ln for ln in res.stdout.splitlines() if ln != ln.rstrip()]
     assert padded == []
+
+
+# ------------------------------------------------------- every listing at 40 columns (issue 15)
+
+LONG_RU = """Канал – Telegram
+Нейросетевые трансформеры для распознавания длинных последовательностей в медицинских изображениях высокого разрешения
+Иван Петров-Водкин, Анна Константинопольская, Jürgen Schmidhuber
+Сколковский институт науки и технологий, Московский физико-технический институт
+
+Статья: https://arxiv.org/abs/2101.00042
+
+#трансформеры #медицина #сверхдлинныйхэштегбезпробелов
+
+Авторы предлагают новый метод обучения модели и показывают, что качество растёт на всех бенчмарках; эксперименты на ImageNet и GLUE, сравнение с сильными бейзлайнами, трансформеры побеждают.
+
+Unsupervised Cross-Lingual Representation Learning at Scale with Extraordinarily Multilingual Transformers
+Alexis Conneau, Kartikay Khandelwal, Naman Goyal, Vishrav Chaudhary, Guillaume Wenzek
+Facebook AI Research
+
+Статья: https://arxiv.org/abs/1911.02116
+
+#NLP #multilingual #representation_learning
+
+Обучили трансформер XLM-RoBERTa на CommonCrawl для ста языков; модель обгоняет mBERT на кросс-языковых бенчмарках, а трансформеры с большим словарём лучше.
+"""
+NARROW_COMMANDS = [["list"], ["search", "трансформеры"], ["search", "networks"], ["search", "модель"],
+                   ["tag", "медицина"], ["tag", "NLP"], ["sources"], ["tags"], ["stats"],
+                   ["related", "2101.00042"], ["related", "1803.03635"], ["show", "2101.00042"],
+                   ["show", "1911.02116"]]
+_BOX = re.compile(r"[\u2500-\u259f]+")  # table borders and bar-chart blocks
+
+
+@pytest.fixture(scope="module")
+def narrow_home(tmp_path_factory):
+    """A library of real-looking data: the bundled dumps, long English and Russian titles,
+    long hashtags and origins, and a Telegram export of generated reviews under a long name."""
+    import exports as E
+
+    folder = tmp_path_factory.mktemp("narrow")
+    (folder / "in").mkdir()
+    ru = folder / "in" / "long_titles_from_a_channel_about_machine_learning.txt"
+    ru.write_text(LONG_RU, encoding="utf-8")
+    export = folder / "in" / "ChatExport_2024-05-01_gonzo_ml_result.json"
+    E.write_review_channel(export, 40, seed=3)
+    env = {"REVIEWS_HOME": str(folder / "home"), "REVIEWS_CONFIG": str(folder / "none.yaml"), "NO_COLOR": "1"}
+    res = CliRunner().invoke(main, ["add", str(ru), str(export)], env=env)
+    assert res.exit_code == 0, res.output
+    return env
+
+
+def _words(text: str) -> list[str]:
+    return _BOX.sub(" ", text).split()
+
+
+@pytest.fixture(scope="module")
+def vocabulary(narrow_home) -> set[str]:
+    """Every word the listings may show, each whole: the records' fields, and every listing
+    laid out 1000 columns wide (headers, counts, origins)."""
+    import json
+
+    env = narrow_home
+    out = CliRunner().invoke(main, ["export", "--format", "jsonl"], env=env).stdout
+    words: set[str] = set()
+    for line in out.splitlines():
+        r = json.loads(line)
+        text = [r["title"], " ".join(r["authors"]), " ".join(r["affiliations"]), r["body"], r["id"],
+                " ".join("#" + t for t in r["tags"]), " ".join(x["url"] for x in r["links"])]
+        words.update(_words(" ".join(text)))
+    for args in NARROW_COMMANDS:
+        words.update(_words(CliRunner().invoke(main, ["--no-pager", *args], env={**env, "COLUMNS": "1000"}).stdout))
+    return words
+
+
+@pytest.mark.parametrize("args", NARROW_COMMANDS, ids=" ".join)
+def test_every_listing_wraps_at_spaces_at_40_columns(narrow_home, vocabulary, args):
+    res = CliRunner().invoke(main, ["--no-pager", *args], env={**narrow_home, "COLUMNS": "40"})
+    assert res.exit_code == 0, res.output
+    out = res.stdout
+    if args[0] == "show":  # the header panel; the body is Markdown, wrapped by rich
+        out = out[:out.index("╰")]
+    assert max(map(len, out.splitlines())) <= 40
+    split = []
+    for token in _words(out):
+        core = token.strip("…")
+        if not core or core in vocabulary or core == "·" or any(core in w and len(w) > 36 for w in vocabulary):
+            continue  # whole, or a piece of a word longer than the line
+        if token.endswith("…") and len(core) >= 15 and any(w.startswith(core) for w in vocabulary):
+            continue  # a word longer than its column, cut short with an ellipsis
+        split.append(token)
+    assert not split, (split, out)

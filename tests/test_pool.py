@@ -16,7 +16,7 @@ import pytest
 
 SCRIPT = textwrap.dedent("""
     import sys, time
-    from reviews_cli.ingest import pool_map
+    from reviews_cli.library.ingest import pool_map
 
     def work(n):
         return b"" if n == 0 else b"x" * (64 << 20)  # sent through the pipe in many writes
@@ -44,7 +44,7 @@ def test_pool_stopped_while_workers_send_results_exits(tmp_path, delay):
 EARLY_SIGNAL = textwrap.dedent("""
     import os, signal, sys, time
     sys.path.insert(0, sys.argv[1])
-    from reviews_cli import ingest
+    from reviews_cli.library import ingest
     from stress import descendants
 
     class Terminated(BaseException):

@@ -89,7 +89,7 @@ json_value = st.recursive(
 def test_json_export_with_any_message_shapes(tmp_path, monkeypatch, messages, stream):
     """Bad message shapes (strings, lists, numbers as text) give records or one DumpError, in
     memory and on the streamed path alike."""
-    import reviews_cli.ingest as lib
+    import reviews_cli.library.ingest as lib
 
     p = tmp_path / "result.json"
     p.write_text(json.dumps({"name": "c", "type": "public_channel", "messages": messages}), encoding="utf-8")

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from reviews_cli import search as search_mod
 from reviews_cli.errors import NotFound, UsageError
 from reviews_cli.library import Library
-from reviews_cli.query import MAX_QUERY_CHARS, MAX_TERMS, Query, Term
-from reviews_cli.resolve import resolve
-from reviews_cli.search import Searcher
-from reviews_cli.snippets import SNIPPET_WIDTH, snippet
+from reviews_cli.search import search as search_mod
+from reviews_cli.search.query import MAX_QUERY_CHARS, MAX_TERMS, Query, Term
+from reviews_cli.search.resolve import resolve
+from reviews_cli.search.search import Searcher
+from reviews_cli.search.snippets import SNIPPET_WIDTH, snippet
 
 BUNDLED = 31
 
@@ -423,10 +423,10 @@ def test_term_with_words_is_a_copy():
 # ------------------------------------------------------------------------------------- imports
 
 @pytest.mark.parametrize(("module", "absent"), [
-    ("reviews_cli.query", ["reviews_cli.search", "reviews_cli.snippets", "reviews_cli.resolve", "sqlite3"]),
-    ("reviews_cli.snippets", ["reviews_cli.search", "reviews_cli.cli", "click", "rich"]),
-    ("reviews_cli.resolve", ["reviews_cli.search", "reviews_cli.cli", "click", "rich", "rapidfuzz"]),
-    ("reviews_cli.search", ["reviews_cli.resolve", "reviews_cli.cli", "click", "rich", "rapidfuzz"]),
+    ("reviews_cli.search.query", ["reviews_cli.search.search", "reviews_cli.search.snippets", "reviews_cli.search.resolve", "sqlite3"]),
+    ("reviews_cli.search.snippets", ["reviews_cli.search.search", "reviews_cli.cli", "click", "rich"]),
+    ("reviews_cli.search.resolve", ["reviews_cli.search.search", "reviews_cli.cli", "click", "rich", "rapidfuzz"]),
+    ("reviews_cli.search.search", ["reviews_cli.search.resolve", "reviews_cli.cli", "click", "rich", "rapidfuzz"]),
 ])
 def test_imports_run_one_way_and_stay_light(module, absent):
     import subprocess

@@ -213,7 +213,7 @@ def test_export_message_text_links_and_plain_copy_agree(tmp_path):
 
 @pytest.mark.parametrize("stream", [False, True])
 def test_message_entry_that_is_a_string_is_skipped_on_both_paths(tmp_path, monkeypatch, stream):
-    import reviews_cli.ingest as lib
+    import reviews_cli.library.ingest as lib
 
     msgs = E.default_messages() + ["just a string", 42, ["a", "list"]]
     path = E.write_json(tmp_path / "result.json", E.channel_json(msgs))
@@ -251,9 +251,16 @@ def test_review_words_that_look_like_ad_or_job_words_do_not_skip_a_review():
 
 # ------------------------------------------------- adversarial pass: pathological lines, fast
 
-def _fast(text: str, **kw) -> tuple:
-    # completes: a regex that backtracks exponentially would not (timings live in bench/)
-    return recognize(Post(text, "p", **kw))
+def _fast(text: str) -> list:
+    """``[number of drafts, reason]`` from recognizing ``text`` in a child process that is
+    killed only if it hangs (an exponential regex); the timings are in bench/slow_inputs.py."""
+    from hang_guard import python
+
+    res = python("import json, sys; from reviews_cli.parsing.post import Post; from reviews_cli.parsing.recognize "
+                 "import recognize; d, why = recognize(Post(sys.stdin.read(), 'p')); print(json.dumps([len(d), why]))",
+                 text)
+    assert res.returncode == 0, res.stderr
+    return json.loads(res.stdout)
 
 
 @pytest.mark.parametrize("text", [

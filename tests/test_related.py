@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from reviews_cli.cli import main
 from reviews_cli.library import Library
 from reviews_cli.models import Link, Review
-from reviews_cli.related import cited_ids, related
-from reviews_cli.resolve import resolve
+from reviews_cli.search.related import cited_ids, related
+from reviews_cli.search.resolve import resolve
 
 HEADER = "tiny-обзоры – Telegram\ntiny-обзоры\n1K subscribers\nDownload Telegram\n"
 FILLER = "Авторы обучают модель на данных и сравнивают качество с бейзлайнами на нескольких бенчмарках."

@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from reviews_cli.cli import main
-from reviews_cli.layout import swap
 from reviews_cli.library import Library
-from reviews_cli.query import Query
-from reviews_cli.search import HASHTAG_BONUS, Searcher
+from reviews_cli.search.layout import swap
+from reviews_cli.search.query import Query
+from reviews_cli.search.search import HASHTAG_BONUS, Searcher
 
 LOTTERY = "The Lottery Ticket Hypothesis: Finding Sparse, Trainable Neural Networks"
 

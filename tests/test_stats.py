@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from reviews_cli.cli import main
 from reviews_cli.library import Library
+from reviews_cli.library.stats import library_stats
 from reviews_cli.render.stats import bar
-from reviews_cli.stats import library_stats
 
 
 def run(*args: str):

@@ -7,8 +7,8 @@ JSON, as Telegram Desktop writes it: a single-chat export is ``{"name", "type", 
 (a string, or a list of strings and entity objects ``{"type", "text", "href"?}``),
 ``text_entities`` (the same as a list of entities), and optionally ``photo``, ``poll``,
 ``reactions``, ``forwarded_from``. The file is streamed (ijson), so a channel of any size loads
-in bounded memory. Telegram Desktop is known to write control characters as ``\\xNN``, which is
-not JSON; those are read as ``\\u00NN``.
+in bounded memory, through :mod:`.json_stream` (Telegram Desktop's ``\\xNN`` escapes, lone
+surrogates, nesting and number limits).
 
 HTML: ``messages.html``, ``messages2.html``… each a page of ``div.message`` blocks
 (``div.message.service`` for service messages; ``joined`` ones omit the sender), with
@@ -19,8 +19,6 @@ text with ``<br>``, ``<a href>`` links and hashtag anchors; the channel title is
 
 from __future__ import annotations
 
-import codecs
-import io
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -30,18 +28,15 @@ from typing import TYPE_CHECKING
 from ..errors import DumpError
 from .common import Skipped
 from .detect import DumpSource
+from .json_stream import StreamReader, fix_escapes, open_utf8
 from .messages import Run, message_post
 from .post import POLL, SERVICE, Post
 
 if TYPE_CHECKING:
     from typing import Protocol
 
-    from _typeshed import WriteableBuffer
     from bs4 import BeautifulSoup
     from bs4.element import Tag
-
-    class _ByteReader(Protocol):
-        def read(self, size: int = -1, /) -> bytes: ...
 
     class _ObjectBuilder(Protocol):
         """``ijson.ObjectBuilder`` (ijson has no type hints)."""
@@ -55,153 +50,6 @@ if TYPE_CHECKING:
 
 FORMAT_JSON = "telegram-export-json"
 FORMAT_HTML = "telegram-export-html"
-
-_BAD_ESCAPE = re.compile(rb"(?<!\\)((?:\\\\)*)\\x([0-9a-fA-F]{2})")
-
-
-# Far above what Telegram Desktop writes (messages sit 3 levels deep, their entities 5), and far
-# below what makes a JSON parser's memory or time blow up (100 000 levels did).
-MAX_JSON_DEPTH = 200
-# Telegram's numbers are ids and counts; a 4 300-digit one crashes the C parser's int conversion.
-MAX_NUMBER_DIGITS = 100
-
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
-_STRING_REST = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*"', re.S)  # from inside a string to its end
-_STRING_OPEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*\Z', re.S)
-_BRACKETS = bytes.maketrans(b"", b"")
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-_LONG_NUMBER = re.compile(rb"[0-9]{%d}" % (MAX_NUMBER_DIGITS + 1))
-_LEADING_DIGITS = re.compile(rb"[0-9]*")
-
-
-# a \\uD800-\\uDFFF escape, paired (high then low) or alone, not itself escaped ("\\\\ud800" is text)
-_SURROGATE = re.compile(rb"(?<!\\)((?:\\\\)*)(\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|"
-                        rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2})")
-
-
-def _keep_pairs(m: re.Match[bytes]) -> bytes:
-    """A surrogate pair stays (an emoji); a lone surrogate, which no UTF-8 text can hold,
-    becomes U+FFFD instead of failing the whole export."""
-    return m.group(0) if len(m.group(2)) == 12 else m.group(1) + rb"\ufffd"
-
-
-def open_utf8(path: str) -> _Recoder | io.BufferedReader:
-    """The file as UTF-8 bytes for the JSON parser: a UTF-8 BOM skipped, UTF-16 (with its BOM)
-    recoded on the fly."""
-    raw = open(path, "rb")  # noqa: SIM115 (returned open: the caller's `with` closes it)
-    bom = raw.read(3)
-    if bom.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raw.seek(0)
-        return _Recoder(io.TextIOWrapper(raw, encoding="utf-16", errors="replace"))
-    raw.seek(3 if bom == codecs.BOM_UTF8 else 0)
-    return raw
-
-
-class _Recoder(io.RawIOBase):
-    """A text stream read back as UTF-8 bytes."""
-
-    def __init__(self, text: io.TextIOWrapper) -> None:
-        self.text = text
-        self.pending = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, n: int = -1) -> bytes:
-        if n is None or n < 0:
-            return self.pending + self.text.read().encode("utf-8", "replace")
-        while len(self.pending) < n:
-            chunk = self.text.read(max(1, n // 2))
-            if not chunk:
-                break
-            self.pending += chunk.encode("utf-8", "replace")
-        out, self.pending = self.pending[:n], self.pending[n:]
-        return out
-
-    def readinto(self, b: WriteableBuffer) -> int:
-        view = memoryview(b).cast("B")
-        data = self.read(len(view))
-        view[:len(data)] = data
-        return len(data)
-
-    def close(self) -> None:
-        self.text.close()
-        super().close()
-
-
-class _EscapeFixer(io.RawIOBase):
-    """A byte stream that rewrites Telegram's invalid ``\\xNN`` escapes to ``\\u00NN``, carrying
-    an escape split across two reads over to the next one; and that refuses, with a
-    :class:`DumpError`, nesting deeper than :data:`MAX_JSON_DEPTH` or a number longer than
-    :data:`MAX_NUMBER_DIGITS` digits before the JSON parser sees them (strings are skipped)."""
-
-    def __init__(self, raw: _ByteReader, path: str = "") -> None:
-        self.raw = raw
-        self.path = path
-        self.carry = b""
-        self.consumed = 0
-        self.depth = 0
-        self.in_string = False
-        self.digit_run = 0
-
-    def _check_structure(self, data: bytes) -> None:
-        if self.in_string:
-            m = _STRING_REST.match(data)
-            if m is None:
-                return  # the whole chunk is inside one string
-            data, self.in_string = data[m.end():], False
-        data = _STRING.sub(b" ", data)
-        m = _STRING_OPEN.search(data)
-        if m is not None:
-            data, self.in_string = data[:m.start()], True
-        lead = _LEADING_DIGITS.match(data)
-        if _LONG_NUMBER.search(data) or self.digit_run + (lead.end() if lead else 0) > MAX_NUMBER_DIGITS:
-            raise DumpError(self.path, f"a number of more than {MAX_NUMBER_DIGITS} digits near byte "
-                            f"{self.consumed}: not a Telegram Desktop export")
-        tail = len(data) - len(data.rstrip(b"0123456789"))
-        self.digit_run = (self.digit_run + tail) if tail == len(data) else tail
-        depth = self.depth
-        for b in data.translate(_BRACKETS, _NOT_BRACKETS):
-            depth += 1 if b in (91, 123) else -1
-            if depth > MAX_JSON_DEPTH:
-                raise DumpError(self.path, f"JSON nested more than {MAX_JSON_DEPTH} levels deep near byte "
-                                f"{self.consumed}: not a Telegram Desktop export")
-        self.depth = depth
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, n: int = -1) -> bytes:
-        if n == 0:
-            return b""
-        size = n if n and n > 0 else -1
-        data, self.carry = self.carry + self.raw.read(size), b""
-        while size > 0:  # more may follow: hold back a trailing, maybe split, escape (or pair)
-            tail = data.rfind(b"\\", max(0, len(data) - 12))
-            if tail < 0:
-                break
-            while tail > 0 and data[tail - 1:tail] == b"\\":
-                tail -= 1
-            if tail > 0:
-                self.carry, data = data[tail:], data[:tail]
-                break
-            more = self.raw.read(size)  # the whole read is one escape: read on
-            if not more:
-                break
-            data += more
-        self._check_structure(data)
-        self.consumed += len(data)
-        if b"\\ud" in data or b"\\uD" in data:  # a lone surrogate would fail the whole export
-            data = _SURROGATE.sub(_keep_pairs, data)
-        if b"\\x" not in data:  # the usual case: nothing to rewrite, skip the regex scan
-            return data
-        return _BAD_ESCAPE.sub(rb"\1\\u00\2", data)
-
-    def readinto(self, b: WriteableBuffer) -> int:
-        view = memoryview(b).cast("B")
-        data = self.read(len(view))
-        view[:len(data)] = data
-        return len(data)
 
 
 def _iso(msg: dict[str, object]) -> str | None:
@@ -254,7 +102,7 @@ def iter_chats(path: str) -> Iterator[Chat]:
     import ijson
 
     with open_utf8(path) as raw:
-        head = _EscapeFixer(raw, path)
+        head = StreamReader(raw, path)
         top: dict[str, object] = {}
         kind: str | None = None
         try:
@@ -269,7 +117,7 @@ def iter_chats(path: str) -> Iterator[Chat]:
     if kind is None:
         raise DumpError(path, "not a Telegram Desktop export (no \"messages\" or \"chats\")")
     with open_utf8(path) as raw:
-        stream = _EscapeFixer(raw, path)
+        stream = StreamReader(raw, path)
 
         def guarded(items: Iterable[object]) -> Iterator[object]:
             # errors surface while the caller consumes the messages: report them as DumpError
@@ -352,7 +200,7 @@ def _where(path: str, consumed: int) -> str:
         import json
 
         with open(path, "rb") as f:
-            data = _BAD_ESCAPE.sub(rb"\1\\u00\2", f.read())
+            data = fix_escapes(f.read())
         try:
             json.loads(data.decode("utf-8", errors="replace"))
         except json.JSONDecodeError as exc:

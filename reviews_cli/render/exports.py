@@ -35,8 +35,10 @@ def format_for_path(path: str) -> str | None:
 
 # ----------------------------------------------------------------------------------------- CSV
 
-CSV_HEADER = ("id", "title", "authors", "arxiv_id", "paper_url", "code", "tags", "year", "reviewer", "sources",
-              "body")
+# The fields of the JSON records, in their order, but for ``links``: every link's URL, and the
+# code links again on their own; the date beside the year; the long body last.
+CSV_HEADER = ("id", "title", "authors", "affiliations", "arxiv_id", "paper_url", "year", "date", "tags", "links",
+              "code", "reviewer", "sources", "body")
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection); tab and CR
 # are on OWASP's list too.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -57,8 +59,9 @@ def _reviewer(r: Review) -> str:
 
 def csv_rows(reviews: Iterable[Review]) -> Iterator[str]:
     """The records as CSV (RFC 4180, via the ``csv`` module): the header :data:`CSV_HEADER`, then
-    one row per record. Lists are joined with ``"; "`` (authors, code links, tags, the URLs of
-    the posts the review was read from, or the dump paths where a post has no URL). Guards
+    one row per record. Lists are joined with ``"; "`` (authors, affiliations, tags, link URLs,
+    code link URLs, the URLs of the posts the review was read from, or the dump paths where a
+    post has no URL); the date is ISO 8601 as in JSON, the reviewer ``name (@handle)``. Guards
     against spreadsheet formula injection: a cell starting with ``=``, ``+``, ``-``, ``@``, a
     tab or a carriage return gets a leading apostrophe, so a spreadsheet shows it as text.
     Control and bidi characters are written as ``\\xNN``/``\\uNNNN`` escapes."""
@@ -74,8 +77,9 @@ def csv_rows(reviews: Iterable[Review]) -> Iterator[str]:
     yield row(CSV_HEADER)
     for r in reviews:
         yield row([
-            r.id, r.title, "; ".join(r.authors), r.arxiv_id, r.paper_url,
-            "; ".join(ln.url for ln in r.links if ln.role == "code"), "; ".join(r.tags), r.year, _reviewer(r),
+            r.id, r.title, "; ".join(r.authors), "; ".join(r.affiliations), r.arxiv_id, r.paper_url, r.year, r.date,
+            "; ".join(r.tags), "; ".join(ln.url for ln in r.links),
+            "; ".join(ln.url for ln in r.links if ln.role == "code"), _reviewer(r),
             "; ".join(dict.fromkeys(s.url or s.path for s in r.sources)), r.body,
         ])
 

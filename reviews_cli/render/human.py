@@ -8,7 +8,7 @@ never interpreted. This module is imported only by commands that print for peopl
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -16,17 +16,17 @@ from rich.table import Table
 from rich.text import Text
 
 from ..safe_text import clean_fragment, clean_line
+from .fit import MAX_WIDTH, MIN_WIDTH, Trimmed, TrimmedTable, stacked_when_narrow
 
 if TYPE_CHECKING:
     from rich.console import ConsoleOptions, RenderableType, RenderResult
     from rich.measure import Measurement
-    from rich.segment import Segment
 
     from ..config import Config
     from ..library import AddResult, SourceInfo
     from ..models import Review
-    from ..related import Related
-    from ..search import SearchResult
+    from ..search.related import Related
+    from ..search.search import SearchResult
 
 
 class _Console(Console):
@@ -67,12 +67,6 @@ def console(stderr: bool = False, color: str = "auto", file: IO[str] | None = No
     return c
 
 
-# The widths output is laid out for, whatever $COLUMNS says: at 0 a table vanished (the results
-# with it), at 1 it was a column of borders; 100000 padded every table line to that width.
-MIN_WIDTH = 30
-MAX_WIDTH = 1000
-
-
 def _t(text: str | None, style: str = "") -> Text:
     return Text(clean_line(text), style=style)
 
@@ -107,63 +101,8 @@ def _cell(text: str | None, style: str = "") -> Text:
     return t
 
 
-def _trimmed(segments: Iterable[Segment]) -> Iterator[Segment]:
-    """``segments`` with the white space at the end of each line dropped: rich pads cells,
-    titles and wrapped lines to the width, which piped output should not carry."""
-    from rich.segment import Segment
-
-    line: list[Segment] = []
-
-    def flush() -> Iterator[Segment]:
-        while line and not line[-1].control and not line[-1].text.rstrip():
-            line.pop()
-        if line and not line[-1].control:
-            last = line.pop()
-            line.append(Segment(last.text.rstrip(), last.style))
-        yield from line
-        line.clear()
-
-    for seg in segments:
-        if seg.control or "\n" not in seg.text:
-            line.append(seg)
-            continue
-        *done, rest = seg.text.split("\n")
-        for piece in done:
-            if piece:
-                line.append(Segment(piece, seg.style))
-            yield from flush()
-            yield Segment.line()
-        if rest:
-            line.append(Segment(rest, seg.style))
-    yield from flush()
-
-
-class _TrimmedTable(Table):
-    """A rich Table whose lines carry no trailing white space (see :func:`_trimmed`)."""
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from rich.segment import Segment
-
-        # Table yields segments and, for its title and caption, renderables
-        segments = (seg for item in Table.__rich_console__(self, console, options)
-                    for seg in ([item] if isinstance(item, Segment) else console.render(item, options)))
-        yield from _trimmed(segments)
-
-
-class _Trimmed:
-    """Any renderable, its lines without trailing white space (see :func:`_trimmed`)."""
-
-    def __init__(self, inner: RenderableType) -> None:
-        self.inner = inner
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield from _trimmed(console.render(self.inner, options))
-
-
-def trimmed(renderable: RenderableType) -> RenderableType:
-    """``renderable`` printed without white space at line ends (rich pads Markdown paragraphs,
-    panels' surroundings and tables to the width; piped output should not carry that)."""
-    return renderable if isinstance(renderable, (_Trimmed, _TrimmedTable)) else _Trimmed(renderable)
+def _joined(*parts: str | None) -> str:
+    return " · ".join(p for p in parts if p)
 
 
 def _result_table(rows: Sequence[tuple[Review, RenderableType]], width: int, title: str | None = None) -> Table:
@@ -174,7 +113,7 @@ def _result_table(rows: Sequence[tuple[Review, RenderableType]], width: int, tit
 
     wide = width >= WIDE_COLUMNS
     narrow = width < NARROW_COLUMNS
-    table = _TrimmedTable(show_header=True, header_style="bold", expand=True,
+    table = TrimmedTable(show_header=True, header_style="bold", expand=True,
                           title=clean_line(title) if title else None)
     table.add_column("#", justify="right", style="dim", no_wrap=True)
     table.add_column("title", ratio=6)
@@ -201,14 +140,14 @@ def _result_table(rows: Sequence[tuple[Review, RenderableType]], width: int, tit
 
 
 class _Snippet:
-    """A hit's snippet, cut (:func:`reviews_cli.snippets.fit`) to the width its table cell gets
+    """A hit's snippet, cut (:func:`reviews_cli.search.snippets.fit`) to the width its table cell gets
     at render time, :data:`SNIPPET_LINES` lines of it, around the highlighted words."""
 
     def __init__(self, text: str, spans: Sequence[tuple[int, int]]) -> None:
         self.text, self.spans = text, tuple(spans)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from ..snippets import fit
+        from ..search.snippets import fit
 
         text, spans = fit(self.text, self.spans, SNIPPET_LINES * options.max_width)
         t = highlighted(text, spans)
@@ -236,7 +175,7 @@ def search_table(result: SearchResult, width: int) -> list:
     if result.fuzzy:
         notes.append("No word matched; showing the closest titles.")
     for n in notes:
-        out.append(_Trimmed(Text(clean_line(n), style="italic yellow")))
+        out.append(Trimmed(Text(clean_line(n), style="italic yellow")))
     rows = []
     for h in result.hits:
         cell: RenderableType = _cell(h.review.title, "bold")
@@ -340,26 +279,32 @@ def review_page(r: Review, full: bool = False) -> list:
     return parts
 
 
-def tags_table(tags: list[tuple[str, int]]) -> Table:
+def tags_table(tags: list[tuple[str, int]]) -> RenderableType:
+    """The tags and their review counts; stacked when narrow (see :class:`.fit.FitOrStack`)."""
     table = Table(show_header=True, header_style="bold")
     table.add_column("tag")
     table.add_column("reviews", justify="right")
     for label, n in tags:
         table.add_row(_t("#" + label, "magenta"), str(n))
-    return table
+    return stacked_when_narrow(table, [(_t(f"#{label}  {n}", "magenta"), []) for label, n in tags])
 
 
-def sources_table(sources: list[SourceInfo]) -> Table:
+def sources_table(sources: list[SourceInfo]) -> RenderableType:
+    """The library's dumps: name, kind, format, counts, origin (or why it is unreadable);
+    stacked when narrow (see :class:`.fit.FitOrStack`)."""
     table = Table(show_header=True, header_style="bold")
     for col in ("source", "kind", "format", "reviews", "skipped", "origin"):
         table.add_column(col, justify="right" if col in ("reviews", "skipped") else "left", overflow="fold")
+    stacked = []
     for s in sources:
-        table.add_row(_t(s.name), s.kind, _t(s.format or "-"), str(s.reviews), str(s.skipped),
-                      _t((s.error and f"unreadable: {s.error}") or s.origin or "", "red" if s.error else ""))
-    return table
+        origin = _t((s.error and f"unreadable: {s.error}") or s.origin or "", "red" if s.error else "")
+        table.add_row(_t(s.name), s.kind, _t(s.format or "-"), str(s.reviews), str(s.skipped), origin)
+        counts = _joined(s.kind, s.format, f"{s.reviews} reviews", f"{s.skipped} skipped")
+        stacked.append((_t(s.name, "bold"), [_t(counts, "dim"), origin]))
+    return stacked_when_narrow(table, stacked)
 
 
-def add_summary(results: list[AddResult]) -> Table:
+def add_summary(results: list[AddResult]) -> RenderableType:
     """One row per dump ``add`` was given, and a caption counting them: added, already in the
     library (the same content, not added again), refused."""
     added = sum(1 for r in results if r.name and not r.already and not r.error)
@@ -370,14 +315,20 @@ def add_summary(results: list[AddResult]) -> Table:
     table = Table(show_header=True, header_style="bold", caption=caption)
     for col in ("dump", "format", "reviews", "merged", "skipped", "result"):
         table.add_column(col, justify="right" if col in ("reviews", "merged", "skipped") else "left", overflow="fold")
+    stacked = []
     for r in results:
         if r.error:
             table.add_row(_t(r.path), "-", "-", "-", "-", _t(f"refused: {r.error}", "red"))
+            stacked.append((_t(r.path, "bold"), [_t(f"refused: {r.error}", "red")]))
         else:
             status = f"already in the library as {r.name}" if r.already else f"added as {r.name}"
             status += "".join(f"; {n}" for n in r.notes)
             table.add_row(_t(r.path), _t(r.format), str(r.reviews), str(r.merged), str(r.skipped), _t(status))
-    return table
+            counts = _joined(r.format, f"{r.reviews} reviews", f"{r.merged} merged", f"{r.skipped} skipped")
+            stacked.append((_t(r.path, "bold"), [_t(counts, "dim"), _t(status)]))
+    if caption:
+        stacked.append((Text(caption), []))
+    return stacked_when_narrow(table, stacked)
 
 
 def related_table(refs: list[Review], items: list[Related], width: int) -> list:
@@ -387,24 +338,30 @@ def related_table(refs: list[Review], items: list[Related], width: int) -> list:
     head.append(clean_line(refs[0].title), style="bold")
     if len(refs) > 1:
         head.append(f" ({len(refs)} reviews)", style="dim")
-    wide = width >= 100
+    wide = width >= WIDE_COLUMNS
+    narrow = width < NARROW_COLUMNS  # the reasons go under the title, as a search's snippet
     table = Table(show_header=True, header_style="bold", expand=True)
     table.add_column("#", justify="right", style="dim", no_wrap=True)
-    table.add_column("title", ratio=5, overflow="fold")
-    table.add_column("why", ratio=4, overflow="fold")
+    table.add_column("title", ratio=5)
+    if not narrow:
+        table.add_column("why", ratio=4)
     if wide:
         table.add_column("authors", ratio=2, overflow="fold")
         table.add_column("score", justify="right", style="dim", no_wrap=True)
     table.add_column("id", no_wrap=True, style="cyan")
     for i, item in enumerate(items, start=1):
         r = item.review
-        title = _t(r.title, "bold")
+        title = _cell(r.title, "bold")
         tags = " ".join("#" + t for t in r.tags)
         if tags:
             title.append("\n")
             title.append(clean_line(tags), style="dim magenta")
         why = Text("\n".join(clean_line(x) for x in item.reasons), style="green")
-        cols: list[RenderableType] = [str(i), title, why]
+        why.overflow = "ellipsis"
+        if narrow:
+            title.append("\n")
+            title.append_text(why)
+        cols: list[RenderableType] = [str(i), title] if narrow else [str(i), title, why]
         if wide:
             cols += [_t(_short_authors(r.authors, 1)), f"{item.score:.2f}"]
         table.add_row(*cols, _t(r.id))

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..models import Review
 from ..safe_text import has_unsafe, json_safe
-from ..search import SearchResult
+from ..search.search import SearchResult
 
 
 def to_json(data: Any) -> str:
@@ -80,7 +80,7 @@ def hit_dict(review: Review, rank: int, score: float | None = None, snippet: str
     ``null`` where nothing is ranked by relevance), ``snippet`` (one line of the body; its start
     when no ``snippet`` is given) and ``highlights`` (``[start, end]`` offsets into it)."""
     if snippet is None:
-        from ..snippets import snippet as make_snippet
+        from ..search.snippets import snippet as make_snippet
 
         snippet, highlights = make_snippet(review, [], [])
     return {**review.to_dict(), "rank": rank, "score": score, "snippet": snippet,

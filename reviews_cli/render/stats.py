@@ -17,7 +17,7 @@ from ..safe_text import clean_line
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from ..stats import Stats
+    from ..library.stats import Stats
 
 # Eighth blocks: a bar's end is drawn to an eighth of a column.
 _EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -56,13 +56,15 @@ def bar_chart(rows: list[tuple[str, int]], width: int, title: str | None = None)
     return table
 
 
-def _counts(title: str, head: str, rows: list[tuple[str, int]]) -> Table:
+def _counts(title: str, head: str, rows: list[tuple[str, int]]) -> RenderableType:
+    from .fit import stacked_when_narrow
+
     table = Table(title=title, title_justify="left", title_style="bold", show_header=True, header_style="bold")
     table.add_column(head, overflow="fold")
     table.add_column("reviews", justify="right", no_wrap=True)
     for label, n in rows:
         table.add_row(Text(clean_line(label)), f"{n:,}")
-    return table
+    return stacked_when_narrow(table, [(Text(f"{clean_line(label)}  {n:,}"), []) for label, n in rows])
 
 
 def stats_view(stats: Stats, width: int) -> list[RenderableType]:
@@ -71,14 +73,18 @@ def stats_view(stats: Stats, width: int) -> list[RenderableType]:
     columns wide."""
     out: list[RenderableType] = [Text(f"{stats.total:,} reviews from {len(stats.sources)} sources", style="bold")]
     if stats.sources:
+        from .fit import stacked_when_narrow
+
         table = Table(title="By source", title_justify="left", title_style="bold", show_header=True,
                       header_style="bold")
         table.add_column("source", overflow="fold")
         table.add_column("origin", overflow="fold")
         table.add_column("reviews", justify="right", no_wrap=True)
+        stacked = []
         for name, origin, n in stats.sources:
             table.add_row(Text(clean_line(name)), Text(clean_line(origin), style="dim"), f"{n:,}")
-        out.append(table)
+            stacked.append((Text(f"{clean_line(name)}  {n:,}"), [Text(clean_line(origin), style="dim")]))
+        out.append(stacked_when_narrow(table, stacked))
     small: list[RenderableType] = []  # short tables, side by side where the width allows
     if stats.years and stats.basis != "paper year":  # else the chart below shows the same numbers
         rows = [(str(y), n) for y, n in stats.years] + ([("unknown", stats.no_year)] if stats.no_year else [])

@@ -8,7 +8,7 @@ is longer than the whole snippet. The first matched word of the cluster sits nea
 cell, keeps it visible.
 
 A body word matches when its Snowball stem is a query word's stem (or, for long Cyrillic stems,
-starts with it: :func:`~reviews_cli.query.matches_as_prefix`, the same rule the search uses), so
+starts with it: :func:`~reviews_cli.search.query.matches_as_prefix`, the same rule the search uses), so
 ``ticket`` highlights ``tickets``; an arXiv id asked for is highlighted where it appears verbatim.
 """
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
-from . import textnorm as tn
-from .models import Review
+from .. import textnorm as tn
+from ..models import Review
 from .query import Term, matches_as_prefix
 
 # Default snippet length in characters (one table row's worth).

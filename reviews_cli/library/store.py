@@ -14,7 +14,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 
-from .errors import LibraryError
+from ..errors import LibraryError
 from .fields import FTS_COLUMNS
 
 SCHEMA_VERSION = 4
@@ -36,7 +36,7 @@ def reviews_home() -> str:
 def default_home() -> str:
     """The user data dir as platformdirs' ``user_data_dir("reviews", appauthor=False)`` gives it
     (see :mod:`reviews_cli.dirs`)."""
-    from .dirs import user_dir
+    from ..dirs import user_dir
 
     return user_dir("data")
 

@@ -12,14 +12,14 @@ import os
 import re
 from typing import NamedTuple, TypedDict
 
-from .errors import LibraryError
+from ..errors import LibraryError
 
 MANIFEST_FILE = "library.json"
 
 
 def bundled_dir() -> str:
     """The bundled corpus: ``reviews_cli/data`` inside an installed wheel, ``data/`` in a checkout."""
-    here = os.path.dirname(os.path.realpath(__file__))
+    here = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # reviews_cli/, above library/
     for cand in (os.path.join(here, "data"), os.path.join(os.path.dirname(here), "data")):
         if os.path.isfile(os.path.join(cand, "sources.yaml")):
             return cand
@@ -214,7 +214,7 @@ def read_manifest(home: str) -> list[ManifestEntry]:
 
 def write_manifest(home: str, entries: list[ManifestEntry]) -> None:
     """Replace the manifest in ``home`` atomically."""
-    from .atomic import atomic_write
+    from ..atomic import atomic_write
 
     with atomic_write(os.path.join(home, MANIFEST_FILE)) as f:
         f.write(json.dumps({"version": 1, "sources": entries}, ensure_ascii=False, indent=1))

@@ -5,7 +5,7 @@ Parts of a candidate's score (each constant below is its weight):
 
 - similar text: an OR query of the reference's most distinctive words (highest IDF from the FTS
   vocabulary, title words counted :data:`TITLE_TERM_BOOST` times), ranked by BM25 with the column
-  weights of :mod:`reviews_cli.fields`; the best candidate gets :data:`TEXT_WEIGHT`, the others
+  weights of :mod:`reviews_cli.library.fields`; the best candidate gets :data:`TEXT_WEIGHT`, the others
   their BM25 relative to it;
 - each shared tag and each shared author, times its rarity in the library (0 to 1);
 - citations: one reviews a paper the other's text cites (either way), and papers both cite.
@@ -25,10 +25,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-from . import textnorm as tn
-from .fields import BM25_WEIGHTS
-from .ids import arxiv_ids_in_url, canonical_tag, parse_arxiv_id
-from .models import Review
+from .. import textnorm as tn
+from ..ids import arxiv_ids_in_url, canonical_tag, parse_arxiv_id
+from ..library.fields import BM25_WEIGHTS
+from ..models import Review
 from .query import STOP_WORDS
 
 # Score parts. The best text match earns TEXT_WEIGHT, the others in proportion to their BM25.

@@ -1,22 +1,23 @@
 """Building the search index from parsed records: merging duplicates, then writing the
-``reviews``, ``review_tags``, ``vocab`` and ``fts`` tables (schema in ``library.py``).
+``reviews``, ``review_tags``, ``vocab`` and ``fts`` tables (schema in ``store.py``).
 
 Called inside the library's write transaction; nothing here commits.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
 from collections import Counter
 from typing import TYPE_CHECKING, TypeAlias
 
-from . import textnorm as tn
-from .extract import arxiv_ids_in_url, canonical_tag, normalize_url
+from .. import textnorm as tn
+from ..extract import arxiv_ids_in_url, canonical_tag, normalize_url
+from ..models import Link, Review, Source
 from .fields import FIELDS, FTS_INSERT
 from .ingest import merge_keys, pool_map
-from .models import Link, Review, Source
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -77,46 +78,51 @@ Pos = tuple[int, int]  # (sid, ord): a post's place in the parse cache
 KeyRow = tuple[int, int, str, "str | None", "str | None", "str | None"]  # sid, ord, id, arxiv_id, paper_url, tkey
 
 
+KEY_ROWS_SQL = ("SELECT p.sid, p.ord, p.id, p.arxiv_id, p.paper_url, p.tkey FROM posts p "
+                "JOIN sources s USING(sid) ORDER BY s.ord, p.ord")
+
+
 def key_rows(conn: sqlite3.Connection) -> list[KeyRow]:
     """Every post's merge keys, in library order: ``(sid, ord, id, arxiv_id, paper_url, tkey)``."""
-    rows: list[KeyRow] = conn.execute(
-        "SELECT p.sid, p.ord, p.id, p.arxiv_id, p.paper_url, p.tkey FROM posts p "
-        "JOIN sources s USING(sid) ORDER BY s.ord, p.ord").fetchall()
+    rows: list[KeyRow] = conn.execute(KEY_ROWS_SQL).fetchall()
     return rows
 
 
-def plan_merge(conn: sqlite3.Connection, rows: list[KeyRow] | None = None) -> tuple[list[Pos], dict[Pos, list[Pos]]]:
+def plan_merge(conn: sqlite3.Connection,
+               rows: Iterable[KeyRow] | None = None) -> tuple[list[Pos], dict[Pos, list[Pos]]]:
     """Decide which posts are one review, from the parse cache's key columns, in library order.
 
     A post joins an earlier group of the same paper (arXiv id, paper URL or folded title) when it
     is the same post: the same id (paper + text), or, for posts that do not disagree on their
     arXiv id, bodies at least ``SAME_POST_RATIO`` alike (rapidfuzz). Bodies are read only on such
     key collisions. Returns the group leaders in order and the later members of each group.
-    ``rows`` (default: every post, :func:`key_rows`) plans a part of the library instead: a
+    ``rows`` (default: every post, read as it goes) plans a part of the library instead: a
     post's group depends only on the posts sharing a key with it, so a key-connected part plans
     the same alone as within the whole.
+
+    Which groups each key leads to lives in a temporary table, not in memory, so planning a
+    library of any size holds only the leaders' positions and the merges.
     """
     leaders: list[Pos] = []
     members: dict[Pos, list[Pos]] = {}
-    info: dict[Pos, tuple[str, str | None]] = {}  # leader: (id, arxiv_id)
-    by_key: dict[str, list[Pos]] = {}
-    heads: dict[Pos, str] = {}
 
+    @functools.lru_cache(maxsize=256)  # a leader is compared again while its paper's posts follow
     def head(pos: Pos) -> str:
-        if pos not in heads:
-            (js,) = conn.execute("SELECT json FROM posts WHERE sid=? AND ord=?", pos).fetchone()
-            heads[pos] = _body_head(json.loads(js)["body"])
-        return heads[pos]
+        (js,) = conn.execute("SELECT json FROM posts WHERE sid=? AND ord=?", pos).fetchone()
+        return _body_head(json.loads(js)["body"])
 
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS merge_plan(key TEXT NOT NULL, sid INTEGER NOT NULL, "
+                 "ord INTEGER NOT NULL, UNIQUE(key, sid, ord))")
+    conn.execute("DELETE FROM temp.merge_plan")
     if rows is None:
-        rows = key_rows(conn)
+        rows = conn.cursor().execute(KEY_ROWS_SQL)
     for sid, ord_, pid, aid, url, tkey in rows:
         pos = (sid, ord_)
         keys = merge_keys(aid, url, tkey)
         target: Pos | None = None
         for key in keys:
-            for lead in by_key.get(key, ()):
-                lid, laid = info[lead]
+            for lead in conn.execute("SELECT sid, ord FROM temp.merge_plan WHERE key=? ORDER BY rowid", (key,)):
+                lid, laid = conn.execute("SELECT id, arxiv_id FROM posts WHERE sid=? AND ord=?", lead).fetchone()
                 if lid == pid or ((not aid or not laid or aid == laid) and _similar(head(lead), head(pos))):
                     target = lead
                     break
@@ -124,14 +130,11 @@ def plan_merge(conn: sqlite3.Connection, rows: list[KeyRow] | None = None) -> tu
                 break
         if target is None:
             leaders.append(pos)
-            info[pos] = (pid, aid)
             target = pos
         else:
             members.setdefault(target, []).append(pos)
-        for key in keys:
-            lst = by_key.setdefault(key, [])
-            if target not in lst:
-                lst.append(target)
+        conn.executemany("INSERT OR IGNORE INTO temp.merge_plan VALUES(?,?,?)", [(key, *target) for key in keys])
+    conn.execute("DELETE FROM temp.merge_plan")
     return leaders, members
 
 
@@ -172,7 +175,7 @@ class _Analyzer:
 
 
 def fts_row(r: Review, origin: str | None, an: _Analyzer) -> tuple[str, ...]:
-    """The FTS column texts of a record, in :data:`~reviews_cli.fields.FIELDS` order, each a
+    """The FTS column texts of a record, in :data:`~reviews_cli.library.fields.FIELDS` order, each a
     space-separated list of index terms."""
     tags: list[str] = []
     for t in r.tags:
@@ -236,8 +239,12 @@ def rebuild(conn: sqlite3.Connection, progress: Progress | None = None) -> int:
     vocab: dict[str, tuple[str, int]] = {}  # folded word: (stem, count)
     done = 0
 
+    pending: set[str] = set()  # the ids of the records not yet inserted (at most a chunk)
+
+    def taken(rid: str) -> bool:
+        return rid in pending or conn.execute("SELECT 1 FROM reviews WHERE id=?", (rid,)).fetchone() is not None
+
     def records() -> Iterator[tuple[int, Review, str | None, Pos, str | None]]:
-        seen: set[str] = set()
         rid = 0
         cur = conn.cursor()  # a second cursor: the inserts below use the connection
         cur.execute("SELECT p.sid, p.ord, p.json, s.origin FROM posts p JOIN sources s USING(sid) "
@@ -248,11 +255,11 @@ def rebuild(conn: sqlite3.Connection, progress: Progress | None = None) -> int:
                 continue
             r, changed = _merge_group(conn, js, members.get(pos, ()))
             base, k = r.id, 2
-            while r.id in seen:  # ids are 8 hex digits; on the rare clash the later gets a suffix
+            while taken(r.id):  # ids are 8 hex digits; on the rare clash the later gets a suffix
                 r = r._replace(id=f"{base}{k}")
                 k += 1
                 changed = True
-            seen.add(r.id)
+            pending.add(r.id)
             rid += 1
             yield rid, r, origin, pos, (json.dumps(r.to_dict(), ensure_ascii=False) if changed else None)
 
@@ -267,9 +274,11 @@ def rebuild(conn: sqlite3.Connection, progress: Progress | None = None) -> int:
             batch.append((rid, r, origin))
             if len(batch) >= CHUNK:
                 _insert_rows(conn, rows, tag_rows)
+                pending.clear()
                 yield batch
                 batch = []
         _insert_rows(conn, rows, tag_rows)
+        pending.clear()
         if batch:
             yield batch
 
@@ -329,7 +338,8 @@ def analyzer_fingerprint() -> str:
     import hashlib
     import sys
 
-    from . import extract, fields, models
+    from .. import extract, models
+    from . import fields
 
     h = hashlib.sha256()
     for mod in (tn, fields, extract, models, sys.modules[__name__]):

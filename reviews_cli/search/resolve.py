@@ -2,7 +2,7 @@
 (an arXiv id or URL, a record id or a prefix of one, a title fragment), or
 :class:`~reviews_cli.errors.NotFound` with the closest titles as suggestions.
 
-Reads the index tables directly; needs nothing of the ranker (:mod:`reviews_cli.search`).
+Reads the index tables directly; needs nothing of the ranker (:mod:`reviews_cli.search.search`).
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import re
 import sqlite3
 from collections.abc import Sequence
 
-from . import textnorm as tn
-from .errors import Ambiguous, NotFound, UsageError
-from .ids import parse_arxiv_id
-from .models import Review
+from .. import textnorm as tn
+from ..errors import Ambiguous, NotFound, UsageError
+from ..ids import parse_arxiv_id
+from ..models import Review
 from .query import arxiv_in
 
 # A record id prefix: at least this many of its hex digits (fewer would match too many records).
@@ -87,7 +87,7 @@ def one_paper(ref: str, found: list[Review]) -> list[Review]:
     they share a key the index merges posts by (``ingest.merge_keys``: the arXiv id, the paper
     URL, a folded title; a review without the arXiv link is still a review of that paper); a
     record with none of them is a paper of its own."""
-    from .ingest import paper_keys
+    from ..library.ingest import paper_keys
 
     papers: list[tuple[set[str], Review]] = []  # (keys seen, first record) per paper
     for r in found:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any, NamedTuple
 
-from .errors import UsageError
+from ..errors import UsageError
 
 # Tags and reviewers listed by default (the most frequent).
 TOP = 10

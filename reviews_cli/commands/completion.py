@@ -27,7 +27,7 @@ def _index() -> Iterator[sqlite3.Connection | None]:
     """A read-only connection to the library's index, or None when there is none yet."""
     import os
 
-    from .store import INDEX_FILE, reviews_home
+    from ..library.store import INDEX_FILE, reviews_home
 
     path = os.path.join(reviews_home(), INDEX_FILE)
     if not os.path.isfile(path):
@@ -51,7 +51,7 @@ def _complete(query: Callable[[sqlite3.Connection, str], list[tuple[str, str]]])
                 rows = query(conn, incomplete) if conn is not None else []
         except (sqlite3.Error, OSError):
             return []
-        from .safe_text import clean_line, has_unsafe
+        from ..safe_text import clean_line, has_unsafe
 
         quote = _bash_quote if _shell(ctx) == "bash" else str
         # a value with a control character or a newline (a dump's file name can hold both) would

@@ -13,12 +13,12 @@ Query language (also in ``reviews search --help``)::
     #GAN                    a hashtag: searched as the word, the reviews carrying the tag first
 
 User input never reaches FTS5 as syntax: every term is folded into index terms (letters and digits
-only) here, and :mod:`reviews_cli.search` quotes them, so ``GPT-3``, ``C++``, ``O(sqrt(N))`` or a
+only) here, and :mod:`reviews_cli.search.search` quotes them, so ``GPT-3``, ``C++``, ``O(sqrt(N))`` or a
 lone ``"`` are ordinary searches. Bad input (an empty query, a query over the limits below, a
 filter without a usable value, a query that only excludes) raises :class:`UsageError`.
 
-This module knows nothing of SQL or ranking; :mod:`reviews_cli.search` runs a :class:`Query`
-(without changing it) and :mod:`reviews_cli.snippets` and :mod:`reviews_cli.resolve` reuse the
+This module knows nothing of SQL or ranking; :mod:`reviews_cli.search.search` runs a :class:`Query`
+(without changing it) and :mod:`reviews_cli.search.snippets` and :mod:`reviews_cli.search.resolve` reuse the
 small matching rules at the end of this file.
 """
 
@@ -27,9 +27,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from . import textnorm as tn
-from .errors import UsageError
-from .ids import canonical_tag, parse_arxiv_id
+from .. import textnorm as tn
+from ..errors import UsageError
+from ..ids import canonical_tag, parse_arxiv_id
 
 # Most characters in a query: a longer one is pasted text, not a search.
 MAX_QUERY_CHARS = 2000
@@ -75,9 +75,10 @@ class Term:
 
 class Query:
     """A parsed query. Build with :meth:`parse`; raises :class:`UsageError` on bad input.
-    Searching never changes it: corrections live in the :class:`~reviews_cli.search.SearchResult`."""
+    Searching never changes it: corrections live in the :class:`~reviews_cli.search.search.SearchResult`."""
 
-    __slots__ = ("arxiv_ids", "authors", "hashtags", "reviewers", "sources", "tags", "terms", "text", "years")
+    __slots__ = ("arxiv_ids", "authors", "dates", "hashtags", "reviewers", "sources", "tags", "terms", "text",
+                 "years")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -90,6 +91,8 @@ class Query:
         self.arxiv_ids: list[str] = []
         # canonical tags of ``#tag`` words: ranked first, not a filter (``tag:`` filters)
         self.hashtags: list[str] = []
+        # post-date bounds from --since/--until (search.dates.date_range), not from the text
+        self.dates: tuple[str | None, str | None] = (None, None)
 
     def __repr__(self) -> str:
         return "Query(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__) + ")"
@@ -100,7 +103,7 @@ class Query:
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.authors or self.reviewers or self.tags or self.sources or self.years)
+        return bool(self.authors or self.reviewers or self.tags or self.sources or self.years or any(self.dates))
 
     @classmethod
     def parse(cls, text: str) -> Query:
@@ -219,5 +222,5 @@ def arxiv_in(value: str) -> str | None:
 def matches_as_prefix(stem: str) -> bool:
     """Whether a query word's ``stem`` also matches longer stems. Russian inflection changes the
     Snowball stem's end (лотерея -> лотере, лотерейного -> лотерейн), so long Cyrillic stems
-    match as prefixes, in the index (:mod:`reviews_cli.search`) and in snippets alike."""
+    match as prefixes, in the index (:mod:`reviews_cli.search.search`) and in snippets alike."""
     return tn.is_cyrillic(stem) and len(stem) >= MIN_PREFIX_STEM

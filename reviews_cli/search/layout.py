@@ -4,7 +4,7 @@ Latin (QWERTY) word, or the reverse: ``дщееукн`` is ``lottery``, ``j,pjh`
 :func:`swap` maps each character through the standard key table (the same physical key in the
 other layout), both directions, lower and upper case, including the punctuation keys that carry
 Russian letters (``[ ] ; ' , . `` and their shifted ``{ } : " < > ~``). The search tries the
-swapped word when the typed one is not in the library (:mod:`reviews_cli.search`).
+swapped word when the typed one is not in the library (:mod:`reviews_cli.search.search`).
 """
 
 from __future__ import annotations

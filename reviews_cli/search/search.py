@@ -1,22 +1,25 @@
 """Ranking over the library's FTS5 index: :class:`Searcher` runs a parsed
-:class:`~reviews_cli.query.Query` and returns a :class:`SearchResult` of :class:`Hit`.
+:class:`~reviews_cli.search.query.Query` and returns a :class:`SearchResult` of :class:`Hit`.
 
-The search lives in four modules, each importable without the CLI::
+The search lives in the ``search`` package, each module importable without the CLI::
 
     query.py     the query language: Term, Query.parse, the limits (MAX_QUERY_CHARS, MAX_TERMS),
                  UsageError for bad queries; knows nothing of SQL
     search.py    this module: a Query compiled to FTS5 MATCH expressions and SQL filters, BM25
-                 ranking, title and arXiv bonuses, typo correction, the fuzzy fallback, tags
+                 ranking, title and arXiv bonuses, typo correction, the fuzzy fallback
+    records.py   records by id, by tag, newest first, grouped by paper (Searcher's base; recent)
+    layout.py    keyboard-layout slips (``дщееукн`` typed for ``lottery``)
     snippets.py  the excerpt shown under each hit and the offsets of its matched words
     resolve.py   what ``reviews show ID`` means by ID (arXiv id or URL, record id, title)
+    related.py   the reviews most like one paper's
 
-Imports run one way: search imports query and snippets, snippets and resolve import query, and
-query imports none of them (nor does any of them import the CLI); rapidfuzz is imported inside the
-functions that need it. ``Query``, ``Term``, the limits, ``snippet`` and ``resolve`` (lazily) are
-importable from here too, as before the split.
+Imports run one way: search imports query, records and snippets, snippets and resolve import
+query, and query imports none of them (nor does any of them import the CLI); rapidfuzz is
+imported inside the functions that need it. ``Query``, ``Term``, the limits, ``snippet`` and
+``resolve`` (lazily) are importable from here too, as before the split.
 
 Every term reaches FTS5 as quoted index terms (never as syntax). Ranking: FTS5 BM25 with the column
-weights of :mod:`reviews_cli.fields` (title 10, tags 6, authors 6, reviewer 4, extra 2, body 1),
+weights of :mod:`reviews_cli.library.fields` (title 10, tags 6, authors 6, reviewer 4, extra 2, body 1),
 plus the bonuses below for the whole query or a phrase found in the title and for the arXiv id
 asked for. When every query word is in over half the records of a large library, BM25 cannot
 order them (see :meth:`Searcher._idf_is_flat`) and records with the words in their title or other
@@ -24,7 +27,7 @@ short fields come first, then the rest newest first. A query word not in the ind
 corrected against it with rapidfuzz (edit distance 1 for words of 5–7 letters, 2 for longer ones);
 the :class:`Query` is never changed, corrections are reported in :attr:`SearchResult.corrections`.
 Before that, a word not in the vocabulary that was typed in the wrong keyboard layout (``дщееукн``
-for ``lottery``, ``j,pjh`` for ``обзор``: :mod:`reviews_cli.layout`) is searched as meant when
+for ``lottery``, ``j,pjh`` for ``обзор``: :mod:`reviews_cli.search.layout`) is searched as meant when
 the swapped word is in the vocabulary; it is a correction too (:attr:`SearchResult.layout_slips`).
 A ``#hashtag`` in the query ranks the records carrying that tag first (:data:`HASHTAG_BONUS`).
 When nothing matches all the words, the best partial matches are shown; when nothing matches at
@@ -33,18 +36,16 @@ all, titles are fuzzy-matched instead.
 
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection
 from typing import TYPE_CHECKING, NamedTuple
 
-from . import textnorm as tn
-from .errors import UsageError
-from .fields import BM25_WEIGHTS as WEIGHTS
-from .ids import canonical_tag
-from .models import Review
+from .. import textnorm as tn
+from ..errors import UsageError
+from ..library.fields import BM25_WEIGHTS as WEIGHTS
+from ..models import Review
 from .query import MAX_QUERY_CHARS, MAX_TERMS, STOP_WORDS, Query, Term, matches_as_prefix
+from .records import SQL_CHUNK, Records
 from .snippets import snippet
 
 if TYPE_CHECKING:
@@ -55,12 +56,10 @@ __all__ = [
     "snippet",
 ]
 
-# Records taken from FTS5 per query, best first, before bonuses and sorting (so also the most a
-# search can return, besides the records of an arXiv id asked for). Its ``total`` still counts
-# every match, and ``Searcher.matching_ids`` (exports) takes them all.
+# Records taken from FTS5 per query, best first, before bonuses and sorting (more when a search
+# asks for more results; its ``total`` still counts every match, and ``Searcher.matching_ids``
+# (exports) takes them all).
 CANDIDATES = 300
-# Records fetched per ``rid IN (...)`` query: well under the 999 parameters older SQLite builds allow.
-SQL_CHUNK = 500
 
 # The flat-IDF shortcut is taken only from this many records on: below, ranking every match by
 # BM25 is cheap anyway.
@@ -175,11 +174,9 @@ def _arxiv_expr(aid: str) -> str:
     return f"({_q(tn.arxiv_token(aid))} OR {_q(' '.join(tn.words(' '.join(parts))))})"
 
 
-class Searcher:
-    """Runs queries against an open library connection (``Library.conn``)."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
+class Searcher(Records):
+    """Runs queries against an open library connection (``Library.conn``); the loading of
+    records by id, by tag and by paper comes from :class:`Records`."""
 
     # vocabulary --------------------------------------------------------------------------
 
@@ -269,6 +266,10 @@ class Searcher:
         for s in q.sources:
             where.append("instr(lower(r.src), ?) > 0")
             args.append(s)
+        for op, bound in zip((">=", "<"), q.dates):  # ISO dates compare as text (search.dates)
+            if bound:
+                where.append(f"r.date {op} ?")
+                args.append(bound)
         return (" AND ".join(where), args)
 
     def _match_parts(self, q: Query, terms: list[Term], mode: str) -> list[str]:
@@ -379,11 +380,11 @@ class Searcher:
     def search(self, q: Query, limit: int = 10, sort: str = "relevance") -> SearchResult:
         """Rank records for ``q``; see the module docstring for the steps. ``sort`` is
         ``relevance``, ``date`` (newest first) or ``title``. ``hits`` holds the first ``limit``
-        (ranked among the best :data:`CANDIDATES` by BM25); ``total`` counts every match.
+        (ranked among the best ``max(CANDIDATES, limit)`` by BM25); ``total`` counts every match.
         Raises :class:`UsageError` for a ``limit`` under 1 or an unknown ``sort``."""
         if limit < 1:
             raise UsageError("--limit must be at least 1")
-        result, ranked, positive = self._ranked(q, sort, CANDIDATES)
+        result, ranked, positive = self._ranked(q, sort, max(CANDIDATES, limit))
         shown = ranked[:limit]
         records = self._load([rid for rid, _ in shown])
         # fuzzy title matches matched no body word: their snippet is the body's start
@@ -488,15 +489,6 @@ class Searcher:
                 f"SELECT rid FROM review_tags WHERE tag IN ({tmarks}) AND rid IN ({marks})", [*tags, *chunk]))
         return out
 
-    def _load(self, rids: list[int]) -> dict[int, Review]:
-        out = {}
-        for i in range(0, len(rids), SQL_CHUNK):
-            chunk = rids[i:i + SQL_CHUNK]
-            marks = ",".join("?" * len(chunk))
-            for rid, js in self.conn.execute(f"SELECT rid, json FROM records WHERE rid IN ({marks})", chunk):
-                out[rid] = Review.from_dict(json.loads(js))
-        return out
-
     def _fuzzy_titles(self, positive: list[Term]) -> list[tuple[int, float]]:
         """Nothing matched: ``(rid, WRatio)`` of every title scoring at least
         :data:`FUZZY_TITLE_SCORE` against the (corrected) query words, best first."""
@@ -506,111 +498,3 @@ class Searcher:
         titles = {rid: " ".join(tn.words(t)) for rid, t in self.conn.execute("SELECT rid, title FROM reviews")}
         found = process.extract(text, titles, scorer=fuzz.WRatio, score_cutoff=FUZZY_TITLE_SCORE, limit=None)
         return [(rid, round(score, FUZZY_SCORE_DIGITS)) for _, score, rid in found]
-
-    # tags ---------------------------------------------------------------------------------
-
-    def _tag_set(self, tags: list[str], any_: bool) -> tuple[str, list[str]]:
-        """SQL selecting the rids carrying all ``tags`` (or any), and its arguments."""
-        keys = sorted({canonical_tag(t) for t in tags if canonical_tag(t)})
-        if not keys:
-            raise UsageError("give a tag, e.g. reviews tag GAN")
-        marks = ",".join("?" * len(keys))
-        having = "" if any_ else f" HAVING count(DISTINCT tag) = {len(keys)}"
-        return f"SELECT rid FROM review_tags WHERE tag IN ({marks}) GROUP BY rid{having}", keys
-
-    def by_tags(self, tags: list[str], any_: bool = False, limit: int | None = None) -> list[Review]:
-        """Records carrying all ``tags`` (or any, with ``any_``), newest first, at most ``limit``.
-        Tags compare as :func:`canonical_tag` does: ``#GAN`` = ``GAN`` = ``gan``. Raises
-        :class:`UsageError` when no tag is given."""
-        return list(self.load(self.tag_ids(tags, any_, limit)))
-
-    def tag_ids(self, tags: list[str], any_: bool = False, limit: int | None = None) -> list[int]:
-        """The record ids (``rid``) :meth:`by_tags` returns, in its order."""
-        subquery, keys = self._tag_set(tags, any_)
-        sql = f"SELECT r.rid FROM reviews r WHERE r.rid IN ({subquery}) ORDER BY coalesce(r.date, r.year) DESC, r.rid"
-        if limit:
-            sql += f" LIMIT {int(limit)}"
-        return [rid for (rid,) in self.conn.execute(sql, keys)]
-
-    def count_tags(self, tags: list[str], any_: bool = False) -> int:
-        """How many records carry all ``tags`` (or any, with ``any_``), as :meth:`by_tags` counts."""
-        subquery, keys = self._tag_set(tags, any_)
-        (n,) = self.conn.execute(f"SELECT count(*) FROM ({subquery})", keys).fetchone()
-        return int(n)
-
-    # exports -------------------------------------------------------------------------------
-
-    def load(self, rids: Iterable[int]) -> Iterator[Review]:
-        """The records of ``rids``, in that order, decoded :data:`SQL_CHUNK` at a time (so an
-        export holds one chunk, not the library); ids no longer in the library are skipped."""
-        chunk: list[int] = []
-        for rid in rids:
-            chunk.append(rid)
-            if len(chunk) == SQL_CHUNK:
-                yield from self._load_ordered(chunk)
-                chunk = []
-        if chunk:
-            yield from self._load_ordered(chunk)
-
-    def _load_ordered(self, rids: list[int]) -> Iterator[Review]:
-        records = self._load(rids)
-        for rid in rids:
-            if rid in records:
-                yield records[rid]
-
-    def paper_groups(self, rids: Sequence[int] | None = None) -> Iterator[list[Review]]:
-        """The records grouped by paper (the reviews of one arXiv id together; a record without
-        one is a paper of its own): of ``rids`` in their order (a paper where its first review
-        is), or of the whole library by arXiv id then record order, streamed so memory holds
-        one paper's reviews. For BibTeX exports."""
-        if rids is None:
-            group: list[Review] = []
-            rows = self.conn.execute("SELECT json FROM records ORDER BY arxiv_id IS NULL, arxiv_id, rid")
-            for (js,) in rows:
-                r = Review.from_dict(json.loads(js))
-                if group and (r.arxiv_id is None or r.arxiv_id != group[0].arxiv_id):
-                    yield group
-                    group = []
-                group.append(r)
-            if group:
-                yield group
-            return
-        order: dict[str, list[int]] = {}
-        for i in range(0, len(rids), SQL_CHUNK):
-            chunk = list(rids[i:i + SQL_CHUNK])
-            marks = ",".join("?" * len(chunk))
-            paper = dict(self.conn.execute(f"SELECT rid, arxiv_id FROM reviews WHERE rid IN ({marks})", chunk))
-            for rid in chunk:
-                if rid in paper:
-                    order.setdefault(paper[rid] or f"#{rid}", []).append(rid)
-        for members in order.values():
-            yield list(self.load(members))
-
-
-def recent(conn: sqlite3.Connection, limit: int = 20, tags: Sequence[str] = (), source: str | None = None,
-           since: str | None = None) -> tuple[list[Review], int]:
-    """The newest records (by the post's date, else the order they were added), at most
-    ``limit``, carrying every tag in ``tags``, read from a source whose name contains
-    ``source``, dated ``since`` or later (``2024``, ``2024-05``, ``2024-05-01``); and how many
-    match in all. Raises :class:`UsageError` for a malformed ``since``."""
-    where: list[str] = []
-    args: list[object] = []
-    keys = sorted({canonical_tag(t) for t in tags if canonical_tag(t)})
-    if keys:
-        where.append(f"r.rid IN (SELECT rid FROM review_tags WHERE tag IN ({','.join('?' * len(keys))}) "
-                     f"GROUP BY rid HAVING count(DISTINCT tag) = {len(keys)})")
-        args += keys
-    if source:
-        where.append("instr(lower(r.src), ?) > 0")
-        args.append(source.casefold())
-    if since:
-        if not re.fullmatch(r"(?:19|20)\d\d(?:-[01]\d(?:-[0-3]\d)?)?", since):
-            raise UsageError(f"--since takes a date such as 2024, 2024-05 or 2024-05-01, not {since!r}")
-        where.append("r.date >= ?")
-        args.append(since)
-    cond = " WHERE " + " AND ".join(where) if where else ""
-    (total,) = conn.execute(f"SELECT count(*) FROM records r{cond}", args).fetchone()
-    rows = conn.execute(f"SELECT r.json FROM records r{cond} ORDER BY r.date IS NULL, r.date DESC, r.rid DESC LIMIT ?",
-                        [*args, int(limit)])
-    return [Review.from_dict(json.loads(js)) for (js,) in rows], int(total)
-
