@@ -197,7 +197,9 @@ def _paper_link_of(ctx: _Ctx, start: int, stop: int) -> tuple[Link | None, Hidde
         u = next((u for u in ex.find_urls(ln) if ex.link_role(u) == "paper"), None)
         if u:
             return Link(u, "paper"), None
-        if "xiv" in ln.lower() and (bare := bare_arxiv(ln)):
+        low = ln.lower()
+        if ("xiv" in low or "eprint" in low or "10.48550" in low or ln.lstrip()[:1] == "[") \
+                and (bare := bare_arxiv(ln)):
             return bare, None
     return None, None
 

@@ -63,6 +63,9 @@ _ID_PREFIX = re.compile(
     r"^\s*(?:\[\s*(?:arXiv:)?\d{4}\.\d{4,5}(?:v\d+)?\s*\]|arXiv:\s*\d{4}\.\d{4,5}(?:v\d+)?)\s*[:—–-]?\s*",
     re.IGNORECASE)
 _ID_SUFFIX = re.compile(r"\s*[\[(]\s*(?:arXiv:)?\d{4}\.\d{4,5}(?:v\d+)?\s*[\])]\s*$", re.IGNORECASE)
+# a page-type word after the title: "KAN Kolmogorov-Arnold Networks A review", "<Title>: paper summary"
+_TYPE_SUFFIX = re.compile(r"(?:\s+[—–|-]\s*(?:an?\s+)?|\s+an?\s+)(?:paper\s+)?(?:review|summary|explained|walkthrough|"
+                          r"обзор|разбор|пересказ)\s*$", re.IGNORECASE)
 _QUOTES = {"«": "»", '"': '"', "“": "”", "„": "“", "'": "'", "‘": "’", "「": "」"}
 
 
@@ -123,7 +126,7 @@ def clean_title(line: str) -> str:
     for _ in range(2):
         t2 = _LEAD_PREFIX.sub("", _ID_PREFIX.sub("", t))
         t2 = _TITLE_PREFIX.sub("", t2)
-        t2 = _ID_SUFFIX.sub("", t2)
+        t2 = _TYPE_SUFFIX.sub("", _ID_SUFFIX.sub("", t2))
         t2 = _SITE_SUFFIX.sub("", t2) if "|" in t2 or " Хабр" in t2 or any(c in t2 for c in "—–-") else t2
         t2 = unquote(strip_decoration(t2))
         if len(t2) < 3 or t2 == t:

@@ -250,7 +250,8 @@ def _titled_shape(s: str) -> bool:
 # arXiv ids as text prints them: "arXiv:2401.01234v1 [cs.CL]", "arXiv 2108.08754v2", "[2401.01234]",
 # "arxiv.org/abs/…" without a scheme, arXiv's DOI "10.48550/arXiv.2401.01234", old-style "arXiv:cs/0601001"
 _BARE_ARXIV = re.compile(
-    r"(?<![\w/.])(?:arXiv\s*[:.]?\s*|(?:export\.)?arxiv\.org/(?:abs|pdf)/|10\.48550/arXiv\.|\[(?=\d{4}\.\d{4,5}(?:v\d+)?\]))"
+    r"(?<![\w/.])(?:arXiv\s*[:.]?\s*|(?:export\.)?arxiv\.org/(?:abs|pdf)/|10\.48550/arXiv\.|\[(?=\d{4}\.\d{4,5}(?:v\d+)?\])|"
+    r"eprint\s*=\s*[{\"])"
     r"(\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)?(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?![\d.]?\d)",
     re.IGNORECASE)
 
@@ -259,7 +260,7 @@ def bare_arxiv(text: str) -> Link | None:
     """A paper link for an arXiv id written without a URL: ``arXiv:1706.03762``,
     ``arXiv:2401.01234v1 [cs.CL]`` (arXiv's listings and feeds), ``[2401.01234]``,
     ``arxiv.org/abs/1706.03762``, ``10.48550/arXiv.1706.03762`` (arXiv's DOI),
-    ``arXiv:cs/0601001`` (old-style id)."""
+    ``arXiv:cs/0601001`` (old-style id), a BibTeX ``eprint = {2409.02525}`` (summary pages)."""
     m = _BARE_ARXIV.search(text)
     if m and (aid := parse_arxiv_id(m.group(1))):
         return Link(f"https://arxiv.org/abs/{aid}", "paper")
