@@ -20,7 +20,7 @@ from ..errors import DumpError, UnknownFormat
 
 if TYPE_CHECKING:
     from ..models import Review
-    from .common import ParsedDump, PostDraft, Skipped
+    from .common import ParsedDump, Skipped
     from .detect import DumpSource, Format, PostIterator
     from .post import Post
     from .recognize import Explanation
@@ -124,13 +124,14 @@ def _chain(first: list[_T], rest: Iterator[_T]) -> Iterator[_T]:
 def recognize_posts(items: Iterable[Post | Skipped], name: str, fmt: str) -> tuple[list[Review], list[Skipped]]:
     """Run the recognizer over posts of dump ``name`` (format ``fmt``): ``(reviews, skipped)``,
     each in post order. :class:`Skipped` items from the container pass through. Posts are
-    recognized in windows of :data:`WINDOW` so the dump's layout can inform its posts."""
+    recognized a window at a time so the dump's layout can inform its posts."""
     from .common import Skipped, build_review
+    from .recognize import recognize_stream
 
     reviews: list[Review] = []
     skipped: list[Skipped] = []
     with dump_errors(name):
-        for item in _windows(items):
+        for item in recognize_stream(items):
             if isinstance(item, Skipped):
                 skipped.append(item)
                 continue
@@ -141,56 +142,17 @@ def recognize_posts(items: Iterable[Post | Skipped], name: str, fmt: str) -> tup
     return reviews, skipped
 
 
-WINDOW = 256  # posts recognized together: enough to learn a channel's layout, bounded memory
-
-
-def _windows(items: Iterable[Post | Skipped]) -> Iterator[Skipped | tuple[Post, list[PostDraft], str | None]]:
-    """``(post, drafts, reason)`` per post and skipped items, in order, recognized a window at a time."""
-    from .common import Skipped
-    from .recognize import recognize_window
-
-    buf: list[Post | Skipped] = []
-
-    def flush() -> Iterator[Skipped | tuple[Post, list[PostDraft], str | None]]:
-        posts = [x for x in buf if not isinstance(x, Skipped)]
-        results = iter(recognize_window(posts))
-        for x in buf:
-            if isinstance(x, Skipped):
-                yield x
-            else:
-                _, v = next(results)
-                yield x, v.drafts, (None if v.drafts else v.reason or "no paper evidence")
-        buf.clear()
-
-    for item in items:
-        buf.append(item)
-        if len(buf) >= WINDOW:
-            yield from flush()
-    yield from flush()
-
-
 def explain_file(path: str | os.PathLike[str], display_path: str | None = None,
                  channel: str | None = None) -> list[Explanation]:
     """Why each post of one dump was or was not taken as a review (``reviews parse --explain``):
     one :class:`~reviews_cli.parsing.recognize.Explanation` per post, in order, decided exactly
     as :func:`parse_file` decides (the same windows, so the same layout). Raises
     :class:`DumpError` like :func:`parse_file`."""
-    from .common import Skipped
-    from .recognize import explain_verdict, recognize_window
+    from .recognize import explain_stream
 
     dump = open_dump(path, display_path, channel)
-    out: list[Explanation] = []
     with dump_errors(dump.source.name):
-        buf: list[Post] = []
-        for item in dump.posts:
-            if isinstance(item, Skipped):
-                continue
-            buf.append(item)
-            if len(buf) >= WINDOW:
-                out += [explain_verdict(st, v) for st, v in recognize_window(buf)]
-                buf = []
-        out += [explain_verdict(st, v) for st, v in recognize_window(buf)]
-    return out
+        return list(explain_stream(dump.posts))
 
 
 def parse_file(path: str | os.PathLike[str], display_path: str | None = None, channel: str | None = None) -> ParsedDump:

@@ -19,10 +19,11 @@ is not a review. Recognition is a pipeline of small stages, each a pure function
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ... import extract as ex
-from ..common import PostDraft
+from ..common import PostDraft, Skipped
 from ..post import ARTICLE, POLL, SERVICE, Post
 from .clean import clean_lines, join_broken_urls, normalize_text, not_a_digest, strip_markup, unflatten
 from .drafts import _Ctx, _section_draft
@@ -33,8 +34,8 @@ from .lines import _first_content, _review_prose, _titled_shape, is_furniture, i
 from .score import load
 from .whole import Analysis, Verdict, analyse, decide
 
-__all__ = ["Explanation", "Stage", "explain", "explain_verdict", "is_furniture", "is_link_label", "recognize",
-           "recognize_window", "stage", "verdict"]
+__all__ = ["WINDOW", "Explanation", "Stage", "explain", "explain_stream", "explain_verdict", "is_furniture",
+           "is_link_label", "recognize", "recognize_stream", "recognize_window", "stage", "verdict"]
 
 
 @dataclass
@@ -201,3 +202,43 @@ def recognize_window(posts: list[Post]) -> list[tuple[Stage, Verdict]]:
             v = verdict(st)
         out.append((st, v))
     return out
+
+
+WINDOW = 256  # posts recognized together: enough to learn a channel's layout, bounded memory
+
+
+def _windows(items: Iterable[Post | Skipped]) -> Iterator[Skipped | tuple[Stage, Verdict]]:
+    """Skipped items as they come and ``(stage, verdict)`` per post, in order, a window at a time."""
+    buf: list[Post | Skipped] = []
+
+    def flush() -> Iterator[Skipped | tuple[Stage, Verdict]]:
+        results = iter(recognize_window([x for x in buf if not isinstance(x, Skipped)]))
+        for x in buf:
+            yield x if isinstance(x, Skipped) else next(results)
+        buf.clear()
+
+    for item in items:
+        buf.append(item)
+        if len(buf) >= WINDOW:
+            yield from flush()
+    yield from flush()
+
+
+def recognize_stream(items: Iterable[Post | Skipped]) -> Iterator[Skipped | tuple[Post, list[PostDraft], str | None]]:
+    """The posts of one dump (with the container's :class:`Skipped` items among them) recognized
+    a window of :data:`WINDOW` posts at a time, so the dump's layout informs its posts:
+    ``(post, drafts, reason)`` per post and the skipped items, in order; memory stays bounded."""
+    for x in _windows(items):
+        if isinstance(x, Skipped):
+            yield x
+        else:
+            st, v = x
+            yield st.post, v.drafts, (None if v.drafts else v.reason or "no paper evidence")
+
+
+def explain_stream(items: Iterable[Post | Skipped]) -> Iterator[Explanation]:
+    """One :class:`Explanation` per post of one dump, decided as :func:`recognize_stream`
+    decides (the same windows, so the same layout); the container's skipped items are left out."""
+    for x in _windows(items):
+        if not isinstance(x, Skipped):
+            yield explain_verdict(*x)
