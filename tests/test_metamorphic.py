@@ -63,7 +63,9 @@ def _apply(kind: str, text: str, title: str, aid: str | None, data) -> str:
     if kind == "twice":
         return M.printed_twice(text)
     if kind in ("label", "id"):
-        return M.title_moved(text, title, kind, aid) if title in text else text
+        # a title line takes a label or its arXiv id in front; a title inside a sentence or a JSON string does not
+        starts = any(ln.strip().startswith(title) for ln in text.split("\n"))
+        return M.title_moved(text, title, kind, aid) if starts else text
     return {"crlf": M.crlf, "nbsp": M.nbsp, "zero_width": M.zero_width}[kind](text)
 
 
