@@ -88,13 +88,14 @@ def _share(variant) -> float:
     return sum(ok) / len(ok)
 
 
-# the share each variant keeps today (all reviews of the sample); raise the floor as it improves
+# the share each variant keeps today (all reviews of the sample), a little under it: a refit moves it by a
+# review or two; raise the floor as it improves
 @pytest.mark.parametrize("name, floor, variant", [
-    ("links removed, words kept", 0.87, lambda e, t, a: (M.links_removed(e["text"]), t, None, False)),
-    ("URL broken across lines", 0.95, lambda e, t, a: (M.url_broken(e["text"]), t, a)),
-    ("title in quotes", 0.92, lambda e, t, a: (M.title_moved(e["text"], t, "quotes", a) if t in e["text"]
+    ("links removed, words kept", 0.85, lambda e, t, a: (M.links_removed(e["text"]), t, None, False)),
+    ("URL broken across lines", 0.92, lambda e, t, a: (M.url_broken(e["text"]), t, a)),
+    ("title in quotes", 0.9, lambda e, t, a: (M.title_moved(e["text"], t, "quotes", a) if t in e["text"]
                                                else e["text"], t, a)),
-    ("title after a lead-in", 0.87, lambda e, t, a: (M.title_moved(e["text"], t, "lead_in", a) if t in e["text"]
+    ("title after a lead-in", 0.83, lambda e, t, a: (M.title_moved(e["text"], t, "lead_in", a) if t in e["text"]
                                                      else e["text"], t, a)),
 ])
 def test_variants_that_do_not_hold_everywhere_yet_keep_their_share(name, floor, variant):
@@ -104,4 +105,4 @@ def test_variants_that_do_not_hold_everywhere_yet_keep_their_share(name, floor, 
 def test_single_posts_flattened_into_one_line_keep_some_titles():
     singles = [(e, t, a) for e, t, a in BASE if is_single_post(e)]
     ok = [_same(M.flattened(e["text"]), t, a) for e, t, a in singles]
-    assert sum(ok) >= 0.3 * len(ok)
+    assert sum(ok) >= 0.25 * len(ok)
