@@ -97,7 +97,8 @@ def analyse(ctx: _Ctx) -> Analysis:
     named = _named_in_prose(ctx) if paper is None and not non_review else []
     several = len(items) >= 2 or (len(items) == 1 and len(all_items) >= 2 and paper is None)
     a = Analysis(ctx, paper, paper_hidden, _paper_label(ctx, paper, paper_hidden), non_review, items, named,
-                 roundup=not non_review and len(named) < 2 and several)
+                 # two or more paper-title paragraphs of review prose outweigh a passing "webinar"
+                 roundup=(not non_review or len(items) >= 2) and len(named) < 2 and several)
     if a.roundup:
         return a
     a.candidates = title_candidates(lines, ctx.hidden, paper.url if paper else None)
