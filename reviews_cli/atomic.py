@@ -31,9 +31,17 @@ def atomic_write(path: str, mode: str = "w", encoding: str | None = "utf-8",
     path = os.path.realpath(path) if follow_symlinks else os.path.abspath(path)
     folder = os.path.dirname(path)
     _remove_stale(folder, os.path.basename(path))
-    # the writer's pid in the name tells a later write whether this temporary file is abandoned
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.{os.getpid()}.", suffix=".tmp", dir=folder)
+    tmp: str | None = None
+    blocked = _block_signals()
     try:
+        try:
+            # the writer's pid in the name tells a later write whether this temporary file is abandoned
+            fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.{os.getpid()}.", suffix=".tmp",
+                                       dir=folder)
+        finally:
+            # a Ctrl-C or SIGTERM that came while the file was being made is raised from here on,
+            # where the handler below sees ``tmp`` and removes it
+            _restore_signals(blocked)
         os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, mode, encoding=None if "b" in mode else encoding) as f:
             yield f
@@ -41,8 +49,9 @@ def atomic_write(path: str, mode: str = "w", encoding: str | None = "utf-8",
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         raise
     with contextlib.suppress(OSError):  # not every file system lets a folder be fsynced
         dfd = os.open(folder, os.O_RDONLY)
@@ -50,6 +59,32 @@ def atomic_write(path: str, mode: str = "w", encoding: str | None = "utf-8",
             os.fsync(dfd)
         finally:
             os.close(dfd)
+
+
+# Signals whose handlers raise (Ctrl-C; SIGTERM and SIGHUP once a command ends like Ctrl-C).
+_RAISING_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+
+
+def _block_signals() -> set[Any] | None:
+    """Hold back the signals whose handlers raise, so none fires between a temporary file's
+    creation and the code that removes it; returns the mask to restore, or ``None`` where the
+    platform cannot block signals."""
+    import signal
+
+    block = getattr(signal, "pthread_sigmask", None)
+    if block is None:
+        return None
+    sigs = {getattr(signal, name) for name in _RAISING_SIGNALS if hasattr(signal, name)}
+    return set(block(signal.SIG_BLOCK, sigs))
+
+
+def _restore_signals(mask: set[Any] | None) -> None:
+    """Put back the mask :func:`_block_signals` returned; a signal held back meanwhile is
+    delivered now."""
+    import signal
+
+    if mask is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def _remove_stale(folder: str, name: str) -> None:

@@ -44,7 +44,8 @@ class _Group(click.Group):
     """Maps core errors to one-line messages and exit codes; no traceback for bad input.
     Commands are listed reading first, then the library, not alphabetically."""
 
-    ORDER = ("search", "show", "open", "related", "tag", "tags", "list", "stats", "export", "add", "parse",
+    ORDER = ("search", "show", "open", "related", "tag", "tags", "list", "stats", "export", "star", "unstar", "note",
+             "mark", "state", "add", "pull", "parse",
              "sources", "remove", "config")
 
     def list_commands(self, ctx):

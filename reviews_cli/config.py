@@ -6,6 +6,7 @@ Settings (all optional)::
     sort: date         # search order when --sort is not given: relevance, date or title
     pager: false       # true (the default: $PAGER, else less -FRX), false, or a command ("less -R")
     color: never       # auto (the default: the terminal and NO_COLOR decide), always or never
+    mark_read_on_show: false   # whether `show` marks what it shows as read (default true)
 
 A missing file means every default. A file that cannot be read, is not YAML, is not a mapping, or
 holds an unknown key or a bad value raises :class:`ConfigError`, one line naming the file and the
@@ -27,7 +28,8 @@ MAX_LIMIT = 10_000
 DEFAULT_PAGER = "less -FRX"
 
 # The defaults, in the order `reviews config` shows them. ``limit`` None: each command's own.
-DEFAULTS: dict[str, Any] = {"limit": None, "sort": "relevance", "pager": True, "color": "auto"}
+DEFAULTS: dict[str, Any] = {"limit": None, "sort": "relevance", "pager": True, "color": "auto",
+                            "mark_read_on_show": True}
 
 
 class ConfigError(ReviewsError):
@@ -67,6 +69,11 @@ class Config:
     def color(self) -> str:
         """``auto``, ``always`` or ``never``."""
         return str(self.values["color"])
+
+    @property
+    def mark_read_on_show(self) -> bool:
+        """Whether ``show`` marks the reviews it shows as read."""
+        return bool(self.values["mark_read_on_show"])
 
     @property
     def pager_enabled(self) -> bool:
@@ -198,6 +205,10 @@ def validate(path: str, key: object, value: object) -> object:
     if key == "color":
         if value not in COLORS:
             raise bad(f"must be one of {', '.join(COLORS)}")
+        return value
+    if key == "mark_read_on_show":
+        if not isinstance(value, bool):
+            raise bad("must be true or false")
         return value
     # pager
     if isinstance(value, bool):

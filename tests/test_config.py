@@ -80,7 +80,8 @@ def test_config_command_without_a_file(monkeypatch):
     assert data["settings"] == {"limit": {"value": None, "from": "default"},
                                 "sort": {"value": "relevance", "from": "default"},
                                 "pager": {"value": True, "from": "default"},
-                                "color": {"value": "auto", "from": "default"}}
+                                "color": {"value": "auto", "from": "default"},
+                                "mark_read_on_show": {"value": True, "from": "default"}}
     assert data["pager_command"] == {"value": "less -FRX", "from": "default"}
     out = run("config").stdout
     assert os.environ["REVIEWS_CONFIG"] in out and "does not exist" in out
@@ -148,7 +149,7 @@ def test_config_sort_is_the_default_of_search(config_file):
 @pytest.mark.parametrize(("text", "expected"), [
     ("limt: 3\n", "key 'limt': unknown setting; did you mean 'limit'?"),
     ("colour: never\n", "key 'colour': unknown setting; did you mean 'color'?"),
-    ("width: 3\n", "key 'width': unknown setting (known: limit, sort, pager, color)"),
+    ("width: 3\n", "key 'width': unknown setting (known: limit, sort, pager, color, mark_read_on_show)"),
     ("limit: 0\n", "key 'limit': must be a whole number from 1 to 10000, not 0"),
     ("limit: ten\n", "key 'limit': must be a whole number from 1 to 10000, not 'ten'"),
     ("limit: yes\n", "key 'limit': must be a whole number from 1 to 10000, not true"),

@@ -21,7 +21,9 @@ BUNDLED = 31
 RECORD_KEYS = {"id", "title", "authors", "affiliations", "arxiv_id", "paper_url", "year", "tags", "links",
                "reviewer", "date", "body", "sources"}
 SOURCE_KEYS = {"path", "format", "url", "post_id", "date"}
-HIT_KEYS = RECORD_KEYS | {"rank", "score", "snippet", "highlights"}
+# what the library's records carry besides (issue 17): the user's marks; `parse --json` does not
+STATE_KEYS = {"starred", "read", "note"}
+HIT_KEYS = RECORD_KEYS | STATE_KEYS | {"rank", "score", "snippet", "highlights"}
 
 # A post whose every field carries what BibTeX, Markdown and spreadsheets must not take raw.
 SPECIAL_TITLE = "Обучение {нейросетей} на 100% & $x_1$ #тег ~ ^ \\ «Ёлки» Schrödinger’s GAN"
@@ -87,7 +89,7 @@ def test_search_list_and_tag_hits_are_the_full_record_plus_rank_score_snippet():
             assert set(hit) == HIT_KEYS
             assert hit["rank"] == k
             assert all(set(s) == SOURCE_KEYS for s in hit["sources"])
-            assert {key: hit[key] for key in RECORD_KEYS} == shown[hit["id"]]  # as show/export give it
+            assert {key: hit[key] for key in RECORD_KEYS | STATE_KEYS} == shown[hit["id"]]  # as show/export give it
             assert isinstance(hit["snippet"], str) and hit["snippet"]
     hit = out_json("search", "--json", "winning tickets")["hits"][0]
     assert hit["score"] > 0 and hit["title"].startswith("The Lottery Ticket")
@@ -178,7 +180,7 @@ def test_every_format_to_stdout_and_by_extension(fmt, tmp_path):
 
 def test_json_jsonl_yaml_are_the_same_records():
     records = out_json("export")
-    assert len(records) == BUNDLED and all(set(r) == RECORD_KEYS for r in records)
+    assert len(records) == BUNDLED and all(set(r) == RECORD_KEYS | STATE_KEYS for r in records)
     lines = run("export", "--format", "jsonl").stdout.split("\n")
     assert lines[-1] == "" and len(lines) == BUNDLED + 1
     assert [json.loads(line) for line in lines[:-1]] == records
@@ -232,7 +234,7 @@ def test_csv_one_row_per_review_with_fixed_header_and_no_formulas(special):
     text = run("export", "--format", "csv").stdout
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["id", "title", "authors", "affiliations", "arxiv_id", "paper_url", "year", "date", "tags",
-                       "links", "code", "reviewer", "sources", "body"]
+                       "links", "code", "reviewer", "sources", "body", "starred", "read", "note"]
     assert len(rows) == BUNDLED + 2
     by_id = {r[0]: dict(zip(rows[0], r)) for r in rows[1:]}
     (row,) = [r for r in by_id.values() if r["arxiv_id"] == "2101.00001"]

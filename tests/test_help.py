@@ -13,8 +13,9 @@ from click.testing import CliRunner
 from reviews_cli.cli import main
 
 COMMANDS = main.list_commands(None)  # type: ignore[arg-type]
-# commands whose examples need the user's own files (add, parse, remove): checked for form only
-NEEDS_FILES = {"add", "parse", "remove"}
+# commands whose examples need the user's own files (add, parse, remove) or the internet (pull):
+# checked for form only (pull's run against a local server in test_pull.py)
+NEEDS_FILES = {"add", "parse", "remove", "pull"}
 
 
 def examples(name: str) -> list[str]:

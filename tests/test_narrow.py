@@ -257,9 +257,13 @@ def narrow_home(tmp_path_factory):
     ru.write_text(LONG_RU, encoding="utf-8")
     export = folder / "in" / "ChatExport_2024-05-01_gonzo_ml_result.json"
     E.write_review_channel(export, 40, seed=3)
-    env = {"REVIEWS_HOME": str(folder / "home"), "REVIEWS_CONFIG": str(folder / "none.yaml"), "NO_COLOR": "1"}
+    # `show` would mark what it shows read, changing later listings: the user's marks are set here
+    (folder / "config.yaml").write_text("mark_read_on_show: false\n", encoding="utf-8")
+    env = {"REVIEWS_HOME": str(folder / "home"), "REVIEWS_CONFIG": str(folder / "config.yaml"), "NO_COLOR": "1"}
     res = CliRunner().invoke(main, ["add", str(ru), str(export)], env=env)
     assert res.exit_code == 0, res.output
+    for marks in (["star", "1803.03635"], ["note", "2101.00042", "a note"], ["mark", "1911.02116", "--read"]):
+        assert CliRunner().invoke(main, marks, env=env).exit_code == 0  # the marks column and stats line too
     return env
 
 

@@ -14,7 +14,7 @@ import click
 
 # The command modules, in the order their commands are registered (``reviews --help`` lists
 # them in the order of ``cli._Group.ORDER``).
-MODULES = ("reading", "library", "export", "settings")
+MODULES = ("reading", "library", "pull", "export", "settings", "state")
 
 
 def register(group: click.Group) -> None:

@@ -7,6 +7,7 @@ import click
 from ..errors import NotFound, UsageError
 from ..safe_text import clean_line
 from ._common import QueryCommand, _date_options, _end_like_ctrl_c, _library
+from .state import state_filters, state_flags
 
 # the export formats (render.exports.EXTENSIONS maps file extensions onto them)
 _EXPORT_FORMATS = ("json", "jsonl", "yaml", "csv", "bibtex", "markdown")
@@ -18,7 +19,9 @@ _EXPORT_FORMATS = ("json", "jsonl", "yaml", "csv", "bibtex", "markdown")
               help="Output format [default: from the -o file's extension, else json].")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE (- for stdout, the default).")
 @_date_options
-def export(query: tuple[str, ...], fmt: str | None, output: str | None, since: str | None, until: str | None) -> None:
+@state_filters
+def export(query: tuple[str, ...], fmt: str | None, output: str | None, since: str | None, until: str | None,
+           **marks: bool) -> None:
     """Every record in the library, or with a QUERY (the language of `reviews search`) every
     record it matches, best first; --since/--until keep the posts of those dates. Written as
     it is read: memory stays flat however large the library.
@@ -34,13 +37,16 @@ def export(query: tuple[str, ...], fmt: str | None, output: str | None, since: s
                 year, url, and a note with the review's URL
       markdown  one section per review, links kept
     The format comes from the -o file's extension (.json .jsonl .yaml .csv
-    .bib .md) when --format is not given.
+    .bib .md) when --format is not given. Every record carries your marks:
+    starred, read and note (CSV columns; BibTeX puts the note in note,
+    Markdown under the body); --starred, --unread, --read, --noted export
+    only those.
 
     \b
     Examples:
       reviews export -o library.json
       reviews export --format bibtex tag:GAN -o gan.bib
-      reviews export pruning year:2019.. --format csv > pruning.csv
+      reviews export --unread --format markdown -o to-read.md
     """
     import os
 
@@ -59,6 +65,7 @@ def export(query: tuple[str, ...], fmt: str | None, output: str | None, since: s
         if fmt is None:
             raise UsageError(f"{output}: cannot tell the format from the extension; give --format "
                              f"({', '.join(_EXPORT_FORMATS)})")
+    flags = state_flags(**marks)
     lib = _library()
     searcher = Searcher(lib.conn)
     rids = None
@@ -67,6 +74,7 @@ def export(query: tuple[str, ...], fmt: str | None, output: str | None, since: s
 
         q = Query.parse(" ".join(query))
         q.dates = dates
+        q.states += flags
         result, rids = searcher.matching_ids(q)
         if not rids:
             raise NotFound(q.text)
@@ -76,10 +84,10 @@ def export(query: tuple[str, ...], fmt: str | None, output: str | None, since: s
             click.echo("no review has all the words; exporting the partial matches", err=True)
         if result.fuzzy:
             click.echo("no word matched; exporting the closest titles", err=True)
-    elif any(dates):
-        rids = searcher.dated_ids(dates)
+    elif any(dates) or flags:
+        rids = searcher.dated_ids(dates, flags)
         if not rids:
-            raise NotFound("reviews of those dates")
+            raise NotFound("reviews of those dates" if not flags else "reviews with these marks")
     pieces = _export_pieces(lib, searcher, fmt, rids)
     if to_file:
         from ..atomic import atomic_write
@@ -106,26 +114,29 @@ def export(query: tuple[str, ...], fmt: str | None, output: str | None, since: s
 
 def _export_pieces(lib, searcher, fmt: str, rids: list[int] | None):
     """The export's text in pieces: of the records ``rids`` (in that order) or, for ``None``,
-    of the whole library in its order."""
+    of the whole library in its order; each with the user's marks, read a chunk at a time."""
+    from ..library.state import StateView
+
+    view = StateView(lib.conn)
     if fmt == "bibtex":
         from ..render.exports import bibtex_entries
 
-        return bibtex_entries(searcher.paper_groups(rids))
+        return bibtex_entries(view.follow_groups(searcher.paper_groups(rids)), view.get)
     if rids is None:
-        reviews = lib.iter_reviews()
+        reviews = view.follow(lib.iter_reviews())
     else:
-        reviews = searcher.load(rids)
+        reviews = view.follow(searcher.load(rids))
     if fmt == "csv":
         from ..render.exports import csv_rows
 
-        return csv_rows(reviews)
+        return csv_rows(reviews, view.get)
     if fmt == "markdown":
         from ..render.exports import markdown_sections
 
-        return markdown_sections(reviews)
+        return markdown_sections(reviews, view.get)
     from ..render.machine import stream_reviews
 
-    return stream_reviews(reviews, fmt)
+    return stream_reviews(reviews, fmt, view.get)
 
 
 COMMANDS = [export]

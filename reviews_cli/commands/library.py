@@ -234,16 +234,23 @@ def sources(as_json: bool) -> None:
       reviews sources
       reviews sources --json
     """
+    from ..pull.resume import pulled_channels
+
     lib = _library()
     rows = lib.sources()
+    channels = pulled_channels(lib.home)
+    pulled = {name: c for c in channels for name in c.names}
     if as_json:
         from ..render.machine import to_json
 
-        click.echo(to_json([r._asdict() for r in rows]))
+        click.echo(to_json([{**r._asdict(), "pull": pulled[r.name].to_dict() if r.name in pulled else None}
+                            for r in rows]))
         return
-    from ..render.human import sources_table
+    from ..render.human import pulled_table, sources_table
 
     _print(sources_table(rows))
+    if channels:
+        _print(pulled_table([c.to_dict() for c in channels]))
     click.echo(f"{lib.count()} distinct reviews in {clean_line(lib.home)}", err=True)
 
 

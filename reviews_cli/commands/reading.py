@@ -20,6 +20,7 @@ from ._common import (
     _settings,
     _width,
 )
+from .state import mark_shown, state_filters, state_flags, states_for
 
 SEARCH_HELP = """Search the library; the best match comes first.
 
@@ -36,6 +37,7 @@ QUERY language:
   year:2019             paper year          year:2019..2020   a range
   1803.03635            an arXiv id or URL ranks that paper's reviews first
   #GAN                  ranks the reviews with that hashtag first
+  is:starred  has:note  your marks (is:read, is:unread; -is:read excludes)
 
 \b
 A misspelt word is corrected to the closest word in the library, and a
@@ -64,14 +66,16 @@ Exit status: 0 found, 1 nothing found, 2 bad query.
               help="Result order.  [default: the config's sort, else relevance]")
 @_date_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with score and snippet) instead of a table.")
+@state_filters
 def search(query: tuple[str, ...], limit: int | None, sort: str | None, since: str | None, until: str | None,
-           as_json: bool) -> None:
+           as_json: bool, **marks: bool) -> None:
     from ..search.dates import date_range
     from ..search.query import Query
     from ..search.search import Searcher
 
     q = Query.parse(" ".join(query))
     q.dates = date_range(since, until)
+    q.states += state_flags(**marks)
     limit = limit or _settings().limit or 10
     sort = sort or _settings().sort
     lib = _library()
@@ -79,13 +83,13 @@ def search(query: tuple[str, ...], limit: int | None, sort: str | None, since: s
     if as_json:
         from ..render.machine import search_json
 
-        click.echo(search_json(result))
+        click.echo(search_json(result, states_for(lib, [h.review for h in result.hits])))
         sys.exit(ExitCode.OK if result.hits else ExitCode.FAILED)
     if not result.hits:
         raise NotFound(q.text)
     from ..render.human import search_table
 
-    _print(*search_table(result, _width()))
+    _print(*search_table(result, _width(), states_for(lib, [h.review for h in result.hits])))
     _say_shown(len(result.hits), result.total)
 
 
@@ -101,8 +105,9 @@ def _say_shown(shown: int, total: int) -> None:
 @_limit_option("the config's limit, else 50")
 @_date_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: {total, hits: [record + rank, score, snippet]}.")
+@state_filters
 def tag(tags: tuple[str, ...], any_: bool, limit: int | None, since: str | None, until: str | None,
-        as_json: bool) -> None:
+        as_json: bool, **marks: bool) -> None:
     """Reviews with a hashtag, newest first: '#GAN', GAN and gan are the same tag. Several
     tags: all must be present (or any, with --any).
 
@@ -119,18 +124,20 @@ def tag(tags: tuple[str, ...], any_: bool, limit: int | None, since: str | None,
     limit = limit or _settings().limit or 50
     lib = _library()
     searcher = Searcher(lib.conn)
-    found = searcher.by_tags(list(tags), any_=any_, limit=limit, dates=dates)
-    total = searcher.count_tags(list(tags), any_=any_, dates=dates) if len(found) == limit else len(found)
+    flags = state_flags(**marks)
+    found = searcher.by_tags(list(tags), any_=any_, limit=limit, dates=dates, states=flags)
+    total = searcher.count_tags(list(tags), any_=any_, dates=dates, states=flags) if len(found) == limit \
+        else len(found)
     if as_json:
         from ..render.machine import hits_json
 
-        click.echo(hits_json(found, total))
+        click.echo(hits_json(found, total, states_for(lib, found)))
         sys.exit(ExitCode.OK if found else ExitCode.FAILED)
     if not found:
         raise NotFound(" ".join(tags))
     from ..render.human import reviews_table
 
-    _print(reviews_table(found, _width()))
+    _print(reviews_table(found, _width(), state=states_for(lib, found)))
     _say_shown(len(found), total)
 
 
@@ -140,8 +147,9 @@ def tag(tags: tuple[str, ...], any_: bool, limit: int | None, since: str | None,
 @click.option("--source", metavar="NAME", help="Only reviews read from a source whose name contains NAME.")
 @_date_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: {total, hits: [record + rank, score, snippet]}.")
+@state_filters
 def list_(limit: int | None, tags: tuple[str, ...], source: str | None, since: str | None, until: str | None,
-          as_json: bool) -> None:
+          as_json: bool, **marks: bool) -> None:
     """The newest reviews first (by the post's date, else the order they were added).
 
     \b
@@ -156,17 +164,17 @@ def list_(limit: int | None, tags: tuple[str, ...], source: str | None, since: s
     dates = date_range(since, until)
     limit = limit or _settings().limit or 20
     lib = _library()
-    found, total = recent(lib.conn, limit, tags, source, dates)
+    found, total = recent(lib.conn, limit, tags, source, dates, states=state_flags(**marks))
     if as_json:
         from ..render.machine import hits_json
 
-        click.echo(hits_json(found, total))
+        click.echo(hits_json(found, total, states_for(lib, found)))
         sys.exit(ExitCode.OK if found else ExitCode.FAILED)
     if not found:
         raise NotFound("reviews matching these filters")
     from ..render.human import reviews_table
 
-    _print(reviews_table(found, _width()))
+    _print(reviews_table(found, _width(), state=states_for(lib, found)))
     _say_shown(len(found), total)
 
 
@@ -250,7 +258,8 @@ def show(ident: str, as_json: bool, full: bool) -> None:
     """One review, or every review of one paper. ID is an arXiv id or URL (1803.03635,
     arXiv:1803.03635, https://arxiv.org/abs/1803.03635v2), a record id (or 4+ of its first
     digits), or a title fragment. A fragment or prefix matching several papers lists them with
-    their ids (exit 1).
+    their ids (exit 1). Shows your star and note, and marks what it shows as read (config
+    mark_read_on_show: false turns that off).
 
     \b
     Examples:
@@ -262,10 +271,13 @@ def show(ident: str, as_json: bool, full: bool) -> None:
 
     lib = _library()
     found = resolve(lib.conn, ident)
+    if _settings().mark_read_on_show:
+        mark_shown(lib, found)
+    state = states_for(lib, found)
     if as_json:
         from ..render.machine import reviews_json
 
-        click.echo(reviews_json(found))
+        click.echo(reviews_json(found, state))
         return
     from ..render.human import review_page
 
@@ -275,7 +287,7 @@ def show(ident: str, as_json: bool, full: bool) -> None:
             from rich.rule import Rule
 
             parts.append(Rule())
-        parts += review_page(r, full=full)
+        parts += review_page(r, full=full, state=state)
     _print(*parts)
 
 

@@ -19,6 +19,7 @@ def config_(as_json: bool) -> None:
       sort: date       order of search without --sort (relevance, date, title)
       pager: false     true (default: $PAGER, else less -FRX), false, or a command
       color: never     auto (default), always, never; --color overrides it
+      mark_read_on_show: false   show marks what it shows as read (default true)
 
     A bad file is an error naming the key (exit 2).
 

@@ -114,7 +114,15 @@ class Library(LibrarySync):
             raise LibraryError(f"{home}: cannot open the library ({exc.strerror})") from None
         if not wait:
             conn.execute("PRAGMA busy_timeout=200")  # a reader never waits long for a writer
+        from .state import attach
+
+        try:
+            state_access = attach(conn, home, readonly or temp is not None, notices)
+        except BaseException:
+            conn.close()
+            raise
         lib = cls(home, conn)
+        lib.state_access = state_access
         lib.notices = notices
         lib.readonly = readonly and temp is None
         lib.temp_index = temp

@@ -24,6 +24,8 @@ FIELDS: tuple[Field, ...] = (
     Field("reviewer", 4.0, "the reviewer's name and handle"),
     Field("body", 1.0, "the review text"),
     Field("extra", 2.0, "affiliations, arXiv id tokens, the year"),
+    # the user's own words: fed in from the state file (``state``) at every index write
+    Field("note", 2.0, "the user's note on the paper"),
 )
 
 FTS_COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS)

@@ -1,5 +1,7 @@
 """Building the search index from parsed records: merging duplicates, then writing the
-``reviews``, ``review_tags``, ``vocab`` and ``fts`` tables (schema in ``store.py``).
+``reviews``, ``review_tags``, ``review_keys``, ``vocab`` and ``fts`` tables (schema in
+``store.py``); the FTS ``note`` column is fed from the user's state file last
+(``state.refresh_notes``).
 
 Called inside the library's write transaction; nothing here commits.
 """
@@ -18,6 +20,7 @@ from ..extract import arxiv_ids_in_url, canonical_tag, normalize_url
 from ..models import Link, Review, Source
 from .fields import FIELDS, FTS_INSERT
 from .ingest import merge_keys, pool_map
+from .state import identity_key_rows, refresh_notes
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -174,9 +177,9 @@ class _Analyzer:
         return {w: (stem_of[w], n) for w, n in merged.items() if len(w) > 1}
 
 
-def fts_row(r: Review, origin: str | None, an: _Analyzer) -> tuple[str, ...]:
-    """The FTS column texts of a record, in :data:`~reviews_cli.library.fields.FIELDS` order, each a
-    space-separated list of index terms."""
+def fts_row(r: Review, origin: str | None, an: _Analyzer, note: str = "") -> tuple[str, ...]:
+    """The FTS column texts of a record with the user's ``note`` on it, in
+    :data:`~reviews_cli.library.fields.FIELDS` order, each a space-separated list of index terms."""
     tags: list[str] = []
     for t in r.tags:
         tags.append(tn.tag_token(t))
@@ -201,6 +204,7 @@ def fts_row(r: Review, origin: str | None, an: _Analyzer) -> tuple[str, ...]:
         "reviewer": reviewer,
         "body": " ".join(an.terms(r.body)),
         "extra": " ".join(extra),
+        "note": " ".join(an.terms(note)) if note else "",
     }
     return tuple(columns[f.name] for f in FIELDS)
 
@@ -227,6 +231,8 @@ def rebuild(conn: sqlite3.Connection, progress: Progress | None = None) -> int:
     conn.execute("DELETE FROM reviews")
     conn.execute("DELETE FROM review_tags")
     conn.execute("DELETE FROM vocab")
+    conn.execute("DELETE FROM review_keys")
+    conn.execute("DELETE FROM review_notes")
     conn.execute("INSERT INTO fts(fts) VALUES('delete-all')")
     merged_from: dict[int, int] = {}
     for group in members.values():
@@ -273,10 +279,13 @@ def rebuild(conn: sqlite3.Connection, progress: Progress | None = None) -> int:
             tag_rows += _tag_rows(rid, r)
             batch.append((rid, r, origin))
             if len(batch) >= CHUNK:
+                conn.executemany("INSERT INTO review_keys VALUES(?,?)",
+                                 identity_key_rows((x, r) for x, r, _ in batch))
                 _insert_rows(conn, rows, tag_rows)
                 pending.clear()
                 yield batch
                 batch = []
+        conn.executemany("INSERT INTO review_keys VALUES(?,?)", identity_key_rows((x, r) for x, r, _ in batch))
         _insert_rows(conn, rows, tag_rows)
         pending.clear()
         if batch:
@@ -298,6 +307,7 @@ def rebuild(conn: sqlite3.Connection, progress: Progress | None = None) -> int:
     conn.executemany("INSERT INTO vocab VALUES(?,?,?)", ((w, st, n) for w, (st, n) in vocab.items()))
     # what remove_sources checks before deleting FTS rows by recomputing their terms
     conn.execute("INSERT OR REPLACE INTO meta VALUES('analyzer', ?)", (analyzer_fingerprint(),))
+    refresh_notes(conn)
     return total
 
 
@@ -422,9 +432,11 @@ def remove_sources(conn: sqlite3.Connection, sids: Iterable[int]) -> bool:
         js, origin = conn.execute("SELECT coalesce(r.json, p.json), r.origin FROM reviews r LEFT JOIN posts p "
                                   "ON p.sid = r.sid AND p.ord = r.ord WHERE r.rid=?", (rid,)).fetchone()
         r = Review.from_dict(json.loads(js))
-        conn.execute(FTS_DELETE, (rid, *fts_row(r, origin, an_old)))
+        note = conn.execute("SELECT note FROM review_notes WHERE rid=?", (rid,)).fetchone()
+        conn.execute(FTS_DELETE, (rid, *fts_row(r, origin, an_old, note[0] if note else "")))
         conn.executemany("DELETE FROM review_tags WHERE tag=? AND rid=?", [(t, rid) for t, _, _ in _tag_rows(rid, r)])
-        conn.execute("DELETE FROM reviews WHERE rid=?", (rid,))
+        for table in ("reviews", "review_keys", "review_notes"):
+            conn.execute(f"DELETE FROM {table} WHERE rid=?", (rid,))
         freed.append(rid)
     for sid in gone:
         conn.execute("DELETE FROM posts WHERE sid=?", (sid,))
@@ -446,6 +458,7 @@ def remove_sources(conn: sqlite3.Connection, sids: Iterable[int]) -> bool:
                      _review_row(rid, r, origin, lead,
                                  json.dumps(r.to_dict(), ensure_ascii=False) if changed else None))
         conn.executemany("INSERT INTO review_tags VALUES(?,?,?)", _tag_rows(rid, r))
+        conn.executemany("INSERT OR IGNORE INTO review_keys VALUES(?,?)", identity_key_rows([(rid, r)]))
         conn.execute(FTS_INSERT, (rid, *fts_row(r, origin, an_new)))
 
     merged: Counter[int] = Counter()
@@ -455,12 +468,19 @@ def remove_sources(conn: sqlite3.Connection, sids: Iterable[int]) -> bool:
                 merged[sid] += sign
     conn.executemany("UPDATE sources SET n_merged = n_merged + ? WHERE sid = ?",
                      [(n, sid) for sid, n in merged.items() if n and sid not in gone])
+    vocab_delta(conn, an_new, an_old)
+    refresh_notes(conn)  # the rebuilt records' notes
+    return True
+
+
+def vocab_delta(conn: sqlite3.Connection, added: _Analyzer, removed: _Analyzer) -> None:
+    """Count the words of the FTS rows ``added`` analysed into ``vocab`` and take those of the
+    rows ``removed`` analysed out of it (a word counted nowhere any more goes)."""
     conn.executemany("INSERT INTO vocab VALUES(?,?,?) ON CONFLICT(word) DO UPDATE SET n = n + excluded.n",
-                     [(w, st, n) for w, (st, n) in an_new.vocabulary_counts().items()])
-    lost = an_old.vocabulary_counts()
+                     [(w, st, n) for w, (st, n) in added.vocabulary_counts().items()])
+    lost = removed.vocabulary_counts()
     conn.executemany("UPDATE vocab SET n = n - ? WHERE word = ?", [(n, w) for w, (_, n) in lost.items()])
     conn.executemany("DELETE FROM vocab WHERE word = ? AND n <= 0", [(w,) for w in lost])
-    return True
 
 
 def _insert_rows(conn: sqlite3.Connection, rows: list[ReviewRow], tag_rows: list[TagRow]) -> None:

@@ -32,7 +32,7 @@ class SourceFile(NamedTuple):
 
     name: str
     path: str
-    kind: str  # "bundled" | "added"
+    kind: str  # "bundled" | "added" | "pulled"
     origin: str | None = None
     language: str | None = None
     channel: str | None = None  # the username a Telegram Desktop export lacks
@@ -53,6 +53,7 @@ class ManifestEntry(_ManifestKeys, total=False):
     origin: str | None
     added: str | None
     language: str | None
+    pulled: str | None  # a channel pulled from its web preview: when it was last pulled
 
 
 class _BundledKeys(TypedDict):
@@ -135,7 +136,7 @@ def sha256_of(path: str) -> str:
     return h.hexdigest()
 
 
-_MANIFEST_TEXT = ("channel", "original", "origin", "added", "language")
+_MANIFEST_TEXT = ("channel", "original", "origin", "added", "language", "pulled")
 
 
 def validate_manifest(data: object, path: str) -> list[ManifestEntry]:

@@ -6,9 +6,12 @@ into a :class:`~reviews_cli.models.Review`). Knows nothing of click or rich.
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from .state import StateCounts
 
 # Tags and reviewers listed by default (the most frequent).
 TOP = 10
@@ -26,7 +29,8 @@ class Stats(NamedTuple):
     years left out; ``reviewers`` and ``tags``: the ``top`` most frequent, most first (a tag as
     first written); ``timeline``: reviews per period (``YYYY-MM`` or ``YYYY``), oldest first,
     empty periods included; ``by``: ``month`` or ``year``; ``basis``: ``post date``, or ``paper
-    year`` when no post has a date; ``undated``: records left off the timeline.
+    year`` when no post has a date; ``undated``: records left off the timeline; ``state``: the
+    user's stars, notes and read marks (orphaned: whose review is gone), when the state is attached.
     """
 
     total: int
@@ -40,11 +44,13 @@ class Stats(NamedTuple):
     by: str
     basis: str
     undated: int
+    state: StateCounts | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` shape: ``{total, sources: [{name, origin, reviews}], years: [{year,
         reviews}], no_year, reviewers: [{reviewer, reviews}], no_reviewer, tags: [{tag, reviews}],
-        timeline: {by, basis, undated, periods: [{period, reviews}]}}``."""
+        timeline: {by, basis, undated, periods: [{period, reviews}]}, state: {papers, starred, read,
+        noted, orphaned} | null}``."""
         return {
             "total": self.total,
             "sources": [{"name": n, "origin": o, "reviews": k} for n, o, k in self.sources],
@@ -55,6 +61,7 @@ class Stats(NamedTuple):
             "tags": [{"tag": t, "reviews": k} for t, k in self.tags],
             "timeline": {"by": self.by, "basis": self.basis, "undated": self.undated,
                          "periods": [{"period": p, "reviews": k} for p, k in self.timeline]},
+            "state": self.state.to_dict() if self.state else None,
         }
 
 
@@ -83,8 +90,11 @@ def library_stats(conn: sqlite3.Connection, by: str | None = None, top: int = TO
     tags = [(str(t), int(k)) for t, k in conn.execute(
         "SELECT min(label), count(*) AS k FROM review_tags GROUP BY tag ORDER BY k DESC, tag LIMIT ?", (top,))]
     timeline, chosen, basis, undated = _timeline(conn, by, int(total))
+    from .state import counts
+
+    attached = "st" in {name for _, name, _ in conn.execute("PRAGMA database_list")}
     return Stats(int(total), sources, years, no_year, reviewers, no_reviewer, tags, timeline,
-                 chosen, basis, undated)
+                 chosen, basis, undated, counts(conn) if attached else None)
 
 
 def _timeline(conn: sqlite3.Connection, by: str | None, total: int) -> tuple[list[tuple[str, int]], str, str, int]:

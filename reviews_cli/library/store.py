@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from ..errors import LibraryError
 from .fields import FTS_COLUMNS
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # PRAGMA application_id of our index ("revs"): a SQLite file without it is someone else's.
 APPLICATION_ID = 0x72657673
 INDEX_FILE = "index.sqlite"
@@ -70,6 +70,11 @@ CREATE VIEW IF NOT EXISTS records AS
     FROM reviews r LEFT JOIN posts p ON p.sid = r.sid AND p.ord = r.ord;
 CREATE TABLE IF NOT EXISTS review_tags(tag TEXT NOT NULL, rid INTEGER NOT NULL, label TEXT NOT NULL,
     PRIMARY KEY(tag, rid)) WITHOUT ROWID;
+-- what the user's state (stars, notes, read marks: the state file) is reattached by: a record's
+-- identity keys (``state.identity_keys``), and the note text its FTS row was built with
+CREATE TABLE IF NOT EXISTS review_keys(key TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY(key, rid)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS review_keys_rid ON review_keys(rid);
+CREATE TABLE IF NOT EXISTS review_notes(rid INTEGER PRIMARY KEY, note TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS vocab(word TEXT PRIMARY KEY, stem TEXT NOT NULL, n INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS vocab_stem ON vocab(stem);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5({", ".join(FTS_COLUMNS)}, content='',

@@ -63,6 +63,8 @@ class LibrarySync:
         self.notices: list[str] = []  # what the user should hear about (a damaged index rebuilt)
         self.readonly = False  # the library folder cannot be written
         self.temp_index: str | None = None  # the temporary index of a read-only folder
+        # stars, notes and read marks: "write", "read" (a read-only folder) or "none" (see ``state.attach``)
+        self.state_access = "none"
 
     # ------------------------------------------------------------------------ the manifest
 
@@ -91,7 +93,8 @@ class LibrarySync:
             out.append(SourceFile(entry["file"].split("/")[-1], os.path.join(bdir, *entry["file"].split("/")),
                                   "bundled", entry.get("origin"), entry.get("language")))
         for added in self._read_manifest():
-            out.append(SourceFile(added["name"], os.path.join(self.home, *added["file"].split("/")), "added",
+            kind = "pulled" if added.get("pulled") else "added"  # a channel `reviews pull` keeps up with
+            out.append(SourceFile(added["name"], os.path.join(self.home, *added["file"].split("/")), kind,
                                   added.get("origin"), added.get("language"), added.get("channel")))
         return out
 
@@ -138,6 +141,7 @@ class LibrarySync:
         a notice."""
         files = self.source_files()
         if not self._stale(files):
+            self._catch_up_notes(wait)
             return
         if self.readonly:
             self.notices.append(f"{self.home}: the library folder is read-only; the index is as last built")
@@ -150,6 +154,21 @@ class LibrarySync:
             if wait or "locked" not in str(exc):
                 raise
             self.notices.append("the library is being updated by another reviews; showing the last complete index")
+
+    def _catch_up_notes(self, wait: bool) -> None:
+        """Bring the index's notes in step with the state file when a crash left them behind
+        (``state.notes_behind``); a reader that would wait for a writer leaves it to later."""
+        from .state import notes_behind, refresh_notes
+
+        if self.state_access != "write" or not notes_behind(self.conn):
+            return
+        try:
+            with self._writing():
+                if notes_behind(self.conn):
+                    refresh_notes(self.conn)
+        except sqlite3.OperationalError as exc:
+            if wait or "locked" not in str(exc):
+                raise
 
     def _writing(self) -> AbstractContextManager[None]:
         """A write transaction on the index (see ``store.transaction``)."""

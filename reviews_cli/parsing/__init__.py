@@ -97,7 +97,7 @@ def open_dump(path: str | os.PathLike[str], display_path: str | None = None, cha
             raise DumpError(name, "is a directory with no Telegram export (result.json or messages.html) in it")
         check_regular(path, name)
         head = read_head(path)
-        fmt = sniff(head) if head.lstrip().startswith("{") else None
+        fmt = sniff(head)  # a streamed format (JSON, CSV) is read from the file, never decoded whole
         source = DumpSource(path=path, name=name, channel=channel)
         if fmt is None or not fmt.streamed:
             decoded = read_dump(path)

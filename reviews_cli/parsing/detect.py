@@ -90,6 +90,46 @@ def looks_like_json(head: str) -> bool:
     return bool(_JSON_LIKE.match(head))
 
 
+_ID_KEY = re.compile(r'"(?:id|message_id|url|link|message_url)"\s*:')
+_TEXT_KEY = re.compile(r'"(?:text|message|message_text|content|raw_text|caption)"\s*:')
+
+
+def is_message_json(head: str) -> bool:
+    """Whether decoded text starts like a list of message objects (Telethon, Pyrogram, snscrape):
+    a JSON array whose first item is an object, or JSON Lines whose first line is a whole
+    object, with an id or URL key and a text key in the first 64 KB."""
+    start = head.lstrip("\ufeff \t\r\n")[:65536]
+    if not (re.match(r"\[\s*\{", start) or start.startswith("{")):
+        return False
+    if not (_ID_KEY.search(start) and _TEXT_KEY.search(start)):
+        return False
+    return not start.startswith("{") or start.split("\n", 1)[0].rstrip().endswith("}")
+
+
+TEXT_COLUMNS = ("text", "message", "message_text", "content", "body", "post", "caption", "текст", "сообщение")
+DATE_COLUMNS = ("date", "datetime", "timestamp", "time", "published", "created_at", "дата")
+
+
+def csv_header(head: str) -> tuple[str, list[str]] | None:
+    """``(delimiter, column names casefolded)`` when the first line of ``head`` is a CSV header
+    (``,``, ``;``, tab or ``|``) naming a text column and a date column, else ``None``."""
+    import csv
+
+    line = head.lstrip("\ufeff").split("\n", 1)[0].strip("\r")
+    if not line or len(line) > 4000 or re.match(r"\s*[<\[{]", line):
+        return None
+    for d in ",;\t|":
+        if d not in line:
+            continue
+        try:
+            names = [c.strip().casefold() for c in next(csv.reader([line], delimiter=d))]
+        except (csv.Error, StopIteration):
+            continue
+        if len(names) >= 2 and any(n in TEXT_COLUMNS for n in names) and any(n in DATE_COLUMNS for n in names):
+            return d, names
+    return None
+
+
 def _is_mirror(head: str) -> bool:
     return bool(_MIRROR_ID.search(head[:40_000])) and bool(re.search(r"(?m)^\s*(?:Last Update:|Create:|BY )", head))
 
@@ -102,6 +142,10 @@ def _is_habr_text(head: str) -> bool:
 FORMATS: list[Format] = [
     Format("telegram-export-json", lambda h: bool(_JSON_EXPORT.match(h[:65536])), "telegram_export:iter_json_posts",
            streamed=True, posts_apart=True),
+    Format("telegram-messages-json", is_message_json, "containers.message_json:iter_posts", streamed=True,
+           posts_apart=True),
+    Format("messages-csv", lambda h: csv_header(h) is not None, "containers.csv_table:iter_posts", streamed=True,
+           posts_apart=True),
     Format("telegram-web-html", lambda h: _html(h) and "tgme_widget_message" in h[:HTML_SNIFF_CHARS],
            "web_html:iter_tgme_posts", posts_apart=True),
     Format("telegram-export-html",
@@ -135,5 +179,6 @@ def refusal(head: str) -> str:
     if _html(head):
         return "an HTML page, but not a saved t.me/s page, Telegram export or Habr article"
     if looks_like_json(head):
-        return "JSON, but not a Telegram Desktop export (no \"messages\" or \"chats\")"
+        return ("JSON, but not a Telegram Desktop export (no \"messages\" or \"chats\") nor a list of message "
+                "objects (no id and text keys)")
     return "no review found (not a supported digest, channel dump or export)"

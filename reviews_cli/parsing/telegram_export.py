@@ -60,6 +60,11 @@ def _iso(msg: dict[str, object]) -> str | None:
         except (ValueError, OverflowError, OSError):
             pass
     date = msg.get("date")
+    if isinstance(date, int) and not isinstance(date, bool):  # tdl writes Unix seconds
+        try:
+            return datetime.fromtimestamp(date, tz=timezone.utc).isoformat()
+        except (ValueError, OverflowError, OSError):
+            return None
     return date if isinstance(date, str) else None
 
 
@@ -83,6 +88,13 @@ def message_from_json(m: object, chat: str | None, channel: str | None, k: int =
     :class:`Skipped` when the entry is not a message object at all."""
     if not isinstance(m, dict):
         return Skipped(f"message #{k + 1}", f"not a message object (a JSON {type(m).__name__})")
+    if (not isinstance(m.get("text"), (str, list)) and "text_entities" not in m) or isinstance(m.get("raw"), dict):
+        # another tool's message object under "messages" (a script's Telethon dicts; tdl's
+        # export with its raw MTProto message): read by its key names
+        from .containers.message_text import message_object
+
+        raw = m.get("raw")
+        return message_object({**m, **raw} if isinstance(raw, dict) and raw.get("message") else m, k, channel)
     kind = "message"
     if m.get("type") == "service":
         kind = SERVICE
@@ -175,8 +187,11 @@ def iter_json_posts(src: DumpSource) -> Iterator[Post | Skipped]:
     """Every message of every channel in a ``result.json``, streamed; chats that are not
     channels (personal chats, groups) are one :class:`Skipped` each. The ``origin`` is the first
     channel's title."""
-    for chat, ctype, messages in iter_chats(src.path):
+    channel: str | None = None
+    for n_chat, (chat, ctype, messages) in enumerate(iter_chats(src.path)):
         chat = chat if isinstance(chat, str) else None
+        if n_chat == 0:
+            channel = src.channel or _named_channel(src.path)
         if isinstance(ctype, str) and "channel" not in ctype:
             n = sum(1 for _ in messages)
             yield Skipped(f"chat {chat!r}", f"{ctype}, not a channel ({n} messages)")
@@ -184,7 +199,25 @@ def iter_json_posts(src: DumpSource) -> Iterator[Post | Skipped]:
         if src.origin is None:
             src.origin = chat
         for k, m in enumerate(messages):
-            yield message_from_json(m, chat, src.channel, k)
+            yield message_from_json(m, chat, channel, k)
+
+
+def _named_channel(path: str) -> str | None:
+    """The channel's username when the file names it beside its messages (a script's
+    ``{"channel": "gonzo_ML", "messages": [...]}``; Telegram Desktop's exports never do)."""
+    import ijson
+
+    with open_utf8(path) as raw:
+        try:
+            for prefix, event, value in ijson.parse(StreamReader(raw, path)):
+                if prefix == "" and event == "map_key" and value in ("messages", "chats"):
+                    return None
+                if event == "string" and prefix in ("channel", "username", "channel_username") and isinstance(
+                        value, str) and re.fullmatch(r"@?[A-Za-z][A-Za-z0-9_]{3,31}", value):
+                    return value.lstrip("@")
+        except (ijson.JSONError, DumpError):
+            return None
+    return None
 
 
 def _short(exc: Exception) -> str:

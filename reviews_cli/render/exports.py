@@ -11,11 +11,14 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ..models import Review
 from ..safe_text import clean, clean_line
+
+if TYPE_CHECKING:
+    from .machine import StateOf
 
 # the file extensions that choose an export format when --format is not given (the formats
 # themselves are the CLI's --format choices, listed there so a start need not import this module)
@@ -39,6 +42,8 @@ def format_for_path(path: str) -> str | None:
 # code links again on their own; the date beside the year; the long body last.
 CSV_HEADER = ("id", "title", "authors", "affiliations", "arxiv_id", "paper_url", "year", "date", "tags", "links",
               "code", "reviewer", "sources", "body")
+# The user's marks, after CSV_HEADER when an export carries them (``state``), as in the JSON.
+CSV_STATE = ("starred", "read", "note")
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection); tab and CR
 # are on OWASP's list too.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -57,14 +62,15 @@ def _reviewer(r: Review) -> str:
     return f"{name} ({handle})" if name and handle else name or handle or ""
 
 
-def csv_rows(reviews: Iterable[Review]) -> Iterator[str]:
+def csv_rows(reviews: Iterable[Review], state: StateOf | None = None) -> Iterator[str]:
     """The records as CSV (RFC 4180, via the ``csv`` module): the header :data:`CSV_HEADER`, then
     one row per record. Lists are joined with ``"; "`` (authors, affiliations, tags, link URLs,
     code link URLs, the URLs of the posts the review was read from, or the dump paths where a
     post has no URL); the date is ISO 8601 as in JSON, the reviewer ``name (@handle)``. Guards
     against spreadsheet formula injection: a cell starting with ``=``, ``+``, ``-``, ``@``, a
     tab or a carriage return gets a leading apostrophe, so a spreadsheet shows it as text.
-    Control and bidi characters are written as ``\\xNN``/``\\uNNNN`` escapes."""
+    Control and bidi characters are written as ``\\xNN``/``\\uNNNN`` escapes. With ``state``,
+    the user's marks follow (:data:`CSV_STATE`: ``true``/``false``, and the note)."""
     buf = io.StringIO()
     writer = csv.writer(buf)
 
@@ -74,14 +80,15 @@ def csv_rows(reviews: Iterable[Review]) -> Iterator[str]:
         writer.writerow([_cell(v) for v in values])
         return buf.getvalue()
 
-    yield row(CSV_HEADER)
+    yield row(CSV_HEADER + (CSV_STATE if state else ()))
     for r in reviews:
+        marks = state(r) if state else None
         yield row([
             r.id, r.title, "; ".join(r.authors), "; ".join(r.affiliations), r.arxiv_id, r.paper_url, r.year, r.date,
             "; ".join(r.tags), "; ".join(ln.url for ln in r.links),
             "; ".join(ln.url for ln in r.links if ln.role == "code"), _reviewer(r),
             "; ".join(dict.fromkeys(s.url or s.path for s in r.sources)), r.body,
-        ])
+        ] + ([str(marks.starred).lower(), str(marks.read).lower(), marks.note] if marks else []))
 
 
 # -------------------------------------------------------------------------------------- BibTeX
@@ -129,7 +136,7 @@ def _author(name: str) -> str:
     return "{" + text + "}" if re.search(r"\sand\s", text, re.I) else text
 
 
-def bibtex_entry(group: list[Review]) -> str:
+def bibtex_entry(group: list[Review], state: StateOf | None = None) -> str:
     """One ``@misc`` entry for a paper from its reviews (``group``: the records of one paper,
     the first one's title used). Key: ``arxiv-<id>`` (``/`` and other punctuation as ``-``),
     else ``review-<record id>``, so it is stable across runs and unique in an export. Fields:
@@ -137,7 +144,8 @@ def bibtex_entry(group: list[Review]) -> str:
     ``author`` (joined by ``and``), ``year``, ``eprint`` + ``archivePrefix = {arXiv}`` for an
     arXiv paper, ``url`` (the arXiv page, else the paper's URL), ``keywords`` (the hashtags)
     and ``note`` with the URL of each post reviewing it (``\\url{...}``, or the dump's name
-    where a post has no URL). Text goes through :func:`latex`."""
+    where a post has no URL), after the user's note on the paper (``state``). Text goes
+    through :func:`latex`."""
     first = group[0]
     authors = max((r.authors for r in group), key=len)
     year = next((r.year for r in group if r.year), None)
@@ -156,21 +164,23 @@ def bibtex_entry(group: list[Review]) -> str:
         fields.append(("url", _url(url)))
     if tags:
         fields.append(("keywords", latex(", ".join(tags))))
-    if posts:
+    notes = list(dict.fromkeys(n for n in (state(r).note for r in group) if n)) if state else []
+    if posts or notes:
         label = "Review" if len(posts) == 1 else "Reviews"
         shown = [r"\url{" + _url(p).replace("%", r"\%").replace("#", r"\#") + "}"
                  if p.lower().startswith(("https://", "http://")) else latex(p) for p in posts]
-        fields.append(("note", f"{label}: " + "; ".join(shown)))
+        said = [latex(n) for n in notes] + ([f"{label}: " + "; ".join(shown)] if posts else [])
+        fields.append(("note", ". ".join(said)))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{{_bib_key(group)},\n{body}\n}}\n\n"
 
 
-def bibtex_entries(groups: Iterable[list[Review]]) -> Iterator[str]:
+def bibtex_entries(groups: Iterable[list[Review]], state: StateOf | None = None) -> Iterator[str]:
     """A BibTeX file, one :func:`bibtex_entry` per paper (``groups``: the reviews of each
     paper, as ``Searcher.paper_groups`` yields them), ASCII but for emoji and the like."""
     for group in groups:
         if group:
-            yield bibtex_entry(group)
+            yield bibtex_entry(group, state)
 
 
 # ------------------------------------------------------------------------------------ Markdown
@@ -204,11 +214,12 @@ def _md_body(body: str) -> str:
     return body_markdown(body, _md)
 
 
-def markdown_section(r: Review) -> str:
+def markdown_section(r: Review, state: StateOf | None = None) -> str:
     """One record as a Markdown section: ``## title``, a list of its facts (authors, paper and
     code links, arXiv id, year, tags, reviewer, date, the posts it was read from, record id),
-    then the body. Every link is kept (http(s) ones as ``<autolinks>``, bare URLs in the body
-    too); every other Markdown or HTML character in dump text is escaped."""
+    then the body, then the user's note (``state``; its star and read mark are facts). Every
+    link is kept (http(s) ones as ``<autolinks>``, bare URLs in the body too); every other
+    Markdown or HTML character in dump text is escaped."""
     lines = [f"## {_md(clean_line(r.title)) or 'Untitled'}", ""]
 
     def fact(name: str, value: str) -> None:
@@ -230,11 +241,16 @@ def markdown_section(r: Review) -> str:
     fact("Date", _md(clean_line(r.date)))
     fact("Posts", " ".join(_md_link(s.url) if s.url else _md(clean_line(s.path)) for s in r.sources))
     fact("Id", f"`{clean_line(r.id).replace('`', '')}`")
+    marks = state(r) if state else None
+    if marks:
+        fact("Starred", "yes" if marks.starred else "no")
+        fact("Read", "yes" if marks.read else "no")
     body = _md_body(r.body)
-    return "\n".join(lines) + ("\n\n" + body if body else "") + "\n\n"
+    note = "\n\n**Note:**\n\n" + _md_body(marks.note) if marks and marks.note else ""
+    return "\n".join(lines) + ("\n\n" + body if body else "") + note + "\n\n"
 
 
-def markdown_sections(reviews: Iterable[Review]) -> Iterator[str]:
+def markdown_sections(reviews: Iterable[Review], state: StateOf | None = None) -> Iterator[str]:
     """A Markdown document, one :func:`markdown_section` per record."""
     for r in reviews:
-        yield markdown_section(r)
+        yield markdown_section(r, state)

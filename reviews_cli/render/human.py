@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..safe_text import clean_fragment, clean_line
+from ..safe_text import clean, clean_fragment, clean_line
 from .fit import MAX_WIDTH, MIN_WIDTH, Trimmed, TrimmedTable, stacked_when_narrow
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ..models import Review
     from ..search.related import Related
     from ..search.search import SearchResult
+    from .machine import StateOf
 
 
 class _Console(Console):
@@ -105,16 +106,30 @@ def _joined(*parts: str | None) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def _result_table(rows: Sequence[tuple[Review, RenderableType]], width: int, title: str | None = None) -> Table:
+# How listings mark the user's starred and unread reviews.
+STAR_MARK = "★"
+UNREAD_MARK = "•"
+
+
+def _marks(r: Review, state: StateOf) -> Text:
+    marks = state(r)
+    return Text((STAR_MARK if marks.starred else "") + ("" if marks.read else UNREAD_MARK), style="yellow")
+
+
+def _result_table(rows: Sequence[tuple[Review, RenderableType]], width: int, title: str | None = None,
+                  state: StateOf | None = None) -> Table:
     """The shared results table for a terminal ``width`` columns wide (layouts at
     :data:`WIDE_COLUMNS` and :data:`NARROW_COLUMNS`). Cells wrap at spaces: narrow terminals
-    lose columns, not halves of words."""
+    lose columns, not halves of words. With ``state``, a first column marks starred
+    (:data:`STAR_MARK`) and unread (:data:`UNREAD_MARK`) reviews."""
     from rich.console import Group
 
     wide = width >= WIDE_COLUMNS
     narrow = width < NARROW_COLUMNS
     table = TrimmedTable(show_header=True, header_style="bold", expand=True,
                           title=clean_line(title) if title else None)
+    if state:
+        table.add_column("", no_wrap=True)
     table.add_column("#", justify="right", style="dim", no_wrap=True)
     table.add_column("title", ratio=6)
     if not narrow:
@@ -135,7 +150,7 @@ def _result_table(rows: Sequence[tuple[Review, RenderableType]], width: int, tit
             cols = [str(i), Group(*head, *parts[1:])]
             if not narrow:
                 cols.append(authors)
-        table.add_row(*cols, _t(r.id))
+        table.add_row(*([_marks(r, state)] if state else []), *cols, _t(r.id))
     return table
 
 
@@ -161,7 +176,7 @@ class _Snippet:
         return Measurement(min(longest, options.max_width), min(len(self.text), options.max_width))
 
 
-def search_table(result: SearchResult, width: int) -> list:
+def search_table(result: SearchResult, width: int, state: StateOf | None = None) -> list:
     """Renderables for a search: a note line (corrections, keyboard layout slips,
     partial/fuzzy), then the table laid out for a terminal ``width`` columns wide."""
     out: list = []
@@ -184,7 +199,7 @@ def search_table(result: SearchResult, width: int) -> list:
 
             cell = Group(cell, _Snippet(h.snippet, h.highlights))
         rows.append((h.review, cell))
-    out.append(_result_table(rows, width))
+    out.append(_result_table(rows, width, state=state))
     return out
 
 
@@ -203,9 +218,9 @@ def highlighted(snippet: str, spans: Sequence[tuple[int, int]]) -> Text:
     return t
 
 
-def reviews_table(reviews: list[Review], width: int, title: str | None = None) -> Table:
-    """A results table of records (for ``tag`` and ``parse``)."""
-    return _result_table([(r, _cell(r.title, "bold")) for r in reviews], width, title)
+def reviews_table(reviews: list[Review], width: int, title: str | None = None, state: StateOf | None = None) -> Table:
+    """A results table of records (for ``tag``, ``list`` and, without ``state``, ``parse``)."""
+    return _result_table([(r, _cell(r.title, "bold")) for r in reviews], width, title, state)
 
 
 # & too: rich's Markdown decodes entities, and &rlm; or &ZeroWidthSpace; would print raw
@@ -227,14 +242,19 @@ def _body_markdown(body: str) -> str:
 SHOW_BODY_CHARS = 20_000
 
 
-def review_page(r: Review, full: bool = False) -> list:
+def review_page(r: Review, full: bool = False, state: StateOf | None = None) -> list:
     """Renderables for ``show``: a header panel (title, authors, affiliations, year, tags,
-    clickable links, reviewer, sources, id) and the body rendered as Markdown."""
+    clickable links, reviewer, sources, id; with ``state``, the star before the title and
+    whether it was read), the user's note in a panel of its own, and the body rendered as
+    Markdown."""
     from rich.markdown import Markdown
     from rich.panel import Panel
     from rich.style import Style
 
+    marks = state(r) if state else None
     head = Text()
+    if marks and marks.starred:
+        head.append(f"{STAR_MARK} ", style="bold yellow")
     head.append(clean_line(r.title), style="bold")
     rows: list[tuple[str, Text]] = []
     if r.authors:
@@ -262,6 +282,9 @@ def review_page(r: Review, full: bool = False) -> list:
         label = s.path + (f"  {s.url}" if s.url else "") + (f"  {s.date}" if s.date else "")
         rows.append(("Source", _t(label, "dim")))
     rows.append(("Id", _t(r.id, "cyan")))
+    if marks:
+        rows.append(("Starred", _t(f"{STAR_MARK} yes" if marks.starred else "no", "yellow" if marks.starred else "")))
+        rows.append(("Read", _t("yes" if marks.read else "no")))
     width = max(len(k) for k, _ in rows)
     for k, v in rows:
         head.append("\n")
@@ -273,7 +296,10 @@ def review_page(r: Review, full: bool = False) -> list:
         cut = body.rfind("\n", 0, SHOW_BODY_CHARS)
         cut = cut if cut > SHOW_BODY_CHARS // 2 else SHOW_BODY_CHARS
         body, more = body[:cut], len(body) - cut
-    parts: list = [Panel(head, expand=True), Markdown(_body_markdown(body)) if body.strip() else Text("(no text)")]
+    parts: list = [Panel(head, expand=True)]
+    if marks and marks.note:
+        parts.append(Panel(Text(clean(marks.note)), title="Note", title_align="left", border_style="yellow"))
+    parts.append(Markdown(_body_markdown(body)) if body.strip() else Text("(no text)"))
     if more:
         parts.append(Text(f"… {more:,} more characters: reviews show {r.id} --full", style="dim"))
     return parts
@@ -301,6 +327,22 @@ def sources_table(sources: list[SourceInfo]) -> RenderableType:
         table.add_row(_t(s.name), s.kind, _t(s.format or "-"), str(s.reviews), str(s.skipped), origin)
         counts = _joined(s.kind, s.format, f"{s.reviews} reviews", f"{s.skipped} skipped")
         stacked.append((_t(s.name, "bold"), [_t(counts, "dim"), origin]))
+    return stacked_when_narrow(table, stacked)
+
+
+def pulled_table(channels: list[dict[str, Any]]) -> RenderableType:
+    """The channels ``reviews pull`` keeps up with: posts stored, the newest post and when the
+    channel was last pulled (``ChannelStatus.to_dict()`` rows)."""
+    table = Table(show_header=True, header_style="bold", title="pulled channels", title_justify="left")
+    for col in ("channel", "posts", "newest post", "last pull"):
+        table.add_column(col, justify="right" if col == "posts" else "left", overflow="fold")
+    stacked = []
+    for c in channels:
+        newest = " ".join(x for x in (c["newest_post"], f"({c['newest_date'][:10]})" if c["newest_date"] else "") if x)
+        last = (c["last_pull"] or "-").replace("T", " ")[:16]
+        table.add_row(_t(c["channel"]), f"{c['posts']} posts", _t(newest or "-"), _t(last))
+        line = _joined(f"{c['posts']} posts", newest, f"pulled {last}")
+        stacked.append((_t(c["channel"], "bold"), [_t(line, "dim")]))
     return stacked_when_narrow(table, stacked)
 
 

@@ -8,13 +8,19 @@ yet reads back as the same data."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..models import Review
 from ..safe_text import has_unsafe, json_safe
 from ..search.search import SearchResult
+
+if TYPE_CHECKING:
+    from ..library.state import State
+
+    # A record's state (stars, notes, read marks): ``state.StateView.get`` or a dict's lookup.
+    StateOf = Callable[[Review], State]
 
 
 def to_json(data: Any) -> str:
@@ -22,36 +28,46 @@ def to_json(data: Any) -> str:
     return json_safe(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def stream_reviews(reviews: Iterable[Review], fmt: str) -> Iterator[str]:
+def record_dict(r: Review, state: StateOf | None = None) -> dict[str, Any]:
+    """A record's JSON object (the contract in ``models``); with ``state``, the user's marks
+    too: ``starred`` (bool), ``read`` (bool), ``note`` (string or null)."""
+    d = r.to_dict()
+    if state is not None:
+        d.update(state(r).to_dict())
+    return d
+
+
+def stream_reviews(reviews: Iterable[Review], fmt: str, state: StateOf | None = None) -> Iterator[str]:
     """The records as ``json`` (the same array :func:`reviews_json` gives), ``jsonl`` (one
     compact object per line) or ``yaml`` (a list), in pieces, one record at a time, so an
-    export's memory does not grow with the library."""
+    export's memory does not grow with the library; with ``state`` each carries the user's
+    marks (:func:`record_dict`)."""
     if fmt == "yaml":
         for r in reviews:
-            yield reviews_yaml([r])
+            yield reviews_yaml([r], state)
         return
     if fmt == "jsonl":
         for r in reviews:
-            yield json_safe(json.dumps(r.to_dict(), ensure_ascii=False, separators=(",", ":"))) + "\n"
+            yield json_safe(json.dumps(record_dict(r, state), ensure_ascii=False, separators=(",", ":"))) + "\n"
         return
     first = True
     for r in reviews:
-        item = to_json(r.to_dict()).replace("\n", "\n  ")
+        item = to_json(record_dict(r, state)).replace("\n", "\n  ")
         yield ("[\n  " if first else ",\n  ") + item
         first = False
     yield "[]\n" if first else "\n]\n"
 
 
-def reviews_json(reviews: list[Review]) -> str:
-    """A JSON array of review objects (the contract in ``models``)."""
-    return to_json([r.to_dict() for r in reviews])
+def reviews_json(reviews: list[Review], state: StateOf | None = None) -> str:
+    """A JSON array of review objects (:func:`record_dict`)."""
+    return to_json([record_dict(r, state) for r in reviews])
 
 
-def reviews_yaml(reviews: list[Review]) -> str:
+def reviews_yaml(reviews: list[Review], state: StateOf | None = None) -> str:
     """The same records as a YAML list."""
     import yaml
 
-    return json_safe(yaml.dump([r.to_dict() for r in reviews], Dumper=_yaml_dumper(), allow_unicode=True,
+    return json_safe(yaml.dump([record_dict(r, state) for r in reviews], Dumper=_yaml_dumper(), allow_unicode=True,
                                sort_keys=False, width=100))
 
 
@@ -74,7 +90,7 @@ def _yaml_dumper() -> type:
 
 
 def hit_dict(review: Review, rank: int, score: float | None = None, snippet: str | None = None,
-             highlights: Iterable[tuple[int, int]] = ()) -> dict[str, Any]:
+             highlights: Iterable[tuple[int, int]] = (), state: StateOf | None = None) -> dict[str, Any]:
     """One hit of ``search``, ``tag`` or ``list`` as JSON data: the full record (as ``show
     --json`` gives it) plus ``rank`` (1 = first), ``score`` (relevance, higher is better;
     ``null`` where nothing is ranked by relevance), ``snippet`` (one line of the body; its start
@@ -83,17 +99,17 @@ def hit_dict(review: Review, rank: int, score: float | None = None, snippet: str
         from ..search.snippets import snippet as make_snippet
 
         snippet, highlights = make_snippet(review, [], [])
-    return {**review.to_dict(), "rank": rank, "score": score, "snippet": snippet,
+    return {**record_dict(review, state), "rank": rank, "score": score, "snippet": snippet,
             "highlights": [list(x) for x in highlights]}
 
 
-def hits_json(reviews: list[Review], total: int) -> str:
+def hits_json(reviews: list[Review], total: int, state: StateOf | None = None) -> str:
     """``{total, hits: [hit]}`` for a list of records (``tag``, ``list``): ``total`` counts all
     the records matching, ``hits`` are the ones shown, each as :func:`hit_dict` makes it."""
-    return to_json({"total": total, "hits": [hit_dict(r, k) for k, r in enumerate(reviews, start=1)]})
+    return to_json({"total": total, "hits": [hit_dict(r, k, state=state) for k, r in enumerate(reviews, start=1)]})
 
 
-def search_json(result: SearchResult) -> str:
+def search_json(result: SearchResult, state: StateOf | None = None) -> str:
     """``{query, searched_for, corrections, partial, fuzzy, total, hits: [hit]}``: ``total``
     counts every record matching, ``hits`` are those shown, each the full record plus ``rank``,
     ``score``, ``snippet`` and ``highlights`` (see :func:`hit_dict`)."""
@@ -104,5 +120,6 @@ def search_json(result: SearchResult) -> str:
         "partial": result.partial,
         "fuzzy": result.fuzzy,
         "total": result.total,
-        "hits": [hit_dict(h.review, i, h.score, h.snippet, h.highlights) for i, h in enumerate(result.hits, start=1)],
+        "hits": [hit_dict(h.review, i, h.score, h.snippet, h.highlights, state)
+                 for i, h in enumerate(result.hits, start=1)],
     })

@@ -72,6 +72,10 @@ def stats_view(stats: Stats, width: int) -> list[RenderableType]:
     reviewers and top tags, then the bar chart of reviews per period for a terminal ``width``
     columns wide."""
     out: list[RenderableType] = [Text(f"{stats.total:,} reviews from {len(stats.sources)} sources", style="bold")]
+    if stats.state and stats.state.papers:
+        st = stats.state
+        orphans = f"; {st.orphaned:,} kept for reviews no longer in the library" if st.orphaned else ""
+        out.append(Text(f"Your marks: {st.starred:,} starred, {st.read:,} read, {st.noted:,} with a note{orphans}"))
     if stats.sources:
         from .fit import stacked_when_narrow
 

@@ -11,6 +11,7 @@ Query language (also in ``reviews search --help``)::
     year:2019  year:2019..2020
     1803.03635  https://arxiv.org/abs/1803.03635v2   an arXiv id or URL ranks that paper first
     #GAN                    a hashtag: searched as the word, the reviews carrying the tag first
+    is:starred  is:read  is:unread  has:note     your own marks (``state``); -is:read = is:unread
 
 User input never reaches FTS5 as syntax: every term is folded into index terms (letters and digits
 only) here, and :mod:`reviews_cli.search.search` quotes them, so ``GPT-3``, ``C++``, ``O(sqrt(N))`` or a
@@ -77,8 +78,8 @@ class Query:
     """A parsed query. Build with :meth:`parse`; raises :class:`UsageError` on bad input.
     Searching never changes it: corrections live in the :class:`~reviews_cli.search.search.SearchResult`."""
 
-    __slots__ = ("arxiv_ids", "authors", "dates", "hashtags", "reviewers", "sources", "tags", "terms", "text",
-                 "years")
+    __slots__ = ("arxiv_ids", "authors", "dates", "hashtags", "reviewers", "sources", "states", "tags", "terms",
+                 "text", "years")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -93,6 +94,8 @@ class Query:
         self.hashtags: list[str] = []
         # post-date bounds from --since/--until (search.dates.date_range), not from the text
         self.dates: tuple[str | None, str | None] = (None, None)
+        # the user's marks asked for: (``starred``/``read``/``noted``, wanted), see ``state.FLAGS``
+        self.states: list[tuple[str, bool]] = []
 
     def __repr__(self) -> str:
         return "Query(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__) + ")"
@@ -103,7 +106,8 @@ class Query:
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.authors or self.reviewers or self.tags or self.sources or self.years or any(self.dates))
+        return bool(self.authors or self.reviewers or self.tags or self.sources or self.years or any(self.dates)
+                    or self.states)
 
     @classmethod
     def parse(cls, text: str) -> Query:
@@ -115,6 +119,9 @@ class Query:
             raise UsageError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
         q = cls(text=text)
         for neg, fname, value, quoted in _lex(text):
+            if fname in ("is", "has"):
+                q._add_state(fname, value, neg)
+                continue
             if fname:
                 q._add_filter(fname, value)
                 continue
@@ -138,6 +145,14 @@ class Query:
                 raise UsageError("the query only excludes words: add a word or a filter to search for")
             raise UsageError("nothing to search for: the query has only punctuation or stop words")
         return q
+
+    def _add_state(self, name: str, value: str, negative: bool) -> None:
+        """``is:starred``, ``is:read``, ``is:unread``, ``has:note``; ``-`` negates."""
+        flag = _STATES.get((name, value.strip().casefold()))
+        if flag is None:
+            known = ", ".join(f"{n}:{v}" for n, v in _STATES)
+            raise UsageError(f"{name}:{value}: unknown mark (known: {known})")
+        self.states.append((flag[0], flag[1] != negative))
 
     def _add_filter(self, name: str, value: str) -> None:
         if not value.strip():
@@ -169,9 +184,12 @@ class Query:
 _HASHTAG = re.compile(r"#\w+")
 
 _EXAMPLES = {"author": "Frankle", "tag": "GAN", "year": "2019", "source": "habr", "reviewer": "Скоблов"}
+# ``is:``/``has:`` values: the state flag and whether it is wanted.
+_STATES = {("is", "starred"): ("starred", True), ("is", "read"): ("read", True), ("is", "unread"): ("read", False),
+           ("has", "note"): ("noted", True)}
 _FIELD_ALIASES = {"author": "author", "authors": "author", "автор": "author", "tag": "tag", "tags": "tag",
                   "тег": "tag", "year": "year", "год": "year", "source": "source", "reviewer": "reviewer",
-                  "by": "reviewer"}
+                  "by": "reviewer", "is": "is", "has": "has"}
 
 
 def _lex(text: str) -> Iterator[tuple[bool, str | None, str, bool]]:

@@ -30,6 +30,28 @@ def _dated(dates: DateRange) -> tuple[str, list[object]]:
     return cond, args
 
 
+def _marked(states: Sequence[tuple[str, bool]]) -> str:
+    """`` AND ...`` conditions on ``r.rid`` for the user's marks ``states``
+    (``library.state.flags_sql``, no arguments); empty when there are none."""
+    return "".join(" AND " + c for c in state_conditions(states))
+
+
+def state_conditions(states: Sequence[tuple[str, bool]]) -> list[str]:
+    """SQL conditions on ``r.rid`` for the user's marks (``library.state.flags_sql``)."""
+    if not states:
+        return []
+    from ..library.state import flags_sql
+
+    return flags_sql(states)
+
+
+def date_and_state_conditions(dates: DateRange, states: Sequence[tuple[str, bool]]) -> tuple[list[str], list[object]]:
+    """SQL conditions on ``r.date`` for the bounds in ``dates`` (ISO dates compare as text) and
+    on ``r.rid`` for the user's marks ``states``, and their arguments."""
+    cond, args = _dated(dates)
+    return [c for c in cond.split(" AND ") if c] + state_conditions(states), args
+
+
 class Records:
     """Reads records from an open library connection (``Library.conn``)."""
 
@@ -56,35 +78,42 @@ class Records:
         return f"SELECT rid FROM review_tags WHERE tag IN ({marks}) GROUP BY rid{having}", keys
 
     def by_tags(self, tags: list[str], any_: bool = False, limit: int | None = None,
-                dates: DateRange = (None, None)) -> list[Review]:
+                dates: DateRange = (None, None), states: Sequence[tuple[str, bool]] = ()) -> list[Review]:
         """Records carrying all ``tags`` (or any, with ``any_``), newest first, at most ``limit``,
-        dated within ``dates`` when it bounds them. Tags compare as :func:`canonical_tag` does:
-        ``#GAN`` = ``GAN`` = ``gan``. Raises :class:`UsageError` when no tag is given."""
-        return list(self.load(self.tag_ids(tags, any_, limit, dates)))
+        dated within ``dates`` when it bounds them, with the user's marks ``states``. Tags compare
+        as :func:`canonical_tag` does: ``#GAN`` = ``GAN`` = ``gan``. Raises :class:`UsageError`
+        when no tag is given."""
+        return list(self.load(self.tag_ids(tags, any_, limit, dates, states)))
 
     def tag_ids(self, tags: list[str], any_: bool = False, limit: int | None = None,
-                dates: DateRange = (None, None)) -> list[int]:
+                dates: DateRange = (None, None), states: Sequence[tuple[str, bool]] = ()) -> list[int]:
         """The record ids (``rid``) :meth:`by_tags` returns, in its order; only posts dated
-        within ``dates`` (:func:`~reviews_cli.search.dates.date_range`) when it bounds them."""
+        within ``dates`` (:func:`~reviews_cli.search.dates.date_range`) when it bounds them, and
+        with the user's marks ``states`` (``library.state.flags_sql``)."""
         subquery, keys = self._tag_set(tags, any_)
         cond, args = _dated(dates)
+        cond += _marked(states)
         sql = (f"SELECT r.rid FROM reviews r WHERE r.rid IN ({subquery}){cond} "
                f"ORDER BY coalesce(r.date, r.year) DESC, r.rid")
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [rid for (rid,) in self.conn.execute(sql, [*keys, *args])]
 
-    def count_tags(self, tags: list[str], any_: bool = False, dates: DateRange = (None, None)) -> int:
+    def count_tags(self, tags: list[str], any_: bool = False, dates: DateRange = (None, None),
+                   states: Sequence[tuple[str, bool]] = ()) -> int:
         """How many records carry all ``tags`` (or any, with ``any_``), as :meth:`by_tags` counts."""
         subquery, keys = self._tag_set(tags, any_)
         cond, args = _dated(dates)
+        cond += _marked(states)
         (n,) = self.conn.execute(f"SELECT count(*) FROM reviews r WHERE r.rid IN ({subquery}){cond}",
                                  [*keys, *args]).fetchone()
         return int(n)
 
-    def dated_ids(self, dates: DateRange) -> list[int]:
-        """The ids of the records whose post date is within ``dates``, in library order."""
+    def dated_ids(self, dates: DateRange, states: Sequence[tuple[str, bool]] = ()) -> list[int]:
+        """The ids of the records whose post date is within ``dates`` and that carry the user's
+        marks ``states``, in library order."""
         cond, args = _dated(dates)
+        cond += _marked(states)
         return [rid for (rid,) in self.conn.execute(f"SELECT r.rid FROM reviews r WHERE 1{cond} ORDER BY r.rid",
                                                     args)]
 
@@ -138,11 +167,12 @@ class Records:
 
 
 def recent(conn: sqlite3.Connection, limit: int = 20, tags: Sequence[str] = (), source: str | None = None,
-           dates: DateRange = (None, None)) -> tuple[list[Review], int]:
+           dates: DateRange = (None, None), states: Sequence[tuple[str, bool]] = ()) -> tuple[list[Review], int]:
     """The newest records (by the post's date, else the order they were added), at most
     ``limit``, carrying every tag in ``tags``, read from a source whose name contains
     ``source``, dated within ``dates`` (:func:`~reviews_cli.search.dates.date_range`) when it
-    bounds them; and how many match in all."""
+    bounds them, with the user's marks ``states`` (``library.state.flags_sql``); and how many
+    match in all."""
     where: list[str] = []
     args: list[object] = []
     keys = sorted({canonical_tag(t) for t in tags if canonical_tag(t)})
@@ -157,6 +187,7 @@ def recent(conn: sqlite3.Connection, limit: int = 20, tags: Sequence[str] = (), 
         if bound:
             where.append(f"r.date {op} ?")
             args.append(bound)
+    where += state_conditions(states)
     cond = " WHERE " + " AND ".join(where) if where else ""
     (total,) = conn.execute(f"SELECT count(*) FROM records r{cond}", args).fetchone()
     rows = conn.execute(f"SELECT r.json FROM records r{cond} ORDER BY r.date IS NULL, r.date DESC, r.rid DESC LIMIT ?",

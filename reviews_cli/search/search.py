@@ -45,7 +45,7 @@ from ..errors import UsageError
 from ..library.fields import BM25_WEIGHTS as WEIGHTS
 from ..models import Review
 from .query import MAX_QUERY_CHARS, MAX_TERMS, STOP_WORDS, Query, Term, matches_as_prefix
-from .records import SQL_CHUNK, Records
+from .records import SQL_CHUNK, Records, date_and_state_conditions
 from .snippets import snippet
 
 if TYPE_CHECKING:
@@ -266,10 +266,8 @@ class Searcher(Records):
         for s in q.sources:
             where.append("instr(lower(r.src), ?) > 0")
             args.append(s)
-        for op, bound in zip((">=", "<"), q.dates):  # ISO dates compare as text (search.dates)
-            if bound:
-                where.append(f"r.date {op} ?")
-                args.append(bound)
+        conds, cargs = date_and_state_conditions(q.dates, q.states)
+        where, args = where + conds, args + cargs
         return (" AND ".join(where), args)
 
     def _match_parts(self, q: Query, terms: list[Term], mode: str) -> list[str]:
