@@ -71,6 +71,7 @@ _PRODUCT = re.compile(
     r"\b(?:releases?|released|launch(?:es|ed)?|rolls? out|now available|available now|pricing|subscription|"
     r"доступн\w+ (?:всем|бесплатно|в)|выпустил\w*|выкатил\w*|запустил\w*|релиз\w*|обновлени\w+|новая версия|"
     r"подписк\w+|тариф\w*|app|приложени\w+)\b")
+_HASHTAG = re.compile(r"(?<![\w/#&])#\w")
 _MENTION = re.compile(r"(?:^|\s)@\w{3,}")
 _AFFILIATION = re.compile(r"\b(?:University|Université|Universität|Institute|Lab|Labs|Research|DeepMind|Google|Meta|"
                           r"OpenAI|Microsoft|Stanford|MIT|CMU|Berkeley|Университет|МФТИ|ВШЭ|Сколтех|Яндекс|Sber)\b")
@@ -99,11 +100,11 @@ def post_features(text: str, lines: list[str], *, paper: bool, labelled: bool, a
     content = [ln.strip() for ln in lines if ln.strip()]
     head = content[:10]
     lost = any(len(ln) < 200 and ((len(ln) <= 40 and _LOST_LABEL.match(ln))
-                                  or ln.rstrip(_LABEL_TAIL).casefold().endswith(_LOST_ENDS)) for ln in content)
+                                  or ln.rstrip(_LABEL_TAIL).casefold().endswith(_LOST_ENDS)) for ln in content[:80])
     folded = text[:3000].casefold()  # the vocabulary patterns are written in lower case: no IGNORECASE scans
     vocab = {w[:5] for w in _WORD.findall(folded) if w[:5] in _REVIEW_STEMS}
     vocab |= {w for w in _CJK_LEX if w in folded}
-    mentions = len(_MENTION.findall(text))
+    mentions = len(_MENTION.findall(text, 0, 6000))
     first = content[0] if content else ""
     f = {
         "paper_link": float(paper), "paper_link_labelled": float(labelled), "arxiv_id": float(arxiv),
@@ -112,7 +113,7 @@ def post_features(text: str, lines: list[str], *, paper: bool, labelled: bool, a
         "author_line": float(any(_BY_LINE.match(ln) or (("," in ln or "(" in ln) and len(ln) <= 200
                                                         and ex.is_strong_author_line(ln)) for ln in head)),
         "affiliation": float(bool(_AFFILIATION.search(text[:3000]))),
-        "hashtags": float("#" in text and bool(ex.hashtags(text))),
+        "hashtags": float("#" in text and bool(_HASHTAG.search(text))),
         "review_vocab": min(len(vocab), 6) / 6, "strong_phrase": float(any(p in folded for p in _STRONG)),
         "results": min(len(_PERCENT.findall(folded)) + len(_RESULT_WORDS.findall(folded)), 4) / 4,
         "news_headline": float(bool(first) and _news_headline(first)),

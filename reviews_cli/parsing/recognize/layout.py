@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 
 from .whole import Analysis, Verdict
 
-CONFIDENT = 0.9  # a post at or above this score teaches the layout
+
+def is_confident(score: float, threshold: float) -> bool:
+    """A post scored halfway or more from the fitted threshold to certainty teaches the layout."""
+    return score >= (1.0 + threshold) / 2
 MIN_POSTS = 2  # posts that must agree before a layout is believed
 _SHARE = 0.6  # the share of confident posts that must agree on the title's place
 
@@ -47,7 +50,8 @@ def learn(pairs: list[tuple[Analysis | None, Verdict, int | None]]) -> Layout:
             confident += 1
             ranks[head_rank] += 1
             continue
-        if a is None or not v.drafts or v.score is None or v.score < CONFIDENT:
+        if a is None or not v.drafts or v.score is None or v.threshold is None \
+                or not is_confident(v.score, v.threshold):
             continue
         confident += 1
         if v.title is not None:
