@@ -113,12 +113,14 @@ def year_in(text: str) -> int | None:
 
 _LINK_LINE = re.compile(
     r"^\s*(?:(?P<label>[^:]{0,80}?)\s*[:：-]\s*)?"
-    r"(?P<urls>(?:https?://|www\.)\S+(?:\s*[,;]?\s*(?:https?://|www\.)\S+)*)\s*$", re.I)
+    r"(?P<urls>(?:https?://|www\.)\S+(?:\s*[,;|]?\s*(?:[^\s:,;|/][^:,;|/]{0,30}?\s*[:：]\s*)?(?:https?://|www\.)\S+)*)\s*$",
+    re.I)
 
 
 def split_link_line(line: str) -> tuple[str, list[str]] | None:
     """``('Статья', [url])`` for a header link line such as ``Статья: https://…`` or a bare URL
-    line; ``None`` when the line is anything else (prose with a URL in it)."""
+    line, or several labelled links on one line (``Статья: URL, код: URL``: the first label is
+    returned, the URLs in order); ``None`` when the line is anything else (prose with a URL in it)."""
     if "://" not in line and "www." not in line.lower():
         return None  # most lines: no regex at all
     m = _LINK_LINE.match(line.strip())

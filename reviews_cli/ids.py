@@ -40,10 +40,14 @@ def parse_arxiv_id(text: str) -> str | None:
 
 
 def arxiv_ids_in_url(url: str) -> str | None:
-    """The arXiv id of an arxiv.org URL (or of a site that names papers by their arXiv id:
+    """The arXiv id of an arxiv.org URL (``export.arxiv.org``, versioned PDF links
+    ``arxiv.org/pdf/2401.01234v2``, arXiv's DOI ``doi.org/10.48550/arXiv.<id>``; or of a
+    site that names papers by their arXiv id:
     ``huggingface.co/papers/<id>``, ``alphaxiv.org/abs/<id>``), else ``None`` (a bare number
     elsewhere is not an id)."""
     low = url.lower()
+    if "10.48550/arxiv." in low:  # arXiv's DOI: doi.org/10.48550/arXiv.2401.01234
+        return parse_arxiv_id(low.split("10.48550/arxiv.", 1)[1])
     if "arxiv.org/" not in low and "huggingface.co/papers/" not in low and "alphaxiv.org/abs/" not in low:
         return None
     return parse_arxiv_id(url)

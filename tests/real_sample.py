@@ -30,6 +30,7 @@ records.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import unicodedata
@@ -51,6 +52,34 @@ def load_sample() -> list[dict]:
             e["n"] = k
             entries.append(e)
     return entries
+
+
+def source_key(entry: dict) -> str:
+    """The group an entry belongs to for the train/test split: its ``source`` key when it has one,
+    else the Telegram channel username lowercased (a ``channel`` with no dot or space), else the
+    domain of its URL without ``www.`` (web pages and mirror copies of unknown channels)."""
+    if entry.get("source"):
+        return str(entry["source"]).strip().casefold()
+    ch = str(entry.get("channel") or "")
+    if ch and re.fullmatch(r"[A-Za-z0-9_]+", ch):
+        return ch.casefold()
+    host = re.sub(r"^[a-z]+://", "", str(entry.get("url") or "")).split("/", 1)[0].casefold()
+    return host.removeprefix("www.")
+
+
+def part_of(entry: dict) -> str:
+    """``train`` or ``test``: fixed by a hash of the entry's source key, about 2:1, so every post of
+    one channel or site lands in the same part."""
+    h = int(hashlib.sha256(source_key(entry).encode("utf-8")).hexdigest()[:8], 16)
+    return "test" if h % 3 == 0 else "train"
+
+
+def split_sample(entries: list[dict] | None = None) -> dict[str, list[dict]]:
+    """The sample split by source: ``{'train': [...], 'test': [...]}``."""
+    parts: dict[str, list[dict]] = {"train": [], "test": []}
+    for e in entries if entries is not None else load_sample():
+        parts[part_of(e)].append(e)
+    return parts
 
 
 def norm_title(s: str | None) -> str:

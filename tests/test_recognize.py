@@ -177,7 +177,7 @@ def test_habr_digest_reposted_with_hub_line_footnotes_and_lost_arrow(tmp_path):
      "the model of reviewing stays the same and results come in September.", "news or announcement"),
     ("Google выпустила Gemma 3 — открытые модели от 1B до 27B. Поддерживают 140 языков, контекст 128k, результаты на "
      "бенчмарках хорошие, а ещё есть версия для телефонов и квантованные веса. Веса на HF: "
-     "https://huggingface.co/google/gemma-3-27b-it", "no paper evidence"),
+     "https://huggingface.co/google/gemma-3-27b-it", "news or announcement"),
     ("Долго думал, куда движется индустрия. Мне кажется, всё упирается в данные, и люди это недооценивают. "
      "Кто со мной согласен? Пишите в комментариях, обсудим, интересно ваше мнение про это всё. Хорошего вечера!",
      "no paper evidence"),

@@ -22,7 +22,10 @@ _CHANNEL_HELP = "The channel's username (as in t.me/USERNAME) for Telegram Deskt
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of the records.")
 @click.option("--verbose", "-v", is_flag=True, help="List skipped posts with the reason.")
 @click.option("--channel", metavar="USERNAME", help=_CHANNEL_HELP)
-def parse(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | None) -> None:
+@click.option("--explain", is_flag=True,
+              help="For every post: the decision, its score, the evidence that weighed most, the title "
+                   "and the runner-up.")
+def parse(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | None, explain: bool = False) -> None:
     """Parse dumps without adding them to the library and print their records. PATHS are
     files, `-` (standard input), or folders: a Telegram Desktop export folder is one export (its
     result.json or messages*.html); any other folder is searched, subfolders too, for dumps,
@@ -33,10 +36,14 @@ def parse(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | N
     Examples:
       reviews parse channel_page.txt --verbose
       reviews parse result.json --channel gonzo_ML --json
-      pbpaste | reviews parse -
+      reviews parse post.txt --explain
     """
     from ..errors import DumpError
     from ..parsing import collect_inputs, parse_file, stdin_spooled
+
+    if explain:
+        _explain(paths, as_json, channel)
+        return
 
     inputs = collect_inputs(list(paths))
     failed = _report_scans(inputs.scans)
@@ -69,6 +76,40 @@ def parse(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | N
         from ..render.human import reviews_table
 
         _print(reviews_table(records, _width()))
+    sys.exit(ExitCode.FAILED if failed else ExitCode.OK)
+
+
+def _explain(paths: tuple[str, ...], as_json: bool, channel: str | None) -> None:
+    """`parse --explain`: the recognizer's reasons per post (core: parsing.explain_file)."""
+    from ..errors import DumpError
+    from ..parsing import collect_inputs, explain_file, stdin_spooled
+    from ..render.explain import explanation_dict, explanation_lines
+
+    inputs = collect_inputs(list(paths))
+    failed = _report_scans(inputs.scans)
+    rows = []
+    with stdin_spooled(inputs.files) as spool:
+        failed += bool(spool.error)
+        if spool.error:
+            click.echo(f"reviews: {clean_line(str(spool.error))}", err=True)
+        for p in spool.files:
+            shown = spool.display(p)
+            try:
+                found = explain_file(p, display_path=shown, channel=channel)
+            except DumpError as exc:
+                failed += 1
+                click.echo(f"reviews: {clean_line(str(exc))}", err=True)
+                continue
+            if as_json:
+                rows += [explanation_dict(e, shown) for e in found]
+            else:
+                click.echo(f"{clean_line(shown)}: {len(found)} posts")
+                for e in found:
+                    click.echo("\n".join(explanation_lines(e)))
+    if as_json:
+        from ..render.machine import to_json
+
+        click.echo(to_json(rows))
     sys.exit(ExitCode.FAILED if failed else ExitCode.OK)
 
 

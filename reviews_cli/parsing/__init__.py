@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .common import ParsedDump, Skipped
     from .detect import DumpSource, Format, PostIterator
     from .post import Post
+    from .recognize import Explanation
 
 # Bump when a parse rule changes: the library re-parses every dump whose records came from an
 # older parser. (This package imports its format modules lazily: a search needs only this.)
@@ -122,22 +123,36 @@ def _chain(first: list[_T], rest: Iterator[_T]) -> Iterator[_T]:
 
 def recognize_posts(items: Iterable[Post | Skipped], name: str, fmt: str) -> tuple[list[Review], list[Skipped]]:
     """Run the recognizer over posts of dump ``name`` (format ``fmt``): ``(reviews, skipped)``,
-    each in post order. :class:`Skipped` items from the container pass through."""
+    each in post order. :class:`Skipped` items from the container pass through. Posts are
+    recognized a window at a time so the dump's layout can inform its posts."""
     from .common import Skipped, build_review
-    from .recognize import recognize
+    from .recognize import recognize_stream
 
     reviews: list[Review] = []
     skipped: list[Skipped] = []
     with dump_errors(name):
-        for item in items:
+        for item in recognize_stream(items):
             if isinstance(item, Skipped):
                 skipped.append(item)
                 continue
-            drafts, reason = recognize(item)
+            post, drafts, reason = item
             if reason:
-                skipped.append(Skipped(item.where, reason))
+                skipped.append(Skipped(post.where, reason))
             reviews += [build_review(d, name, fmt) for d in drafts]
     return reviews, skipped
+
+
+def explain_file(path: str | os.PathLike[str], display_path: str | None = None,
+                 channel: str | None = None) -> list[Explanation]:
+    """Why each post of one dump was or was not taken as a review (``reviews parse --explain``):
+    one :class:`~reviews_cli.parsing.recognize.Explanation` per post, in order, decided exactly
+    as :func:`parse_file` decides (the same windows, so the same layout). Raises
+    :class:`DumpError` like :func:`parse_file`."""
+    from .recognize import explain_stream
+
+    dump = open_dump(path, display_path, channel)
+    with dump_errors(dump.source.name):
+        return list(explain_stream(dump.posts))
 
 
 def parse_file(path: str | os.PathLike[str], display_path: str | None = None, channel: str | None = None) -> ParsedDump:
@@ -457,7 +472,27 @@ def stdin_spooled(files: list[str], stream: BinaryIO | None = None) -> Iterator[
             os.unlink(temp)
 
 
-__all__ = ["PARSER_VERSION", "STDIN", "STDIN_NAME", "Dump", "FolderScan", "Inputs", "Spooled", "collect_inputs",
-           "detect_format", "dump_errors", "expand_inputs", "guarded", "looks_like_json_export", "open_dump",
-           "parse_file", "parse_text", "recognize_posts", "sniff_dump_head", "spool_stdin", "stdin_file_name",
-           "stdin_spooled"]
+__all__ = [
+    "PARSER_VERSION",
+    "STDIN",
+    "STDIN_NAME",
+    "Dump",
+    "FolderScan",
+    "Inputs",
+    "Spooled",
+    "collect_inputs",
+    "detect_format",
+    "dump_errors",
+    "expand_inputs",
+    "explain_file",
+    "guarded",
+    "looks_like_json_export",
+    "open_dump",
+    "parse_file",
+    "parse_text",
+    "recognize_posts",
+    "sniff_dump_head",
+    "spool_stdin",
+    "stdin_file_name",
+    "stdin_spooled",
+]

@@ -64,7 +64,9 @@ class Format:
 
 
 _JSON_EXPORT = re.compile(r'^\ufeff?\s*\{[\s\S]*?"(?:messages|chats|personal_information)"\s*:')
-_JSON_LIKE = re.compile(r'^\ufeff?\s*(?:\{\s*(?:"|\})|\[\s*(?:[\[{"\]\d-]|true|false|null))')
+# an array of numbers is JSON only when it goes on like one: "[2501.00663] Title" is an arXiv listing line
+_JSON_LIKE = re.compile(
+    r'^\ufeff?\s*(?:\{\s*(?:"|\})|\[\s*(?:[\[{"\]]|-?\d[\d.eE+-]*\s*(?:,|\]\s*\Z)|true|false|null))')
 _MIRROR_ID = re.compile(r"(?m)^\s*(?:https?://)?(?:www\.)?(?:tgoop\.com|t\.me|telegram\.me|tgstat\.\w+|teletype\.in)"
                         r"/(?:s/)?[A-Za-z]\w{3,}/\d+\s*$")
 _NUMBERED = re.compile(r"(?m)^\s*\d{1,3}[.)]\s+\S[^\n]*\n\s*\n?\s*(?:[^\n:]{0,40}:\s*)?https?://\S+\s*$")
@@ -83,7 +85,8 @@ def _html(head: str) -> bool:
 
 def looks_like_json(head: str) -> bool:
     """Whether text starts like a JSON document (``{"…`` or ``[{…``), as opposed to prose that
-    merely starts with a bracket (``[Алгоритмы, Машинное обучение] Рубрика …``)."""
+    merely starts with a bracket (``[Алгоритмы, Машинное обучение] Рубрика …``, arXiv's listing
+    form ``[2501.00663] Titans: …``)."""
     return bool(_JSON_LIKE.match(head))
 
 

@@ -37,8 +37,13 @@ def _channel_name(lines: list[str]) -> str | None:
     return None
 
 
+# image captions and credits are furniture inside a post, not the end of one
+_CAPTION = re.compile(r"^\s*(?:(?:Photo|Image|Picture|Фото|Изображение) (?:by|from|:|—)\s|Generated (?:with|by) |"
+                      r"Illustration for |Источник изображения|.{1,60} bio photo\s*$)", re.IGNORECASE)
+
+
 def _separator(line: str) -> bool:
-    return is_furniture(line) or ex.is_reaction_line(line)
+    return (is_furniture(line) and not _CAPTION.match(line)) or ex.is_reaction_line(line)
 
 
 def iter_channel_posts(src: DumpSource) -> Iterator[Post | Skipped]:

@@ -67,12 +67,22 @@ def iter_habr_posts(src: DumpSource) -> Iterator[Post]:
                                               "data-time_published")
     if body is not None:
         _number_lists(body)
+        _mark_headings(body)
     text, hidden = render(html_runs(body) if body is not None else [])
     src.origin = title
     if title:
         text = title + "\n" + text
         hidden = [HiddenLink(h.line + 1, h.label, h.href) for h in hidden]
     yield Post(text, "article", links=hidden, date=date, url=url, kind=ARTICLE)
+
+
+def _mark_headings(body: Tag) -> None:
+    """``<h2>``–``<h4>`` headings get a Markdown ``## `` marker: a digest whose papers are headings
+    (Habr «Читаем статьи за вас» and alike) tells the recognizer where each paper starts; the
+    recognizer's clean stage reads the marker and drops it."""
+    for h in body.find_all(["h2", "h3", "h4"]):
+        if h.get_text(strip=True):
+            h.insert(0, "## ")
 
 
 def _number_lists(body: Tag) -> None:
