@@ -13,7 +13,7 @@ This module imports nothing heavy at import time: numpy and the model are import
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 from ..errors import UsageError
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    Matrix = npt.NDArray[np.float32]
+    Matrix: TypeAlias = npt.NDArray[np.float32]
 
 # What the user types to get the extra; quoted by every message about its absence.
 INSTALL_HINT = "pip install 'reviews-cli[semantic]'"
