@@ -54,3 +54,11 @@ def test_plain_json_is_still_the_array_of_records(tmp_path):
 def test_explain_names_a_file_it_cannot_read(tmp_path):
     res = CliRunner().invoke(main, ["parse", str(tmp_path / "missing.txt"), "--explain"])
     assert res.exit_code != 0 and "missing.txt" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_explain_goes_on_past_a_file_it_cannot_read(tmp_path):
+    good = tmp_path / "page.txt"
+    good.write_text(PAGE, encoding="utf-8")
+    res = CliRunner().invoke(main, ["parse", str(tmp_path / "missing.txt"), str(good), "--explain"])
+    assert res.exit_code == 1
+    assert "page.txt: 2 posts" in res.stdout and "missing.txt" in res.stderr

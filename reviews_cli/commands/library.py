@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
@@ -13,6 +14,8 @@ from ._common import _completer, _console, _library, _print, _width
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
+
+T = TypeVar("T")
 
 _CHANNEL_HELP = "The channel's username (as in t.me/USERNAME) for Telegram Desktop exports, which lack it."
 
@@ -38,36 +41,23 @@ def parse(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | N
       reviews parse result.json --channel gonzo_ML --json
       reviews parse post.txt --explain
     """
-    from ..errors import DumpError
-    from ..parsing import collect_inputs, parse_file, stdin_spooled
+    from ..parsing import parse_file
 
     if explain:
         _explain(paths, as_json, channel)
         return
 
-    inputs = collect_inputs(list(paths))
-    failed = _report_scans(inputs.scans)
-    _stdin_hint(inputs.files)
     records = []
-    with stdin_spooled(inputs.files) as spool:
-        if spool.error:
-            failed += 1
-            click.echo(f"reviews: {clean_line(str(spool.error))}", err=True)
-        for p in spool.files:
-            shown = spool.display(p)
-            try:
-                parsed = parse_file(p, display_path=shown, channel=channel)
-            except DumpError as exc:
-                failed += 1
-                click.echo(f"reviews: {clean_line(str(exc))}", err=True)
-                continue
-            records += parsed.reviews
-            notes = "".join(f", {n}" for n in parsed.notes)
-            click.echo(f"{clean_line(shown)}: {parsed.format}, {len(parsed.reviews)} reviews, "
-                       f"{len(parsed.skipped)} skipped{clean_line(notes)}", err=True)
-            if verbose:
-                for s in parsed.skipped:
-                    click.echo(f"  skipped {clean_line(s.where)}: {clean_line(s.reason)}", err=True)
+    failed = [0]
+    for shown, parsed in _each_dump(paths, lambda p, shown: parse_file(p, display_path=shown, channel=channel),
+                                    failed):
+        records += parsed.reviews
+        notes = "".join(f", {n}" for n in parsed.notes)
+        click.echo(f"{clean_line(shown)}: {parsed.format}, {len(parsed.reviews)} reviews, "
+                   f"{len(parsed.skipped)} skipped{clean_line(notes)}", err=True)
+        if verbose:
+            for s in parsed.skipped:
+                click.echo(f"  skipped {clean_line(s.where)}: {clean_line(s.reason)}", err=True)
     if as_json:
         from ..render.machine import reviews_json
 
@@ -76,41 +66,54 @@ def parse(paths: tuple[str, ...], as_json: bool, verbose: bool, channel: str | N
         from ..render.human import reviews_table
 
         _print(reviews_table(records, _width()))
-    sys.exit(ExitCode.FAILED if failed else ExitCode.OK)
+    sys.exit(ExitCode.FAILED if failed[0] else ExitCode.OK)
 
 
-def _explain(paths: tuple[str, ...], as_json: bool, channel: str | None) -> None:
-    """`parse --explain`: the recognizer's reasons per post (core: parsing.explain_file)."""
+def _each_dump(paths: tuple[str, ...], read: Callable[[str, str], T], failed: list[int]) -> Iterator[tuple[str, T]]:
+    """``(name shown, read(path, name shown))`` for each dump the user named (folders searched,
+    `-` spooled). A folder with no dump, an unreadable standard input or a :class:`DumpError`
+    gets its one-line error on stderr and adds one to ``failed[0]``; the other dumps go on."""
     from ..errors import DumpError
-    from ..parsing import collect_inputs, explain_file, stdin_spooled
-    from ..render.explain import explanation_dict, explanation_lines
+    from ..parsing import collect_inputs, stdin_spooled
 
     inputs = collect_inputs(list(paths))
-    failed = _report_scans(inputs.scans)
-    rows = []
+    failed[0] += _report_scans(inputs.scans)
+    _stdin_hint(inputs.files)
     with stdin_spooled(inputs.files) as spool:
-        failed += bool(spool.error)
         if spool.error:
+            failed[0] += 1
             click.echo(f"reviews: {clean_line(str(spool.error))}", err=True)
         for p in spool.files:
             shown = spool.display(p)
             try:
-                found = explain_file(p, display_path=shown, channel=channel)
+                result = read(p, shown)
             except DumpError as exc:
-                failed += 1
+                failed[0] += 1
                 click.echo(f"reviews: {clean_line(str(exc))}", err=True)
                 continue
-            if as_json:
-                rows += [explanation_dict(e, shown) for e in found]
-            else:
-                click.echo(f"{clean_line(shown)}: {len(found)} posts")
-                for e in found:
-                    click.echo("\n".join(explanation_lines(e)))
+            yield shown, result
+
+
+def _explain(paths: tuple[str, ...], as_json: bool, channel: str | None) -> None:
+    """`parse --explain`: the recognizer's reasons per post (core: parsing.explain_file)."""
+    from ..parsing import explain_file
+    from ..render.explain import explanation_dict, explanation_lines
+
+    rows = []
+    failed = [0]
+    for shown, found in _each_dump(paths, lambda p, shown: explain_file(p, display_path=shown, channel=channel),
+                                   failed):
+        if as_json:
+            rows += [explanation_dict(e, shown) for e in found]
+        else:
+            click.echo(f"{clean_line(shown)}: {len(found)} posts")
+            for e in found:
+                click.echo("\n".join(explanation_lines(e)))
     if as_json:
         from ..render.machine import to_json
 
         click.echo(to_json(rows))
-    sys.exit(ExitCode.FAILED if failed else ExitCode.OK)
+    sys.exit(ExitCode.FAILED if failed[0] else ExitCode.OK)
 
 
 def _stdin_hint(files: list[str]) -> None:
