@@ -314,3 +314,10 @@ def test_filters_hold_for_hits_found_by_meaning(semantic):
                          "a network that edits faces year:2019").stdout)
     assert got["hits"] and all(h["year"] == 2019 for h in got["hits"])
     assert got["hits"][0]["title"].startswith("SC-FEGAN")
+
+
+def test_excluding_filters_hold_for_hits_found_by_meaning(semantic):
+    got = json.loads(run("search", "--json", "--mode", "semantic", "--limit", "50",
+                         "a network that edits faces -year:2019 -tag:GAN").stdout)
+    assert got["hits"]
+    assert all(h["year"] != 2019 and "gan" not in {t.casefold() for t in h["tags"]} for h in got["hits"])
