@@ -20,7 +20,7 @@ from ._common import (
     _settings,
     _width,
 )
-from .state import mark_shown, state_filters, state_flags, states_for
+from ._marks import mark_shown, state_filters, state_flags, states_for
 
 SEARCH_HELP = """Search the library; the best match comes first.
 
