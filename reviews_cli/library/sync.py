@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..errors import DumpError, LibraryError
-from ..parsing import PARSER_VERSION  # the format modules are imported only when parsing
+from ..models import PARSER_VERSION  # not from parsing: a search does not import that package
 from .sources import (
     MANIFEST_FILE,
     SourceFile,
