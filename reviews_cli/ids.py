@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 
 # New-style ids (April 2007 on): YYMM.NNNN (to 2014-12) or YYMM.NNNNN (2015-01 on), optional vN.
-_ARXIV_NEW = re.compile(r"(?<![\w.])(\d{2})(0[1-9]|1[0-2])\.(\d{4,5})(?:v\d+)?(?![\w.]*\d)")
+_ARXIV_NEW = r"(?<![\w.])(\d{2})(0[1-9]|1[0-2])\.(\d{4,5})(?:v\d+)?(?![\w.]*\d)"
 # Old-style ids: archive(.SUBJ)/YYMMNNN, e.g. hep-th/9901001, math.GT/0309136.
-_ARXIV_OLD = re.compile(r"(?<![\w.])([a-z]+(?:-[a-z]+)?(?:\.[A-Z]{2})?)/(\d{2}(?:0[1-9]|1[0-2])\d{3})(?:v\d+)?\b")
-_ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf|html)/([^\s?#]+)", re.IGNORECASE)
+_ARXIV_OLD = r"(?<![\w.])([a-z]+(?:-[a-z]+)?(?:\.[A-Z]{2})?)/(\d{2}(?:0[1-9]|1[0-2])\d{3})(?:v\d+)?\b"
+_ARXIV_URL = r"(?i)arxiv\.org/(?:abs|pdf|html)/([^\s?#]+)"
+# (patterns, not compiled here: re compiles and caches them on first use, which a search
+# without an id never reaches)
 
 
 def _valid_new(yy: str, mm: str, num: str) -> bool:
@@ -26,14 +28,14 @@ def parse_arxiv_id(text: str) -> str | None:
     Follows arXiv's identifier scheme: ``YYMM.NNNN`` up to 2014, ``YYMM.NNNNN`` from 2015, and
     old-style ``archive/YYMMNNN``. ``1802.0595`` is not a valid id (2018 ids have 5 digits).
     """
-    m = _ARXIV_URL.search(text)
+    m = re.search(_ARXIV_URL, text)
     candidates = [m.group(1).removesuffix(".pdf")] if m else []
     candidates.append(re.sub(r"(?i)\barxiv:\s*", "", text))
     for cand in candidates:
-        for n in _ARXIV_NEW.finditer(cand):
+        for n in re.finditer(_ARXIV_NEW, cand):
             if _valid_new(n.group(1), n.group(2), n.group(3)):
                 return f"{n.group(1)}{n.group(2)}.{n.group(3)}"
-        o = _ARXIV_OLD.search(cand)
+        o = re.search(_ARXIV_OLD, cand)
         if o:
             return f"{o.group(1)}/{o.group(2)}"
     return None

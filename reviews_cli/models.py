@@ -16,6 +16,11 @@ from typing import Any, NamedTuple
 
 SCHEMA_VERSION = 1
 
+# Bump when a parse rule changes: the library re-parses every dump whose records came from an
+# older parser. Here rather than in ``parsing`` (which re-exports it) so that opening the
+# library, on every search, does not import the parsing package.
+PARSER_VERSION = 3
+
 LINK_ROLES = ("paper", "code", "other")
 
 

@@ -314,3 +314,14 @@ def test_filters_hold_for_hits_found_by_meaning(semantic):
                          "a network that edits faces year:2019").stdout)
     assert got["hits"] and all(h["year"] == 2019 for h in got["hits"])
     assert got["hits"][0]["title"].startswith("SC-FEGAN")
+
+
+def test_excluding_filters_hold_for_hits_found_by_meaning(semantic):
+    def hits(query):
+        return json.loads(run("search", "--json", "--mode", "semantic", "--limit", "50", query).stdout)["hits"]
+
+    kept = hits("removing most weights of a network year:2019")
+    left = hits("removing most weights of a network -year:2019 -tag:CNN")
+    assert kept and left
+    assert {h["id"] for h in kept}.isdisjoint({h["id"] for h in left})
+    assert all(h["year"] != 2019 and "cnn" not in {t.casefold() for t in h["tags"]} for h in left)

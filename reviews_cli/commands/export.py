@@ -7,7 +7,7 @@ import click
 from ..errors import NotFound, UsageError
 from ..safe_text import clean_line
 from ._common import QueryCommand, _date_options, _end_like_ctrl_c, _library
-from .state import state_filters, state_flags
+from ._marks import state_filters, state_flags
 
 # the export formats (render.exports.EXTENSIONS maps file extensions onto them)
 _EXPORT_FORMATS = ("json", "jsonl", "yaml", "csv", "bibtex", "markdown")

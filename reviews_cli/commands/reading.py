@@ -20,7 +20,7 @@ from ._common import (
     _settings,
     _width,
 )
-from .state import mark_shown, state_filters, state_flags, states_for
+from ._marks import mark_shown, state_filters, state_flags, states_for
 
 SEARCH_HELP = """Search the library; the best match comes first.
 
@@ -35,6 +35,7 @@ QUERY language:
   author:Frankle        in the authors      reviewer:Скоблов  the reviewer
   tag:GAN               with that hashtag   source:habr       from that dump
   year:2019             paper year          year:2019..2020   a range
+  -tag:GAN  -year:2019  a - before any filter excludes what it matches
   1803.03635            an arXiv id or URL ranks that paper's reviews first
   #GAN                  ranks the reviews with that hashtag first
   is:starred  has:note  your marks (is:read, is:unread; -is:read excludes)

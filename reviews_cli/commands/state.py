@@ -1,7 +1,7 @@
 """The state commands: star, unstar, note, mark, and state export/import: the user's own marks on
-papers (``library.state``), kept apart from the index so no rebuild loses them. Also the
-``--starred/--unread/--read/--noted`` filters the reading and export commands share, and how
-``show`` marks what it shows as read."""
+papers (``library.state``), kept apart from the index so no rebuild loses them. The
+``--starred/--unread/--read/--noted`` filters the reading and export commands share are in
+:mod:`._marks` (a search need not build these commands)."""
 
 from __future__ import annotations
 
@@ -15,61 +15,6 @@ import click
 from ..errors import ExitCode, LibraryError, UsageError
 from ..safe_text import clean_line
 from ._common import _completer, _end_like_ctrl_c, _library
-
-# ------------------------------------------------------------------------- shared with others
-
-
-def state_filters(f: Callable[..., Any]) -> Callable[..., Any]:
-    """The filter options on the user's marks: ``--starred``, ``--unread``, ``--read``,
-    ``--noted`` (the command gets them as ``starred``, ``unread``, ``read``, ``noted``; turn
-    them into flags with :func:`state_flags`)."""
-    for name, helps in reversed((("starred", "Only reviews you starred."),
-                                 ("unread", "Only reviews you have not read."),
-                                 ("read", "Only reviews you have read."),
-                                 ("noted", "Only reviews with your note."))):
-        f = click.option(f"--{name}", is_flag=True, help=helps)(f)
-    return f
-
-
-def state_flags(starred: bool, unread: bool, read: bool, noted: bool) -> list[tuple[str, bool]]:
-    """The flags (``library.state.flags_sql``) of the :func:`state_filters` options; raises
-    :class:`UsageError` for ``--read`` with ``--unread``."""
-    if read and unread:
-        raise UsageError("--read and --unread exclude each other")
-    flags = [("starred", True)] if starred else []
-    if read or unread:
-        flags.append(("read", read))
-    if noted:
-        flags.append(("noted", True))
-    return flags
-
-
-def states_for(lib, reviews):
-    """A function giving each of ``reviews`` its state (for renderers)."""
-    from ..library.state import NO_STATE, states_of
-
-    found = states_of(lib.conn, [r.id for r in reviews])
-    return lambda r: found.get(r.id, NO_STATE)
-
-
-def mark_shown(lib, found) -> None:
-    """``show`` marks what it shows as read (config ``mark_read_on_show``); a library that
-    cannot be written, or is held by another writer, just leaves it unread."""
-    import sqlite3
-
-    from ..library.state import Change, change, states_of
-
-    if lib.state_access != "write":
-        return
-    states = states_of(lib.conn, [r.id for r in found])
-    if all(r.id in states and states[r.id].read for r in found):
-        return
-    try:
-        change(lib.conn, [found], Change(read=True))
-    except sqlite3.OperationalError as exc:
-        if "locked" not in str(exc):
-            raise
-
 
 # ------------------------------------------------------------------------------- the commands
 

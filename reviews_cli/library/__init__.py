@@ -39,7 +39,6 @@ from ..errors import DumpError, LibraryError
 from ..models import Review
 from .sources import (
     AddResult,
-    ManifestEntry,
     RemoveResult,
     SourceFile,
     SourceInfo,
@@ -60,6 +59,7 @@ from .sync import LibrarySync, parse_iter
 
 if TYPE_CHECKING:
     from .index import Progress
+    from .sources import ManifestEntry
 
 __all__ = ["APPLICATION_ID", "INDEX_FILE", "SCHEMA_VERSION", "AddResult", "Library", "SourceFile", "SourceInfo",
            "discard_index", "reviews_home"]

@@ -10,7 +10,7 @@ import contextlib
 import json
 import os
 import re
-from typing import NamedTuple, TypedDict
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..errors import LibraryError
 
@@ -38,34 +38,53 @@ class SourceFile(NamedTuple):
     channel: str | None = None  # the username a Telegram Desktop export lacks
 
 
-class _ManifestKeys(TypedDict):
-    name: str
-    file: str  # "dumps/<file>"
-    sha256: str
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    # The JSON shapes below are types only: a TypedDict class costs start-up time at import.
+
+    class _ManifestKeys(TypedDict):
+        name: str
+        file: str  # "dumps/<file>"
+        sha256: str
 
 
-class ManifestEntry(_ManifestKeys, total=False):
-    """An entry of ``library.json`` as :func:`validate_manifest` accepts it: ``name``, ``file``
-    and ``sha256`` always, the optional fields text or null."""
+    class ManifestEntry(_ManifestKeys, total=False):
+        """An entry of ``library.json`` as :func:`validate_manifest` accepts it: ``name``, ``file``
+        and ``sha256`` always, the optional fields text or null."""
 
-    channel: str | None
-    original: str | None
-    origin: str | None
-    added: str | None
-    language: str | None
-    pulled: str | None  # a channel pulled from its web preview: when it was last pulled
-
-
-class _BundledKeys(TypedDict):
-    file: str  # below data/
+        channel: str | None
+        original: str | None
+        origin: str | None
+        added: str | None
+        language: str | None
+        pulled: str | None  # a channel pulled from its web preview: when it was last pulled
 
 
-class BundledEntry(_BundledKeys, total=False):
-    """An entry of the bundled ``data/sources.yaml``."""
+    class _BundledKeys(TypedDict):
+        file: str  # below data/
 
-    format: str
-    origin: str
-    language: str
+
+    class BundledEntry(_BundledKeys, total=False):
+        """An entry of the bundled ``data/sources.yaml``."""
+
+        format: str
+        origin: str
+        language: str
+
+    class AddResultDict(TypedDict):
+        """:meth:`AddResult.to_dict`: the JSON of ``reviews add --json``."""
+
+        path: str
+        name: str | None
+        format: str | None
+        reviews: int
+        merged: int
+        skipped: int
+        skipped_posts: list[tuple[str, str]]
+        notes: list[str]
+        error: str | None
+        already: bool
 
 
 class SourceInfo(NamedTuple):
@@ -80,21 +99,6 @@ class SourceInfo(NamedTuple):
     skipped: int
     error: str | None
     path: str
-
-
-class AddResultDict(TypedDict):
-    """:meth:`AddResult.to_dict`: the JSON of ``reviews add --json``."""
-
-    path: str
-    name: str | None
-    format: str | None
-    reviews: int
-    merged: int
-    skipped: int
-    skipped_posts: list[tuple[str, str]]
-    notes: list[str]
-    error: str | None
-    already: bool
 
 
 class AddResult:

@@ -17,11 +17,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..errors import DumpError, LibraryError
-from ..parsing import PARSER_VERSION  # the format modules are imported only when parsing
+from ..models import PARSER_VERSION  # not from parsing: a search does not import that package
 from .sources import (
     MANIFEST_FILE,
-    BundledEntry,
-    ManifestEntry,
     SourceFile,
     bundled_dir,
     clean_orphans,
@@ -38,6 +36,7 @@ if TYPE_CHECKING:
 
     from .index import Progress
     from .ingest import Parsed
+    from .sources import BundledEntry, ManifestEntry
 
     # A row of ``sources`` as _apply reads it: name, sid, path, size, mtime_ns, sha256, parser_version.
     SourceRow: TypeAlias = tuple[str, int, str, int | None, int | None, str | None, int | None]

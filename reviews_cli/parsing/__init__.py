@@ -17,6 +17,7 @@ from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple, TypeVar
 
 from ..errors import DumpError, UnknownFormat
+from ..models import PARSER_VERSION  # there, so opening the library need not import this package
 
 if TYPE_CHECKING:
     from ..models import Review
@@ -24,10 +25,6 @@ if TYPE_CHECKING:
     from .detect import DumpSource, Format, PostIterator
     from .post import Post
     from .recognize import Explanation
-
-# Bump when a parse rule changes: the library re-parses every dump whose records came from an
-# older parser. (This package imports its format modules lazily: a search needs only this.)
-PARSER_VERSION = 3
 
 
 @contextmanager

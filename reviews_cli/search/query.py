@@ -9,6 +9,8 @@ Query language (also in ``reviews search --help``)::
     -pruning  -"a b"        exclude a word or a phrase
     author:Frankle          field filters: author:, tag:, reviewer:, source:, year:
     year:2019  year:2019..2020
+    -tag:GAN  -year:2019    a ``-`` before a filter excludes what it matches (a query of
+                            excluding filters alone lists every review they let through)
     1803.03635  https://arxiv.org/abs/1803.03635v2   an arXiv id or URL ranks that paper first
     #GAN                    a hashtag: searched as the word, the reviews carrying the tag first
     is:starred  is:read  is:unread  has:note     your own marks (``state``); -is:read = is:unread
@@ -78,8 +80,8 @@ class Query:
     """A parsed query. Build with :meth:`parse`; raises :class:`UsageError` on bad input.
     Searching never changes it: corrections live in the :class:`~reviews_cli.search.search.SearchResult`."""
 
-    __slots__ = ("arxiv_ids", "authors", "dates", "hashtags", "reviewers", "sources", "states", "tags", "terms",
-                 "text", "years")
+    __slots__ = ("arxiv_ids", "authors", "dates", "hashtags", "not_authors", "not_reviewers", "not_sources",
+                 "not_tags", "not_years", "reviewers", "sources", "states", "tags", "terms", "text", "years")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -89,6 +91,12 @@ class Query:
         self.tags: list[str] = []
         self.sources: list[str] = []
         self.years: tuple[int, int] | None = None
+        # excluded by ``-author:``, ``-reviewer:``, ``-tag:``, ``-source:``, ``-year:`` (same shapes)
+        self.not_authors: list[list[str]] = []
+        self.not_reviewers: list[list[str]] = []
+        self.not_tags: list[str] = []
+        self.not_sources: list[str] = []
+        self.not_years: list[tuple[int, int]] = []
         self.arxiv_ids: list[str] = []
         # canonical tags of ``#tag`` words: ranked first, not a filter (``tag:`` filters)
         self.hashtags: list[str] = []
@@ -107,7 +115,8 @@ class Query:
     @property
     def has_filters(self) -> bool:
         return bool(self.authors or self.reviewers or self.tags or self.sources or self.years or any(self.dates)
-                    or self.states)
+                    or self.states or self.not_authors or self.not_reviewers or self.not_tags or self.not_sources
+                    or self.not_years)
 
     @classmethod
     def parse(cls, text: str) -> Query:
@@ -123,7 +132,7 @@ class Query:
                 q._add_state(fname, value, neg)
                 continue
             if fname:
-                q._add_filter(fname, value)
+                q._add_filter(fname, value, neg)
                 continue
             aid = arxiv_in(value) if not quoted else None
             if aid and not neg:
@@ -154,7 +163,8 @@ class Query:
             raise UsageError(f"{name}:{value}: unknown mark (known: {known})")
         self.states.append((flag[0], flag[1] != negative))
 
-    def _add_filter(self, name: str, value: str) -> None:
+    def _add_filter(self, name: str, value: str, negative: bool = False) -> None:
+        """A ``name:value`` filter; ``negative`` (``-name:value``) excludes what it matches."""
         if not value.strip():
             raise UsageError(f"{name}: needs a value, e.g. {name}:{_EXAMPLES[name]}")
         if name == "year":
@@ -168,16 +178,22 @@ class Query:
                 lo, hi = 0, lo
             if lo > hi:
                 lo, hi = hi, lo
-            self.years = (lo, hi)
+            if negative:
+                self.not_years.append((lo, hi))
+            else:
+                self.years = (lo, hi)
         elif name == "tag":
-            self.tags.append(canonical_tag(value))
+            (self.not_tags if negative else self.tags).append(canonical_tag(value))
         elif name == "source":
-            self.sources.append(value.casefold())
+            (self.not_sources if negative else self.sources).append(value.casefold())
         else:
             ws = tn.words(value)
             if not ws:
                 raise UsageError(f"{name}:{value}: the value has no letters or digits")
-            (self.authors if name == "author" else self.reviewers).append(ws)
+            if name == "author":
+                (self.not_authors if negative else self.authors).append(ws)
+            else:
+                (self.not_reviewers if negative else self.reviewers).append(ws)
 
 
 # A hashtag as channels write them: ``#GAN``, ``#representation_learning``, ``#обзор``.

@@ -9,11 +9,15 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from ..ids import canonical_tag
 from ..models import Review
 from .dates import DateRange
+
+if TYPE_CHECKING:
+    from .query import Query
 
 # Records fetched per ``rid IN (...)`` query: well under the 999 parameters older SQLite builds allow.
 SQL_CHUNK = 500
@@ -50,6 +54,27 @@ def date_and_state_conditions(dates: DateRange, states: Sequence[tuple[str, bool
     on ``r.rid`` for the user's marks ``states``, and their arguments."""
     cond, args = _dated(dates)
     return [c for c in cond.split(" AND ") if c] + state_conditions(states), args
+
+
+def field_conditions(q: Query) -> tuple[list[str], list[object]]:
+    """SQL conditions on ``reviews r`` for ``q``'s tag:, year:, source: filters and their
+    ``-`` exclusions, its dates and marks, and their arguments. A record with no year passes
+    every ``-year:`` (it is in no year excluded). author: and reviewer: are FTS column terms,
+    left to :class:`~reviews_cli.search.search.Searcher`."""
+    where: list[str] = []
+    args: list[object] = []
+    for tag, op in [*((t, "IN") for t in q.tags), *((t, "NOT IN") for t in q.not_tags)]:
+        where.append(f"r.rid {op} (SELECT rid FROM review_tags WHERE tag = ?)")
+        args.append(tag)
+    for (lo, hi), cond in [*((y, "r.year BETWEEN ? AND ?") for y in [q.years] if y),
+                           *((y, "(r.year IS NULL OR r.year NOT BETWEEN ? AND ?)") for y in q.not_years)]:
+        where.append(cond)
+        args += [lo, hi]
+    for src, op in [*((s, ">") for s in q.sources), *((s, "=") for s in q.not_sources)]:
+        where.append(f"instr(lower(r.src), ?) {op} 0")
+        args.append(src)
+    conds, cargs = date_and_state_conditions(q.dates, q.states)
+    return where + conds, args + cargs
 
 
 class Records:

@@ -45,7 +45,7 @@ from ..errors import UsageError
 from ..library.fields import BM25_WEIGHTS as WEIGHTS
 from ..models import Review
 from .query import MAX_QUERY_CHARS, MAX_TERMS, STOP_WORDS, Query, Term, matches_as_prefix
-from .records import SQL_CHUNK, Records, date_and_state_conditions
+from .records import SQL_CHUNK, Records, field_conditions
 from .snippets import snippet
 
 if TYPE_CHECKING:
@@ -258,19 +258,12 @@ class Searcher(Records):
     # running -----------------------------------------------------------------------------
 
     def _filters_sql(self, q: Query) -> tuple[str, list[object]]:
-        where: list[str] = []
-        args: list[object] = []
-        for tag in q.tags:
-            where.append("r.rid IN (SELECT rid FROM review_tags WHERE tag = ?)")
-            args.append(tag)
-        if q.years:
-            where.append("r.year BETWEEN ? AND ?")
-            args += list(q.years)
-        for s in q.sources:
-            where.append("instr(lower(r.src), ?) > 0")
-            args.append(s)
-        conds, cargs = date_and_state_conditions(q.dates, q.states)
-        where, args = where + conds, args + cargs
+        where, args = field_conditions(q)
+        # author and reviewer are FTS columns: exclude the rows their phrase matches
+        for column, names in (("authors", q.not_authors), ("reviewer", q.not_reviewers)):
+            for ws in names:
+                where.append("r.rid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
+                args.append(_term_expr(Term(" ".join(ws), ws, phrase=len(ws) > 1), column))
         return (" AND ".join(where), args)
 
     def _match_parts(self, q: Query, terms: list[Term], mode: str) -> list[str]:
@@ -399,7 +392,7 @@ class Searcher(Records):
         return result
 
     def filtered_rids(self, q: Query) -> set[int]:
-        """The records passing ``q``'s filters (tag:, year:, source:, author:, reviewer:)."""
+        """The records passing ``q``'s filters (field filters and exclusions, dates, marks)."""
         return {rid for rid, _ in self._run(q, [], "all", None)}
 
     def matching_ids(self, q: Query, sort: str = "relevance") -> tuple[SearchResult, list[int]]:
