@@ -27,6 +27,7 @@ from .lines import (
     _news_headline,
     _review_prose,
     _titled_shape,
+    is_strong_author_line,
     paper_title_like,
 )
 
@@ -111,7 +112,7 @@ def post_features(text: str, lines: list[str], *, paper: bool, labelled: bool, a
         "many_paper_links": float(paper_links >= 3), "lost_label": float(lost and not labelled),
         "code_link": float(code),
         "author_line": float(any(_BY_LINE.match(ln) or (("," in ln or "(" in ln) and len(ln) <= 200
-                                                        and ex.is_strong_author_line(ln)) for ln in head)),
+                                                        and is_strong_author_line(ln)) for ln in head)),
         "affiliation": float(bool(_AFFILIATION.search(text[:3000]))),
         "hashtags": float("#" in text and bool(_HASHTAG.search(text))),
         "review_vocab": min(len(vocab), 6) / 6, "strong_phrase": float(any(p in folded for p in _STRONG)),
@@ -161,7 +162,7 @@ def candidate_features(c: Candidate, lines: list[str], text_folded: str) -> dict
         "news": float(_news_headline(t)), "sentence": float(t.rstrip()[-1:] in ".!?" or words > 25),
         "repeated": float(text_folded.count(key, 0, 20000) >= 2),
         "next_author": float(bool(nxt) and (bool(_BY_LINE.match(nxt)) or (
-            ("," in nxt or "(" in nxt) and len(nxt) <= 300 and ex.is_strong_author_line(nxt)))),
+            ("," in nxt or "(" in nxt) and len(nxt) <= 300 and is_strong_author_line(nxt)))),
         "next_link": float(bool(nxt) and ("://" in nxt or bool(_LOST_LABEL.match(nxt)) or ex.is_hashtag_line(nxt))),
         "next_prose": float(len(nxt) >= 80), "layout_slot": 0.0,
         "one_word": float(words == 1), "lower_start": float(t[:1].islower()),

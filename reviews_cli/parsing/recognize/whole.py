@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ... import extract as ex
 from ...ids import arxiv_ids_in_url
 from ...models import Link
 from ..common import PostDraft
@@ -31,7 +30,15 @@ from .drafts import (
 )
 from .evidence import candidate_features, post_features
 from .fields import _first_sentence
-from .lines import _first_content, _news_headline, _review_prose, non_review_kinds
+from .lines import (
+    _first_content,
+    _news_headline,
+    _review_prose,
+    find_urls,
+    link_role,
+    non_review_kinds,
+    split_link_line,
+)
 from .rules import rule_verdict
 from .score import Model
 
@@ -79,7 +86,7 @@ def _paper_label(ctx: _Ctx, paper: Link | None, hidden: HiddenLink | None) -> st
         return hidden.label.strip(" :")[:40] or None
     for ln in ctx.lines:
         if paper.url in ln:
-            parsed = ex.split_link_line(ln)
+            parsed = split_link_line(ln)
             return parsed[0].strip(" :")[:40] or None if parsed else None
     return None
 
@@ -107,10 +114,10 @@ def analyse(ctx: _Ctx) -> Analysis:
         add_candidate(a.candidates, rule_title, lines, "rule")
     folded = " ".join(text.casefold().split())
     a.cand_features = [candidate_features(c, lines, folded) for c in a.candidates]
-    urls = {u for u in ex.find_urls(text) if ex.link_role(u) == "paper"}
-    urls |= {h.href for h in ctx.hidden if ex.link_role(h.href, h.label) == "paper"}
-    has_code = any(ex.link_role(u) == "code" for u in ex.find_urls(text)) or any(
-        ex.link_role(h.href, h.label) == "code" for h in ctx.hidden)
+    urls = {u for u in find_urls(text) if link_role(u) == "paper"}
+    urls |= {h.href for h in ctx.hidden if link_role(h.href, h.label) == "paper"}
+    has_code = any(link_role(u) == "code" for u in find_urls(text)) or any(
+        link_role(h.href, h.label) == "code" for h in ctx.hidden)
     a.features = post_features(
         text, lines, paper=paper is not None, labelled=_labelled_paper(lines, 0, len(lines)) is not None,
         arxiv=bool(paper and arxiv_ids_in_url(paper.url)), paper_links=len(urls), code=has_code,
