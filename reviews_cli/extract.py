@@ -184,6 +184,8 @@ def is_caption_like(line: str) -> bool:
 
 _PARTICLES = {"de", "da", "del", "della", "der", "den", "van", "von", "la", "le", "du", "dos", "das",
               "di", "bin", "al", "el", "ten", "ter", "y", "e", "zu"}
+_LOWER_START = frozenset("abcdefghijklmnopqrstuvwxyzабвгдеёжзийклмнопрстуфхцчшщъыьэюя")  # _NAME_WORD rejects these
+_NAME_JOINERS = _PARTICLES | {"and", "и"}
 _NAME_WORD = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-ſ\u0400-\u042F\u0401][\w'’.\-]*|[A-Z]\.(?:-?[A-Z]\.)*)$")
 _ET_AL = re.compile(r"\s*(?:,\s*)?(?:et\.?\s*al\.?|и\s+др\.?|и\s+соавт\.?)\s*$", re.IGNORECASE)
 _SURNAME_INITIALS = re.compile(
@@ -228,6 +230,10 @@ def split_authors(line: str) -> list[str] | None:
     if len(s) > 600:  # before any regex: a long line is not an author list
         return None
     s = _ET_AL.sub("", s).strip().rstrip(",;")
+    # prose is no author list: a name part admits no lower-case word but a particle, and the
+    # "Surname I." form leaves at most 2 characters unread; checked before the costlier regexes
+    if sum(len(w) for w in s.split() if w[0] in _LOWER_START and w.strip(",;") not in _NAME_JOINERS) > 2:
+        return None
     if not s or len(s) > 600 or find_urls(s) or s.startswith("#"):
         return None
     if "," in s or re.search(r"\s(?:and|&|и)\s", s):
