@@ -197,9 +197,23 @@ def test_post_features_are_named_and_bounded():
     f = post_features("Статья: https://arxiv.org/abs/1706.03762\n" + PROSE, ["x"], paper=True, labelled=True,
                       arxiv=True, paper_links=1, code=False, article=False, title_items=0,
                       non_review=[])
-    assert set(f) | {"rule_review"} == set(POST_FEATURES)  # rule_review is set by the analysis
+    # rule_review and named_in_context need the rules and the title candidates: the analysis sets them
+    assert set(f) | {"rule_review", "named_in_context"} == set(POST_FEATURES)
     assert all(0.0 <= v <= 1.0 for v in f.values())
     assert f["paper_link"] == 1.0 and f["review_vocab"] > 0 and f["ad"] == 0.0
+
+
+def test_a_short_name_counts_in_a_sentence_that_places_it_in_a_paper():
+    from reviews_cli.parsing.recognize.evidence import named_in_paper_context
+
+    ru = "Модель хороша. В новой статье исследователи из Google представили Titans, память на тесте.\nДальше."
+    en = "Researchers at DeepSeek published DeepSeek-R1 on arXiv. It reasons."
+    assert named_in_paper_context(["Titans"], ru)
+    assert named_in_paper_context(["DeepSeek-R1"], en)
+    # the name and the paper words in different sentences, or a name the text never uses
+    assert not named_in_paper_context(["Titans"], "Titans is a film. The paper was about something else.")
+    assert not named_in_paper_context(["Mamba"], en)
+    assert not named_in_paper_context([], en)
 
 
 def test_the_weights_file_knows_every_feature_and_was_fitted():

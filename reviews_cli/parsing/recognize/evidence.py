@@ -72,6 +72,29 @@ _PRODUCT = re.compile(
     r"\b(?:releases?|released|launch(?:es|ed)?|rolls? out|now available|available now|pricing|subscription|"
     r"доступн\w+ (?:всем|бесплатно|в)|выпустил\w*|выкатил\w*|запустил\w*|релиз\w*|обновлени\w+|новая версия|"
     r"подписк\w+|тариф\w*|app|приложени\w+)\b")
+# words that put a name in a paper's context in the same sentence ("в статье …", "researchers at
+# … proposed", "опубликовали препринт"), as pages that call a paper by its short name write them
+_PAPER_CONTEXT = re.compile(
+    r"\b(?:в (?:этой |данной |новой )?(?:статье|работе)|стать[яюи]|препринт\w*|исследовател\w+ (?:из|компании)|"
+    r"опубликова\w+|представил\w*|предложил\w*|paper|preprint|arxiv|researchers (?:at|from)|"
+    r"published|propos\w+|introduc\w+)\b")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def named_in_paper_context(names: list[str], text: str) -> bool:
+    """Whether one of ``names`` (short title candidates: ``Titans``, ``DeepSeek-R1``) stands in
+    a sentence of ``text`` (its first 6,000 characters) with paper-context words (``в статье``,
+    ``researchers at``, ``опубликовали``, ``arXiv``, ``proposed``): how a page that calls a paper
+    by its short name says it is about that paper."""
+    names = [n for n in names if n and n in text]
+    if not names:
+        return False
+    for sentence in _SENTENCE_END.split(text[:6000]):
+        if any(n in sentence for n in names) and _PAPER_CONTEXT.search(sentence.casefold()):
+            return True
+    return False
+
+
 _HASHTAG = re.compile(r"(?<![\w/#&])#\w")
 _MENTION = re.compile(r"(?:^|\s)@\w{3,}")
 _AFFILIATION = re.compile(r"\b(?:University|Université|Universität|Institute|Lab|Labs|Research|DeepMind|Google|Meta|"
@@ -83,6 +106,7 @@ POST_FEATURES = (
     "ad", "job", "announcement", "product_news", "interview", "opinion", "explainer", "comment_thread",
     "news_headline", "first_paper_like", "title_score", "title_paper_like", "title_items", "short", "long",
     "article", "layout_label", "paper_and_prose", "title_and_prose", "rule_review", "paper_words", "question_title",
+    "named_in_context",
 )
 CANDIDATE_FEATURES = (
     "k_line", "k_quoted", "k_lead_in", "k_label", "k_anchor", "k_id_prefix", "k_bibtex", "k_before_link",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ... import extract as ex
 from ...ids import arxiv_ids_in_url
 from ...models import Link
 from ..common import PostDraft
@@ -28,7 +29,7 @@ from .drafts import (
     _title_items,
     _trim_tail,
 )
-from .evidence import candidate_features, post_features
+from .evidence import candidate_features, named_in_paper_context, post_features
 from .fields import _first_sentence
 from .lines import (
     _first_content,
@@ -123,6 +124,8 @@ def analyse(ctx: _Ctx) -> Analysis:
         arxiv=bool(paper and arxiv_ids_in_url(paper.url)), paper_links=len(urls), code=has_code,
         article=ctx.post.kind == ARTICLE, title_items=len(items), non_review=kinds)
     a.features["rule_review"] = float(rule_yes)
+    short_names = [c.text for c in a.candidates if len(c.text.split()) <= 3 and not ex.has_cyrillic(c.text)]
+    a.features["named_in_context"] = float(named_in_paper_context(short_names, text))
     return a
 
 
