@@ -324,3 +324,18 @@ def test_every_stage_takes_any_text(lines, links):
 def test_adversarial_inputs_complete(text):
     drafts, reason = recognize(Post(text, "p"))  # completes: no regex backtracks exponentially
     assert bool(drafts) != bool(reason)
+
+
+def test_line_tests_are_remembered_for_one_post_only():
+    from reviews_cli.parsing.recognize import lines as ln
+
+    text = "Attention Is All You Need\n\n" + PROSE + "\n\n" + PROSE
+    first = stage(Post(text=text, where="message 1"))
+    remembered = ln.title_like.cache_info()  # type: ignore[attr-defined]
+    # the same lines are asked about again by later stages: answered from memory, not recomputed
+    assert remembered.hits > 0 and remembered.currsize > 0
+    stage(Post(text="", where="message 2"))  # media only: nothing of post 1 may survive it
+    assert ln.title_like.cache_info().currsize == 0  # type: ignore[attr-defined]
+    again = stage(Post(text=text, where="message 1"))  # and forgetting changes no answer
+    assert [d.title for d in again.drafts] == [d.title for d in first.drafts]
+    assert (again.analysis is None) == (first.analysis is None)
