@@ -229,7 +229,9 @@ def split_authors(line: str) -> list[str] | None:
     s = line.strip()
     if len(s) > 600:  # before any regex: a long line is not an author list
         return None
-    s = _ET_AL.sub("", s).strip().rstrip(",;")
+    if s.lower().rstrip(".").endswith(("al", "др", "соавт")):  # the only endings _ET_AL can match
+        s = _ET_AL.sub("", s).strip()
+    s = s.rstrip(",;")
     # prose is no author list: a name part admits no lower-case word but a particle, and the
     # "Surname I." form leaves at most 2 characters unread; checked before the costlier regexes
     if sum(len(w) for w in s.split() if w[0] in _LOWER_START and w.strip(",;") not in _NAME_JOINERS) > 2:
