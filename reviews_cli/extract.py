@@ -213,6 +213,9 @@ def _is_person_name(part: str) -> bool:
 
 
 def strip_paren_tail(line: str) -> tuple[str, str | None]:
+    """``('A B, C D', 'MIT')`` for ``'A B, C D (MIT)'``; ``(line, None)`` with no parenthesis at the end."""
+    if not line.rstrip().endswith(")"):  # the regex below needs one: skip its scan of every other line
+        return line.strip(), None
     m = re.match(r"^(.*?)\s*\(([^()]*)\)\s*$", line.strip())
     if m and m.group(1):
         return m.group(1), m.group(2)
