@@ -8,7 +8,10 @@ microseconds per post, and with ``--baseline SECONDS`` the ratio to that earlier
 The figure before the recognizer became a pipeline of stages (commit a6cfd99, this machine,
 2 shared cores) is recorded in BASELINE below. At the end of issue 16's branch: 34.7 s for the
 pipeline against 25.4 s for main's one-module recognizer on the same (grown) sample texts, run
-back to back: 137 %, over the 120 % target.
+back to back: 137 %, over the 120 % target. Branch recognizer2 (line tests remembered per post,
+cheaper author-line and lexicon scans), back to back with --repeat 2 on a shared machine: 27.9 s,
+against 23.5 s for the pre-pipeline recognizer (a6cfd99) on the same texts (119 %) and 34.0 s for
+main before the branch; 114 % of BASELINE.
 
 ``REVIEWS_CODE=/work/main python bench/recognize_speed.py`` times main's recognizer on the same texts,
 which is the fair comparison once the sample has grown.

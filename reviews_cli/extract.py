@@ -184,6 +184,8 @@ def is_caption_like(line: str) -> bool:
 
 _PARTICLES = {"de", "da", "del", "della", "der", "den", "van", "von", "la", "le", "du", "dos", "das",
               "di", "bin", "al", "el", "ten", "ter", "y", "e", "zu"}
+_LOWER_START = frozenset("abcdefghijklmnopqrstuvwxyzабвгдеёжзийклмнопрстуфхцчшщъыьэюя")  # _NAME_WORD rejects these
+_NAME_JOINERS = _PARTICLES | {"and", "и"}
 _NAME_WORD = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-ſ\u0400-\u042F\u0401][\w'’.\-]*|[A-Z]\.(?:-?[A-Z]\.)*)$")
 _ET_AL = re.compile(r"\s*(?:,\s*)?(?:et\.?\s*al\.?|и\s+др\.?|и\s+соавт\.?)\s*$", re.IGNORECASE)
 _SURNAME_INITIALS = re.compile(
@@ -211,6 +213,9 @@ def _is_person_name(part: str) -> bool:
 
 
 def strip_paren_tail(line: str) -> tuple[str, str | None]:
+    """``('A B, C D', 'MIT')`` for ``'A B, C D (MIT)'``; ``(line, None)`` with no parenthesis at the end."""
+    if not line.rstrip().endswith(")"):  # the regex below needs one: skip its scan of every other line
+        return line.strip(), None
     m = re.match(r"^(.*?)\s*\(([^()]*)\)\s*$", line.strip())
     if m and m.group(1):
         return m.group(1), m.group(2)
@@ -227,7 +232,13 @@ def split_authors(line: str) -> list[str] | None:
     s = line.strip()
     if len(s) > 600:  # before any regex: a long line is not an author list
         return None
-    s = _ET_AL.sub("", s).strip().rstrip(",;")
+    if s.lower().rstrip(".").endswith(("al", "др", "соавт")):  # the only endings _ET_AL can match
+        s = _ET_AL.sub("", s).strip()
+    s = s.rstrip(",;")
+    # prose is no author list: a name part admits no lower-case word but a particle, and the
+    # "Surname I." form leaves at most 2 characters unread; checked before the costlier regexes
+    if sum(len(w) for w in s.split() if w[0] in _LOWER_START and w.strip(",;") not in _NAME_JOINERS) > 2:
+        return None
     if not s or len(s) > 600 or find_urls(s) or s.startswith("#"):
         return None
     if "," in s or re.search(r"\s(?:and|&|и)\s", s):

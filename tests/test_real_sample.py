@@ -45,7 +45,7 @@ def scores(tmp_path_factory):
 # issue's target for the test part is 0.9 recall and precision: not reached yet (see the README
 # of the sample); a change that loses ground fails here.
 FLOORS = {
-    ("train", "text"): (0.66, 0.70, 0.95), ("train", "export"): (1.0, 0.90, 1.0),
+    ("train", "text"): (0.70, 0.70, 0.95), ("train", "export"): (1.0, 0.90, 1.0),
     ("test", "text"): (0.48, 0.60, 0.94), ("test", "export"): (1.0, 0.79, 1.0),
 }
 

@@ -197,9 +197,23 @@ def test_post_features_are_named_and_bounded():
     f = post_features("Статья: https://arxiv.org/abs/1706.03762\n" + PROSE, ["x"], paper=True, labelled=True,
                       arxiv=True, paper_links=1, code=False, article=False, title_items=0,
                       non_review=[])
-    assert set(f) | {"rule_review"} == set(POST_FEATURES)  # rule_review is set by the analysis
+    # rule_review and named_in_context need the rules and the title candidates: the analysis sets them
+    assert set(f) | {"rule_review", "named_in_context"} == set(POST_FEATURES)
     assert all(0.0 <= v <= 1.0 for v in f.values())
     assert f["paper_link"] == 1.0 and f["review_vocab"] > 0 and f["ad"] == 0.0
+
+
+def test_a_short_name_counts_in_a_sentence_that_places_it_in_a_paper():
+    from reviews_cli.parsing.recognize.evidence import named_in_paper_context
+
+    ru = "Модель хороша. В новой статье исследователи из Google представили Titans, память на тесте.\nДальше."
+    en = "Researchers at DeepSeek published DeepSeek-R1 on arXiv. It reasons."
+    assert named_in_paper_context(["Titans"], ru)
+    assert named_in_paper_context(["DeepSeek-R1"], en)
+    # the name and the paper words in different sentences, or a name the text never uses
+    assert not named_in_paper_context(["Titans"], "Titans is a film. The paper was about something else.")
+    assert not named_in_paper_context(["Mamba"], en)
+    assert not named_in_paper_context([], en)
 
 
 def test_the_weights_file_knows_every_feature_and_was_fitted():
@@ -310,3 +324,18 @@ def test_every_stage_takes_any_text(lines, links):
 def test_adversarial_inputs_complete(text):
     drafts, reason = recognize(Post(text, "p"))  # completes: no regex backtracks exponentially
     assert bool(drafts) != bool(reason)
+
+
+def test_line_tests_are_remembered_for_one_post_only():
+    from reviews_cli.parsing.recognize import lines as ln
+
+    text = "Attention Is All You Need\n\n" + PROSE + "\n\n" + PROSE
+    first = stage(Post(text=text, where="message 1"))
+    remembered = ln.title_like.cache_info()  # type: ignore[attr-defined]
+    # the same lines are asked about again by later stages: answered from memory, not recomputed
+    assert remembered.hits > 0 and remembered.currsize > 0
+    stage(Post(text="", where="message 2"))  # media only: nothing of post 1 may survive it
+    assert ln.title_like.cache_info().currsize == 0  # type: ignore[attr-defined]
+    again = stage(Post(text=text, where="message 1"))  # and forgetting changes no answer
+    assert [d.title for d in again.drafts] == [d.title for d in first.drafts]
+    assert (again.analysis is None) == (first.analysis is None)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from ... import extract as ex
 from ..common import PostDraft, Skipped
 from ..post import ARTICLE, POLL, SERVICE, Post
+from . import memo
 from .clean import clean_lines, join_broken_urls, normalize_text, not_a_digest, strip_markup, unflatten
 from .drafts import _Ctx, _section_draft
 from .fields import is_generic_heading
@@ -86,6 +87,7 @@ def _heading_sections(lines: list[str], headings: list[int], heads: list[_Header
 def stage(post: Post) -> Stage:
     """Run the stages that decide by structure (see the module docstring); the rest of a whole
     post is left in :attr:`Stage.analysis`."""
+    memo.clear()
     if post.kind == SERVICE:
         return Stage(post, reason=f"service message ({post.action or 'service'})")
     if post.kind == POLL:

@@ -12,7 +12,18 @@ from ..common import PostDraft
 from ..post import ARTICLE, HiddenLink, Post
 from .fields import clean_title
 from .headers import _Header
-from .lines import _BULLET, _BY_LINE, _news_headline, _titled_shape, bare_arxiv, paper_title_like
+from .lines import (
+    _BULLET,
+    _BY_LINE,
+    _news_headline,
+    _titled_shape,
+    bare_arxiv,
+    find_urls,
+    link_role,
+    links_from_text,
+    paper_title_like,
+    split_link_line,
+)
 
 # --------------------------------------------------------------------------------- drafts
 
@@ -32,7 +43,7 @@ _PAPER_LABEL = re.compile(
 def _labelled_paper(lines: list[str], start: int, stop: int) -> Link | None:
     """A link line in ``lines[start:stop]`` whose label names the paper (``Paper: URL``)."""
     for i in range(start, stop):
-        parsed = ex.split_link_line(lines[i])
+        parsed = split_link_line(lines[i])
         if parsed and parsed[0] and _PAPER_LABEL.match(parsed[0]) and parsed[1]:
             return Link(parsed[1][0], "paper")
     return None
@@ -110,7 +121,7 @@ def _section_draft(ctx: _Ctx, h: _Header, stop: int, prefix: list[str], only: bo
     links = list(h.links)
     paper = next((ln for ln in links if ln.role == "paper"), None)
     for hl in ctx.hidden_in(h.title, h.body_start):
-        role = ex.link_role(hl.href, hl.label)
+        role = link_role(hl.href, hl.label)
         if paper is None and (role == "paper" or (hl.line == h.title and arxiv_ids_in_url(hl.href))):
             paper = Link(hl.href, "paper")
             links.append(paper)
@@ -120,8 +131,8 @@ def _section_draft(ctx: _Ctx, h: _Header, stop: int, prefix: list[str], only: bo
         paper = _labelled_paper(lines, h.body_start, stop)
         if paper:
             links.append(paper)
-    links += _roles_for_body(ex.links_from_text(body_text))
-    links += [Link(hl.href, "code" if ex.link_role(hl.href, hl.label) == "code" else "other")
+    links += _roles_for_body(links_from_text(body_text))
+    links += [Link(hl.href, "code" if link_role(hl.href, hl.label) == "code" else "other")
               for hl in ctx.hidden_in(h.body_start, stop)]
     if only and ctx.post.kind != ARTICLE:  # the post's hashtags, wherever they stand
         tags = h.tags + [t for t in ctx.tags if t[0].isalpha() or h.tags]
@@ -184,17 +195,17 @@ def _paper_link_of(ctx: _Ctx, start: int, stop: int) -> tuple[Link | None, Hidde
     if paper:
         return paper, None
     for hl in ctx.hidden_in(start, stop):
-        if ex.link_role(hl.href, hl.label) == "paper":
+        if link_role(hl.href, hl.label) == "paper":
             return Link(hl.href, "paper"), hl
     # a paper URL on a line of its own is the post's link; one inside a sentence may be a citation
     for ln in lines[start:stop]:
-        parsed = ex.split_link_line(ln)
+        parsed = split_link_line(ln)
         if parsed is not None and not parsed[0]:
-            u = next((u for u in parsed[1] if ex.link_role(u) == "paper"), None)
+            u = next((u for u in parsed[1] if link_role(u) == "paper"), None)
             if u:
                 return Link(u, "paper"), None
     for ln in lines[start:stop]:
-        u = next((u for u in ex.find_urls(ln) if ex.link_role(u) == "paper"), None)
+        u = next((u for u in find_urls(ln) if link_role(u) == "paper"), None)
         if u:
             return Link(u, "paper"), None
         low = ln.lower()
@@ -207,12 +218,12 @@ def _paper_link_of(ctx: _Ctx, start: int, stop: int) -> tuple[Link | None, Hidde
 def _other_links(ctx: _Ctx, body_text: str, start: int, stop: int, paper: Link | None) -> list[Link]:
     out: list[Link] = []
     key = ex.normalize_url(paper.url) if paper else None
-    for ln in ex.links_from_text(body_text):
+    for ln in links_from_text(body_text):
         if ex.normalize_url(ln.url) != key:
             out.append(Link(ln.url, "code" if ln.role == "code" else "other"))
     for hl in ctx.hidden_in(start, stop):
         if ex.normalize_url(hl.href) != key:
-            out.append(Link(hl.href, "code" if ex.link_role(hl.href, hl.label) == "code" else "other"))
+            out.append(Link(hl.href, "code" if link_role(hl.href, hl.label) == "code" else "other"))
     return out
 
 

@@ -27,6 +27,7 @@ from .lines import (
     _news_headline,
     _review_prose,
     _titled_shape,
+    is_strong_author_line,
     paper_title_like,
 )
 
@@ -71,6 +72,43 @@ _PRODUCT = re.compile(
     r"\b(?:releases?|released|launch(?:es|ed)?|rolls? out|now available|available now|pricing|subscription|"
     r"доступн\w+ (?:всем|бесплатно|в)|выпустил\w*|выкатил\w*|запустил\w*|релиз\w*|обновлени\w+|новая версия|"
     r"подписк\w+|тариф\w*|app|приложени\w+)\b")
+# words that put a name in a paper's context in the same sentence ("в статье …", "researchers at
+# … proposed", "опубликовали препринт"), as pages that call a paper by its short name write them
+_PAPER_CONTEXT = re.compile(
+    r"\b(?:в (?:этой |данной |новой )?(?:статье|работе)|стать[яюи]|препринт\w*|исследовател\w+ (?:из|компании)|"
+    r"опубликова\w+|представил\w*|предложил\w*|paper|preprint|arxiv|researchers (?:at|from)|"
+    r"published|propos\w+|introduc\w+)\b")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def named_in_paper_context(names: list[str], text: str) -> bool:
+    """Whether one of ``names`` (short title candidates: ``Titans``, ``DeepSeek-R1``) stands in
+    a sentence of ``text`` (its first 6,000 characters) with paper-context words (``в статье``,
+    ``researchers at``, ``опубликовали``, ``arXiv``, ``proposed``): how a page that calls a paper
+    by its short name says it is about that paper."""
+    names = [n for n in names if n and n in text]
+    if not names:
+        return False
+    for sentence in _SENTENCE_END.split(text[:6000]):
+        if any(n in sentence for n in names) and _PAPER_CONTEXT.search(sentence.casefold()):
+            return True
+    return False
+
+
+
+
+def _first_letters(rx: re.Pattern[str], letters: str) -> re.Pattern[str]:
+    """``rx`` behind a look-ahead for the ``letters`` its words can start with: re then skips the
+    other positions of a 3,000-character text at once instead of trying every alternative there."""
+    return re.compile(f"(?=[{letters}])(?:{rx.pattern})", rx.flags)
+
+
+_OPINION = _first_letters(_OPINION, "diкмпхя")
+_EXPLAINER = _first_letters(_EXPLAINER, "chitwвгклопрчш")
+_INTERVIEW = _first_letters(_INTERVIEW, "aipqвип")
+_PRODUCT = _first_letters(_PRODUCT, "alnprsвдзнопрт")
+_PAPER_WORDS = _first_letters(_PAPER_WORDS, "acenipoпс論论")
+_RESULT_WORDS = _first_letters(_RESULT_WORDS, "abcgimosбопт")
 _HASHTAG = re.compile(r"(?<![\w/#&])#\w")
 _MENTION = re.compile(r"(?:^|\s)@\w{3,}")
 _AFFILIATION = re.compile(r"\b(?:University|Université|Universität|Institute|Lab|Labs|Research|DeepMind|Google|Meta|"
@@ -82,6 +120,7 @@ POST_FEATURES = (
     "ad", "job", "announcement", "product_news", "interview", "opinion", "explainer", "comment_thread",
     "news_headline", "first_paper_like", "title_score", "title_paper_like", "title_items", "short", "long",
     "article", "layout_label", "paper_and_prose", "title_and_prose", "rule_review", "paper_words", "question_title",
+    "named_in_context",
 )
 CANDIDATE_FEATURES = (
     "k_line", "k_quoted", "k_lead_in", "k_label", "k_anchor", "k_id_prefix", "k_bibtex", "k_before_link",
@@ -111,7 +150,7 @@ def post_features(text: str, lines: list[str], *, paper: bool, labelled: bool, a
         "many_paper_links": float(paper_links >= 3), "lost_label": float(lost and not labelled),
         "code_link": float(code),
         "author_line": float(any(_BY_LINE.match(ln) or (("," in ln or "(" in ln) and len(ln) <= 200
-                                                        and ex.is_strong_author_line(ln)) for ln in head)),
+                                                        and is_strong_author_line(ln)) for ln in head)),
         "affiliation": float(bool(_AFFILIATION.search(text[:3000]))),
         "hashtags": float("#" in text and bool(_HASHTAG.search(text))),
         "review_vocab": min(len(vocab), 6) / 6, "strong_phrase": float(any(p in folded for p in _STRONG)),
@@ -161,7 +200,7 @@ def candidate_features(c: Candidate, lines: list[str], text_folded: str) -> dict
         "news": float(_news_headline(t)), "sentence": float(t.rstrip()[-1:] in ".!?" or words > 25),
         "repeated": float(text_folded.count(key, 0, 20000) >= 2),
         "next_author": float(bool(nxt) and (bool(_BY_LINE.match(nxt)) or (
-            ("," in nxt or "(" in nxt) and len(nxt) <= 300 and ex.is_strong_author_line(nxt)))),
+            ("," in nxt or "(" in nxt) and len(nxt) <= 300 and is_strong_author_line(nxt)))),
         "next_link": float(bool(nxt) and ("://" in nxt or bool(_LOST_LABEL.match(nxt)) or ex.is_hashtag_line(nxt))),
         "next_prose": float(len(nxt) >= 80), "layout_slot": 0.0,
         "one_word": float(words == 1), "lower_start": float(t[:1].islower()),

@@ -8,6 +8,7 @@ import unicodedata
 from ... import extract as ex
 from ..post import HiddenLink
 from .lines import _LABEL_WORDS, _news_headline, _titled_shape, paper_title_like, strip_bullet, title_like
+from .memo import per_post
 
 # -------------------------------------------------------------------------------- titles
 
@@ -114,6 +115,7 @@ def is_generic_heading(text: str) -> bool:
     return t in _GENERIC or len(t) < 3
 
 
+@per_post
 def clean_title(line: str) -> str:
     """A title line without its wrappers: bullet or numbering, emoji at either end, a page-type
     label (``Paper review:``, ``Разбор статьи:``, ``Summary:``, ``[Перевод]``), an arXiv id in

@@ -34,9 +34,13 @@ from .lines import (
     _LABEL_WORDS,
     _WRAPPED,
     _label_only,
+    author_line,
     bare_arxiv,
+    find_urls,
     is_furniture,
+    link_role,
     paper_title_like,
+    split_link_line,
     strip_bullet,
     title_like,
 )
@@ -85,7 +89,7 @@ def _prepare(text: str, links: list[HiddenLink]) -> tuple[list[str], list[Hidden
         j = i + 1
         while j < len(lines) and j <= i + 2 and not lines[j].strip():
             j += 1
-        below = ex.split_link_line(lines[j]) if j < len(lines) else None
+        below = split_link_line(lines[j]) if j < len(lines) else None
         if below is not None and not below[0]:
             lines[i] = f"{label}: {lines[j].strip()}"
             lines[j] = ""
@@ -177,17 +181,17 @@ def _read_header(lines: list[str], hidden: dict[int, list[HiddenLink]], t: int, 
         elif m := _REVIEWER_FIELD.match(s):
             h.reviewer = ex.parse_reviewer(m.group(1))
         elif _ORIGINAL.match(s):
-            h.links += [Link(u, ex.link_role(u, "Статья")) for u in ex.find_urls(s)]
+            h.links += [Link(u, link_role(u, "Статья")) for u in find_urls(s)]
             for hl in hidden.get(i, ()):
-                h.links.append(Link(hl.href, ex.link_role(hl.href, hl.label) if "github" not in hl.label.lower()
+                h.links.append(Link(hl.href, link_role(hl.href, hl.label) if "github" not in hl.label.lower()
                                     else "code"))
             h.link_lines += 1
         elif ex.is_hashtag_line(s):
             h.tags += ex.hashtags(s)
             h.year = h.year or ex.year_in(s.replace("#", " #"))
-        elif (parsed := ex.split_link_line(s)) is not None and _header_label(parsed[0]):
+        elif (parsed := split_link_line(s)) is not None and _header_label(parsed[0]):
             label, urls = parsed
-            h.links += [Link(u, ex.link_role(u, label)) for u in urls]
+            h.links += [Link(u, link_role(u, label)) for u in urls]
             h.link_lines += 1
         elif _BARE_ARXIV.fullmatch(s.strip(" .")) or (re.fullmatch(r"(?:arXiv|arxiv)\s*:?\s*\S+", s) and bare_arxiv(s)):
             link = bare_arxiv(s)
@@ -198,9 +202,9 @@ def _read_header(lines: list[str], hidden: dict[int, list[HiddenLink]], t: int, 
                 break
         elif (_BRACKET_WORDS.match(s) or _LABEL_WORDS.match(s)) and i in hidden:
             # "[Статья][Код]", or "Статья, код" with the links behind the words (Telegram exports)
-            h.links += [Link(hl.href, ex.link_role(hl.href, hl.label)) for hl in hidden[i]]
+            h.links += [Link(hl.href, link_role(hl.href, hl.label)) for hl in hidden[i]]
             h.link_lines += 1
-        elif first and (auth := ex.author_line(s)) and not _LABEL_WORDS.match(s):
+        elif first and (auth := author_line(s)) and not _LABEL_WORDS.match(s):
             h.authors, h.affiliations = auth
             h.has_author_line = True
         elif first and (by := _byline(s)):
@@ -246,7 +250,7 @@ def _evidence(h: _Header, lines: list[str], hidden: dict[int, list[HiddenLink]])
         return True
     if h.byline and len(h.authors) >= 2:  # "By A, B and C from X": a paper's byline
         return True
-    return any(ex.link_role(hl.href, "") == "paper" for hl in hidden.get(h.title, ()))
+    return any(link_role(hl.href, "") == "paper" for hl in hidden.get(h.title, ()))
 
 
 def _headed_sections(lines: list[str], hidden: dict[int, list[HiddenLink]]) -> list[_Header]:
@@ -262,7 +266,7 @@ def _headed_sections(lines: list[str], hidden: dict[int, list[HiddenLink]]) -> l
             # ("Regularizing and Optimizing LSTM Language Models" reads as two names)
             # a later section must look like a paper title (a cited-paper line inside a body such
             # as "Похожая работа" + URL must not split the review)
-            if h.body_start > i + 1 and _evidence(h, lines, hidden) and (h.has_author_line or not ex.author_line(s)) \
+            if h.body_start > i + 1 and _evidence(h, lines, hidden) and (h.has_author_line or not author_line(s)) \
                     and (not found or paper_title_like(s) or h.authors_field or h.has_author_line):
                 found.append(h)
                 i = h.body_start

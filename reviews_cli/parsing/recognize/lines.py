@@ -12,6 +12,7 @@ import re
 from ... import extract as ex
 from ...ids import parse_arxiv_id
 from ...models import Link
+from .memo import per_post
 
 _MAX_TITLE = 300
 
@@ -66,7 +67,7 @@ def _letters(s: str) -> tuple[int, int]:
 
 
 def _is_header_line(line: str) -> bool:
-    return ex.is_hashtag_line(line) or ex.split_link_line(line) is not None
+    return ex.is_hashtag_line(line) or _link_line(line) is not None
 
 
 _LABEL_WORDS = re.compile(
@@ -87,6 +88,7 @@ def is_link_label(text: str) -> bool:
     return bool(_LABEL_WORDS.match(text.strip()))
 
 
+@per_post
 def title_like(line: str) -> bool:
     """A line that can be a title: 3–300 characters, letters in it, not a link, hashtag, reaction
     or furniture line, not a label (``Ссылка на статью``), not ending in ``: ; ,`` or a sentence
@@ -104,6 +106,7 @@ def title_like(line: str) -> bool:
     return letters >= 3 and not _BRACKET_WORDS.match(s)
 
 
+@per_post
 def paper_title_like(line: str) -> bool:
     """A title line that reads like a paper's title: title-like, mostly Latin script, at least two
     words, and not a sentence with a verb-ish Russian ending."""
@@ -201,6 +204,7 @@ _HEADLINE = re.compile(
 )
 
 
+@per_post
 def _news_headline(title: str) -> bool:
     """A headline of news or an announcement (``OpenAI Releases GPT-5``, ``Deadlines
     Extended``, ``Google выпустила …``) rather than a paper's title: without a paper link it is
@@ -234,6 +238,7 @@ def _first_content(lines: list[str]) -> int | None:
 _BY_LINE = re.compile(r"^\s*(?:[^\w\s]{1,3}\s*)?(?:By|Authors?:|Авторы:)\s+\S.{0,300}$")
 
 
+@per_post
 def _titled_shape(s: str) -> bool:
     """A paper title as written without a link next to it: a colon or question, or most of its
     longer words capitalized (``Ranking Across Different Content Types``), as titles are and
@@ -265,3 +270,59 @@ def bare_arxiv(text: str) -> Link | None:
     if m and (aid := parse_arxiv_id(m.group(1))):
         return Link(f"https://arxiv.org/abs/{aid}", "paper")
     return None
+
+
+@per_post
+def is_strong_author_line(line: str) -> bool:
+    """:func:`..extract.is_strong_author_line`, remembered for the post."""
+    return ex.is_strong_author_line(line)
+
+
+@per_post
+def link_role(url: str, label: str = "") -> str:
+    """:func:`..extract.link_role`, remembered for the post."""
+    return ex.link_role(url, label)
+
+
+@per_post
+def _author_line(line: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    parsed = ex.author_line(line)
+    return (tuple(parsed[0]), tuple(parsed[1])) if parsed else None
+
+
+def author_line(line: str) -> tuple[list[str], list[str]] | None:
+    """:func:`..extract.author_line`, remembered for the post (fresh lists each call)."""
+    parsed = _author_line(line)
+    return (list(parsed[0]), list(parsed[1])) if parsed else None
+
+
+@per_post
+def _link_line(line: str) -> tuple[str, tuple[str, ...]] | None:
+    parsed = ex.split_link_line(line)
+    return (parsed[0], tuple(parsed[1])) if parsed else None
+
+
+def split_link_line(line: str) -> tuple[str, list[str]] | None:
+    """:func:`..extract.split_link_line`, remembered for the post (a fresh list each call)."""
+    parsed = _link_line(line)
+    return (parsed[0], list(parsed[1])) if parsed else None
+
+
+@per_post
+def _urls(text: str) -> tuple[str, ...]:
+    return tuple(ex.find_urls(text))
+
+
+def find_urls(text: str) -> list[str]:
+    """:func:`..extract.find_urls` of one line, remembered for the post (a fresh list each call)."""
+    return list(_urls(text))
+
+
+def links_from_text(text: str) -> list[Link]:
+    """:func:`..extract.links_from_text` with the line tests remembered for the post."""
+    out = []
+    for line in text.split("\n"):
+        parsed = split_link_line(line)
+        label = parsed[0] if parsed else ""
+        out += [Link(url, link_role(url, label)) for url in find_urls(line)]
+    return out

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 
-from ... import extract as ex
 from ...models import Link
 from ..post import HiddenLink
 from .drafts import _Ctx
@@ -27,7 +26,16 @@ from .fields import (
     _title_in_prose,
     clean_title,
 )
-from .lines import _first_content, _news_headline, _review_prose, _titled_shape, paper_title_like, title_like
+from .lines import (
+    _first_content,
+    _news_headline,
+    _review_prose,
+    _titled_shape,
+    link_role,
+    links_from_text,
+    paper_title_like,
+    title_like,
+)
 
 
 def rule_verdict(ctx: _Ctx, paper: Link | None, paper_hidden: HiddenLink | None, non_review: str | None,
@@ -45,8 +53,8 @@ def rule_verdict(ctx: _Ctx, paper: Link | None, paper_hidden: HiddenLink | None,
     title = clean_title(lines[title_line]) if title_line is not None else None
     if title is None and (lead := _leading_title(first_line)):
         title = lead
-    has_code = any(ln.role == "code" for ln in ex.links_from_text(text)) or any(
-        ex.link_role(h.href, h.label) == "code" for h in ctx.hidden)
+    has_code = any(ln.role == "code" for ln in links_from_text(text)) or any(
+        link_role(h.href, h.label) == "code" for h in ctx.hidden)
     if paper is None:
         if non_review:
             return False, None

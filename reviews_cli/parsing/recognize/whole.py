@@ -29,9 +29,17 @@ from .drafts import (
     _title_items,
     _trim_tail,
 )
-from .evidence import candidate_features, post_features
+from .evidence import candidate_features, named_in_paper_context, post_features
 from .fields import _first_sentence
-from .lines import _first_content, _news_headline, _review_prose, non_review_kinds
+from .lines import (
+    _first_content,
+    _news_headline,
+    _review_prose,
+    find_urls,
+    link_role,
+    non_review_kinds,
+    split_link_line,
+)
 from .rules import rule_verdict
 from .score import Model
 
@@ -79,7 +87,7 @@ def _paper_label(ctx: _Ctx, paper: Link | None, hidden: HiddenLink | None) -> st
         return hidden.label.strip(" :")[:40] or None
     for ln in ctx.lines:
         if paper.url in ln:
-            parsed = ex.split_link_line(ln)
+            parsed = split_link_line(ln)
             return parsed[0].strip(" :")[:40] or None if parsed else None
     return None
 
@@ -107,15 +115,17 @@ def analyse(ctx: _Ctx) -> Analysis:
         add_candidate(a.candidates, rule_title, lines, "rule")
     folded = " ".join(text.casefold().split())
     a.cand_features = [candidate_features(c, lines, folded) for c in a.candidates]
-    urls = {u for u in ex.find_urls(text) if ex.link_role(u) == "paper"}
-    urls |= {h.href for h in ctx.hidden if ex.link_role(h.href, h.label) == "paper"}
-    has_code = any(ex.link_role(u) == "code" for u in ex.find_urls(text)) or any(
-        ex.link_role(h.href, h.label) == "code" for h in ctx.hidden)
+    urls = {u for u in find_urls(text) if link_role(u) == "paper"}
+    urls |= {h.href for h in ctx.hidden if link_role(h.href, h.label) == "paper"}
+    has_code = any(link_role(u) == "code" for u in find_urls(text)) or any(
+        link_role(h.href, h.label) == "code" for h in ctx.hidden)
     a.features = post_features(
         text, lines, paper=paper is not None, labelled=_labelled_paper(lines, 0, len(lines)) is not None,
         arxiv=bool(paper and arxiv_ids_in_url(paper.url)), paper_links=len(urls), code=has_code,
         article=ctx.post.kind == ARTICLE, title_items=len(items), non_review=kinds)
     a.features["rule_review"] = float(rule_yes)
+    short_names = [c.text for c in a.candidates if len(c.text.split()) <= 3 and not ex.has_cyrillic(c.text)]
+    a.features["named_in_context"] = float(named_in_paper_context(short_names, text))
     return a
 
 
