@@ -87,7 +87,13 @@ def main() -> None:
         _line("train", train_scores)
         _line("test", evaluate(Path(tmp), parts["test"]))
         if not args.no_cv:
-            _line("cv", grouped_cv(parts["train"], args.folds, Path(tmp)))
+            try:
+                import sklearn  # noqa: F401  (the fit's library: the dev extra only)
+            except ImportError:
+                print("cv     skipped: grouped cross-validation refits the weights and needs "
+                      "pip install '.[dev]' (scikit-learn)")
+            else:
+                _line("cv", grouped_cv(parts["train"], args.folds, Path(tmp)))
     if args.failures:
         for m in MODES:
             for f in train_scores[m].failures:
