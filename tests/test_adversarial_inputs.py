@@ -5,10 +5,14 @@ traceback, and its text never reaches the terminal raw."""
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from click.testing import CliRunner
 
 from reviews_cli.cli import main
 from reviews_cli.parsing.containers import csv_table
+from reviews_cli.parsing.containers.message_text import iso_date
 
 
 def run(*args: str) -> object:
@@ -31,3 +35,25 @@ def test_a_csv_field_over_the_limit_is_one_line_not_a_traceback(tmp_path):
         res = run(cmd, str(path))
         _one_line_error(res, path)
         assert "row 2" in res.stderr and "field" in res.stderr
+
+
+@pytest.mark.parametrize("date", ["2024-01-05\x1b[31mRED\u202e[bold]x", "2024-13-45", "2024-02-30T10:00:00",
+                                  "2024-01-05T25:61", 1e308, -1e308, "", None, [2024], {"y": 2024}, True])
+def test_a_garbage_date_is_dropped_not_stored(tmp_path, date):
+    # a string that merely started with YYYY-MM-DD was kept whole, escapes and all, as the date
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps([{"id": 5, "date": date, "url": "https://t.me/chan/5",
+                                 "message": "Attention Networks for Vision\nBob Smith\n"
+                                            "https://arxiv.org/abs/2102.00001\nThe review of attention."}]),
+                    encoding="utf-8")
+    res = run("parse", str(path), "--json")
+    assert res.exit_code == 0, res.output
+    (rec,) = json.loads(res.stdout)
+    assert rec["date"] is None
+
+
+def test_iso_dates_tools_write_are_kept():
+    assert [iso_date(v) for v in ("2024-01-05", "2024-01-05 10:00:00", "2024-01-05T10:00:00.5+03:00",
+                                  "2024-01-05T10:00:00Z", 1704448800, "1704448800")] == [
+        "2024-01-05", "2024-01-05T10:00:00", "2024-01-05T10:00:00.5+03:00", "2024-01-05T10:00:00Z",
+        "2024-01-05T10:00:00+00:00", "2024-01-05T10:00:00+00:00"]

@@ -39,6 +39,9 @@ DATE_KEYS = ("date", "datetime", "timestamp", "created_at", "date_unixtime", "ti
 URL_KEYS = ("url", "link", "message_url", "post_url", "permalink")
 CHANNEL_KEYS = ("channel", "channel_username", "username", "chat_username", "channel_name")
 _POST_URL = re.compile(r"^https?://(?:www\.)?(?:t\.me|telegram\.me)/(?:s/)?([A-Za-z][A-Za-z0-9_]{3,31})/([0-9]{1,10})\b")
+# ISO 8601 as these tools write it: a day, optionally a time of day and a UTC offset
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
+                       r"(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]{1,9})?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?")
 _ID = re.compile(r"[0-9]{1,19}")
 _USERNAME = re.compile(r"@?([A-Za-z][A-Za-z0-9_]{3,31})")
 _MD_LINK = re.compile(r"\[([^\]\n]{1,500})\]\((https?://[^\s)]{1,2000})\)")
@@ -62,7 +65,8 @@ def first(obj: dict[str, Any], keys: tuple[str, ...]) -> Any:
 
 def iso_date(value: object) -> str | None:
     """A date as ISO 8601: an ISO string kept (``2024-01-05 10:00:00`` gets its ``T``), Unix
-    seconds (a number or a string of digits) read as UTC; anything else ``None``."""
+    seconds (a number or a string of digits) read as UTC; anything else (an impossible day, text
+    after the date, a list) ``None``."""
     if isinstance(value, bool):
         return None
     if isinstance(value, str) and re.fullmatch(r"[0-9]{9,11}(?:\.[0-9]+)?", value.strip()):
@@ -72,8 +76,13 @@ def iso_date(value: object) -> str | None:
             return datetime.fromtimestamp(float(value), tz=timezone.utc).isoformat()
         except (ValueError, OverflowError, OSError):
             return None
-    if isinstance(value, str) and re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
-        v = value.strip()
+    if isinstance(value, str) and (m := _ISO_DATE.fullmatch(value.strip()[:40])):
+        try:  # a real calendar day and time of day, not just digits in place
+            y, mo, d, h, mi, sec = (int(g or 0) for g in m.group(1, 2, 3, 4, 5, 6))
+            datetime(y, mo, d, h, mi, sec)
+        except ValueError:
+            return None
+        v = m.group(0)
         return v[:10] + "T" + v[11:] if len(v) > 10 and v[10] == " " else v
     return None
 
