@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from reviews_cli.cli import main
+from reviews_cli.extract import find_urls
 from reviews_cli.parsing.containers import csv_table
 from reviews_cli.parsing.containers.message_text import iso_date
 
@@ -57,3 +58,19 @@ def test_iso_dates_tools_write_are_kept():
                                   "2024-01-05T10:00:00Z", 1704448800, "1704448800")] == [
         "2024-01-05", "2024-01-05T10:00:00", "2024-01-05T10:00:00.5+03:00", "2024-01-05T10:00:00Z",
         "2024-01-05T10:00:00+00:00", "2024-01-05T10:00:00+00:00"]
+
+
+def test_a_control_or_bidi_character_ends_a_url(tmp_path):
+    # "http://evil\x07L\u202eEVIL" (an OSC 8 hyperlink's BEL, a bidi override) was one stored link
+    text = ("Attention Networks for Vision\nBob Smith\nhttps://arxiv.org/abs/2102.00001 see "
+            "http://evil.example/a\x07L\u202eEVIL/x\nСтатья\nThe review of attention.")
+    ents = [{"_": "MessageEntityTextUrl", "offset": text.index("Статья"), "length": 6,
+             "url": "http://b.example/p\x1b[31m\u202ex"}]
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps([{"id": 5, "url": "https://t.me/chan/5", "message": text, "entities": ents}]),
+                    encoding="utf-8")
+    res = run("parse", str(path), "--json")
+    assert res.exit_code == 0, res.output
+    urls = {link["url"] for link in json.loads(res.stdout)[0]["links"]}
+    assert urls == {"https://arxiv.org/abs/2102.00001", "http://evil.example/a", "http://b.example/p"}
+    assert find_urls("x https://a.example/\u200bzw\u2066y") == ["https://a.example/"]
