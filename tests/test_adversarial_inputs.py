@@ -74,3 +74,22 @@ def test_a_control_or_bidi_character_ends_a_url(tmp_path):
     urls = {link["url"] for link in json.loads(res.stdout)[0]["links"]}
     assert urls == {"https://arxiv.org/abs/2102.00001", "http://evil.example/a", "http://b.example/p"}
     assert find_urls("x https://a.example/\u200bzw\u2066y") == ["https://a.example/"]
+
+
+def test_a_state_backup_with_a_huge_version_is_one_short_line(tmp_path):
+    # the whole version value (any size) was quoted in the error line
+    path = tmp_path / "st.json"
+    path.write_text(json.dumps({"format": "reviews-state", "version": "\x1b[31m[bold]" + "9" * 1_000_000,
+                                "papers": []}), encoding="utf-8")
+    res = run("state", "import", str(path))
+    _one_line_error(res, path)
+    assert len(res.stderr) < 200 and "\x1b" not in res.stderr and "[bold]" in res.stderr
+
+
+def test_a_state_backup_with_a_huge_integer_is_one_line(tmp_path):
+    # json.loads's ValueError for an integer over 4300 digits was a traceback
+    path = tmp_path / "st.json"
+    path.write_text('{"format": "reviews-state", "version": ' + "9" * 5000 + ', "papers": []}', encoding="utf-8")
+    res = run("state", "import", str(path))
+    _one_line_error(res, path)
+    assert "number too long" in res.stderr
