@@ -14,6 +14,7 @@ from reviews_cli.cli import main
 from reviews_cli.extract import find_urls
 from reviews_cli.parsing.containers import csv_table
 from reviews_cli.parsing.containers.message_text import iso_date
+from reviews_cli.pull.resume import PullState
 
 
 def run(*args: str) -> object:
@@ -93,3 +94,12 @@ def test_a_state_backup_with_a_huge_integer_is_one_line(tmp_path):
     res = run("state", "import", str(path))
     _one_line_error(res, path)
     assert "number too long" in res.stderr
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000, '{"channel": "a", "base": "b", "covered": 5}',
+                                  '{"channel": "a", "base": "b", "covered": "12"}',
+                                  '{"channel": "a", "base": "b", "covered": {"1": 2}}'])
+def test_a_hand_edited_pull_state_is_read_as_none_or_without_its_ranges(text):
+    # deep nesting raised RecursionError, a "covered" number TypeError
+    state = PullState.from_json(text)
+    assert state is None or (state.channel, state.covered) == ("a", [])
