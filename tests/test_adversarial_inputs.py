@@ -103,3 +103,36 @@ def test_a_hand_edited_pull_state_is_read_as_none_or_without_its_ranges(text):
     # deep nesting raised RecursionError, a "covered" number TypeError
     state = PullState.from_json(text)
     assert state is None or (state.channel, state.covered) == ("a", [])
+
+
+_TME_POST = ('<div class="tgme_widget_message_wrap"><div class="tgme_widget_message" data-post="evilch/{pid}">'
+             '<div class="tgme_widget_message_text">Attention Networks for Vision {pid}<br/>Bob Smith<br/>'
+             '<a href="https://arxiv.org/abs/2102.0000{pid}">https://arxiv.org/abs/2102.0000{pid}</a><br/>'
+             'The review of attention and transformers.</div><a class="tgme_widget_message_date" '
+             'href="https://t.me/evilch/{pid}"><time datetime="{date}">x</time></a></div></div>')
+
+
+def test_a_garbage_time_datetime_in_a_preview_page_is_dropped(tmp_path):
+    # <time datetime> was stored whole as the record's date: escapes, [bold], 100 kB of text
+    dates = ["2024-01-05T10:00:00+00:00", "\x1b[31m", "[bold]x", "9999-99-99", "2024-01-05\u202eEVIL", "x" * 100_000]
+    posts = "".join(_TME_POST.format(pid=k + 1, date=d) for k, d in enumerate(dates))
+    path = tmp_path / "evil.html"
+    path.write_text(f'<html><body><section class="tgme_channel_history">{posts}</section></body></html>',
+                    encoding="utf-8")
+    res = run("parse", str(path), "--json")
+    assert res.exit_code == 0, res.output
+    got = {r["arxiv_id"]: r["date"] for r in json.loads(res.stdout)}
+    assert got == {"2102.00001": "2024-01-05T10:00:00+00:00", **{f"2102.0000{k}": None for k in range(2, 7)}}
+
+
+def test_a_garbage_date_string_in_a_telegram_desktop_export_is_dropped(tmp_path):
+    msgs = [{"id": k + 1, "type": "message", "date": d,
+             "text": f"Attention Networks for Vision {k}\nBob Smith\nhttps://arxiv.org/abs/2102.0000{k + 1}\n"
+                     "The review of attention and transformers."}
+            for k, d in enumerate(["2019-03-04T12:00:00", "2019-03-04\x1b[31m[bold]x", "2019-02-30T12:00:00"])]
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps({"name": "Ch", "type": "public_channel", "id": 1, "messages": msgs}), encoding="utf-8")
+    res = run("parse", str(path), "--json")
+    assert res.exit_code == 0, res.output
+    got = {r["arxiv_id"]: r["date"] for r in json.loads(res.stdout)}
+    assert got == {"2102.00001": "2019-03-04T12:00:00", "2102.00002": None, "2102.00003": None}

@@ -29,7 +29,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
-from ..common import Skipped
+from ..common import Skipped, iso_datetime
 from ..messages import Run, message_post, render
 from ..post import SERVICE, HiddenLink, Post
 
@@ -39,9 +39,6 @@ DATE_KEYS = ("date", "datetime", "timestamp", "created_at", "date_unixtime", "ti
 URL_KEYS = ("url", "link", "message_url", "post_url", "permalink")
 CHANNEL_KEYS = ("channel", "channel_username", "username", "chat_username", "channel_name")
 _POST_URL = re.compile(r"^https?://(?:www\.)?(?:t\.me|telegram\.me)/(?:s/)?([A-Za-z][A-Za-z0-9_]{3,31})/([0-9]{1,10})\b")
-# ISO 8601 as these tools write it: a day, optionally a time of day and a UTC offset
-_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
-                       r"(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]{1,9})?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?")
 _ID = re.compile(r"[0-9]{1,19}")
 _USERNAME = re.compile(r"@?([A-Za-z][A-Za-z0-9_]{3,31})")
 _MD_LINK = re.compile(r"\[([^\]\n]{1,500})\]\((https?://[^\s)]{1,2000})\)")
@@ -76,14 +73,8 @@ def iso_date(value: object) -> str | None:
             return datetime.fromtimestamp(float(value), tz=timezone.utc).isoformat()
         except (ValueError, OverflowError, OSError):
             return None
-    if isinstance(value, str) and (m := _ISO_DATE.fullmatch(value.strip()[:40])):
-        try:  # a real calendar day and time of day, not just digits in place
-            y, mo, d, h, mi, sec = (int(g or 0) for g in m.group(1, 2, 3, 4, 5, 6))
-            datetime(y, mo, d, h, mi, sec)
-        except ValueError:
-            return None
-        v = m.group(0)
-        return v[:10] + "T" + v[11:] if len(v) > 10 and v[10] == " " else v
+    if isinstance(value, str):
+        return iso_datetime(value)
     return None
 
 
