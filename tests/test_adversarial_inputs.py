@@ -15,6 +15,7 @@ from reviews_cli.extract import find_urls
 from reviews_cli.parsing.containers import csv_table
 from reviews_cli.parsing.containers.message_text import iso_date
 from reviews_cli.pull.resume import PullState
+from reviews_cli.safe_text import has_unsafe
 
 
 def run(*args: str) -> object:
@@ -136,3 +137,19 @@ def test_a_garbage_date_string_in_a_telegram_desktop_export_is_dropped(tmp_path)
     assert res.exit_code == 0, res.output
     got = {r["arxiv_id"]: r["date"] for r in json.loads(res.stdout)}
     assert got == {"2102.00001": "2019-03-04T12:00:00", "2102.00002": None, "2102.00003": None}
+
+
+@pytest.mark.parametrize("title, shown", [
+    ("[bold]Attention[/bold] Networks for Vision Transformers", "[bold]Attention[/bold] Networks"),
+    ("Attention Networks \x1b[31mfor Vision Transformers", "Attention Networks \\x1b[31mfor"),
+    ("Attention Networks \u202efor Vision Transformers", "Attention Networks \\u202efor")])
+def test_explain_shows_a_hostile_title_as_written_and_escaped(tmp_path, title, shown):
+    path = tmp_path / "t.txt"
+    path.write_text(f"Ch – Telegram\n{title}\nBob Smith, Eve Jones\nMIT\n\nhttps://arxiv.org/abs/2102.00001\n\n"
+                    "#tag\n\nThe review text about transformers and attention continues here.\n", encoding="utf-8")
+    human = run("parse", str(path), "--explain")
+    assert human.exit_code == 0 and not has_unsafe(human.stdout)
+    assert f"title:     {shown}" in human.stdout
+    as_json = run("parse", str(path), "--explain", "--json")
+    assert as_json.exit_code == 0 and not has_unsafe(as_json.stdout)
+    assert json.loads(as_json.stdout)[0]["title"]["text"] == title  # JSON keeps the text, escaped by json
