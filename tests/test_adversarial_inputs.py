@@ -153,3 +153,23 @@ def test_explain_shows_a_hostile_title_as_written_and_escaped(tmp_path, title, s
     as_json = run("parse", str(path), "--explain", "--json")
     assert as_json.exit_code == 0 and not has_unsafe(as_json.stdout)
     assert json.loads(as_json.stdout)[0]["title"]["text"] == title  # JSON keeps the text, escaped by json
+
+
+@pytest.mark.parametrize("unit", ["**a ", "__a ", "~~a ", "||a "])
+def test_markdown_marks_search_is_bounded_by_the_next_mark(unit):
+    # "**a " repeated: every opening mark scanned up to 5000 characters for a closing one
+    # (~10 s for 200 kB). A mark's text now stops at the next pair of its marks, so no match spans one.
+    from reviews_cli.parsing.containers.message_text import _MD_MARKS, markdown_runs
+
+    text = unit * 2000 + unit[:2] + "x" * 100 + unit[:2]
+    assert [m.group(0) for m in _MD_MARKS.finditer(text)] == [unit[:2] + "x" * 100 + unit[:2]]
+    assert markdown_runs("**bold** __it_al__ ~~s~~ ||sp|| `c`")[0].text == "bold it_al s sp c"
+
+
+def test_snscrape_outlinks_are_read_up_to_a_bound(tmp_path):
+    # each outlink was tested against every other and against the whole text: 50 000 took 16 s
+    from reviews_cli.parsing.containers.message_text import MAX_OUTLINKS, outlink_runs
+
+    runs, left = outlink_runs("Статья\nКод\nbody", [f"https://a.example/{k}" for k in range(MAX_OUTLINKS * 5)])
+    assert [r.href for r in runs if r.kind == "text_link"] == ["https://a.example/0", "https://a.example/1"]
+    assert len(left) == MAX_OUTLINKS - 2 and left[0] == "https://a.example/2"
