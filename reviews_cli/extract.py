@@ -15,6 +15,7 @@ from .ids import canonical_tag as canonical_tag
 from .ids import parse_arxiv_id as parse_arxiv_id
 from .ids import year_from_arxiv as year_from_arxiv
 from .models import Link, Reviewer
+from .safe_text import has_unsafe
 
 # --------------------------------------------------------------------------------------- URLs
 
@@ -28,6 +29,8 @@ def find_urls(text: str) -> list[str]:
     out = []
     for m in _URL_RE.finditer(text):
         url = m.group(0)
+        if has_unsafe(url):  # a control, bidi or invisible character ends a URL (no URL holds one raw)
+            url = url[:next(i for i, ch in enumerate(url) if has_unsafe(ch))]
         while url and url[-1] in _URL_TRAILING:
             if url[-1] == ")" and url.count("(") >= url.count(")"):
                 break

@@ -105,11 +105,15 @@ def parse_backup(raw: bytes, shown: str) -> list[Entry]:
     except (json.JSONDecodeError, RecursionError) as exc:
         where = f" (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
         raise BackupError(f"{shown}: not JSON{where}") from None
+    except ValueError:  # json's own limit: an integer of over 4300 digits
+        raise BackupError(f"{shown}: not a state backup (a number too long)") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("papers"), list):
         raise BackupError(f"{shown}: not a reviews state backup (made by `reviews state export`)")
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version > VERSION:
-        raise BackupError(f"{shown}: backup version {version!r}; this reviews reads version {VERSION} and older")
+        # the file's own text, cut to keep the error one short line
+        shown_version = repr(version) if len(repr(version)) <= 40 else repr(version)[:40] + "…"
+        raise BackupError(f"{shown}: backup version {shown_version}; this reviews reads version {VERSION} and older")
     return [_entry(shown, k, item) for k, item in enumerate(data["papers"])]
 
 

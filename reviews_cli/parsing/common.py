@@ -5,10 +5,30 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from ..extract import normalize_url, year_from_arxiv
 from ..models import Link, Review, Reviewer, Source, review_id
 
+# ISO 8601 as these tools write it: a day, optionally a time of day and a UTC offset
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
+                       r"(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]{1,9})?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?")
+
+
+def iso_datetime(text: str) -> str | None:
+    """``text`` when it is an ISO 8601 date as dumps write it (``2024-01-05``, with a time of
+    day ``T10:00[:00[.fff]]`` or `` 10:00…`` (given its ``T``), and a ``Z`` / ``±hh:mm`` offset), a
+    real calendar day and time; anything else (text after it, ``2024-13-45``) ``None``."""
+    m = _ISO_DATE.fullmatch(text.strip()[:40])
+    if m is None:
+        return None
+    try:
+        y, mo, d, h, mi, sec = (int(g or 0) for g in m.group(1, 2, 3, 4, 5, 6))
+        datetime(y, mo, d, h, mi, sec)
+    except ValueError:
+        return None
+    v = m.group(0)
+    return v[:10] + "T" + v[11:] if len(v) > 10 and v[10] == " " else v
 
 @dataclass
 class Skipped:

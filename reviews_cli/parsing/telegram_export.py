@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from ..errors import DumpError
-from .common import Skipped
+from .common import Skipped, iso_datetime
 from .detect import DumpSource
 from .json_stream import StreamReader, fix_escapes, open_utf8
 from .messages import Run, message_post
@@ -65,7 +65,7 @@ def _iso(msg: dict[str, object]) -> str | None:
             return datetime.fromtimestamp(date, tz=timezone.utc).isoformat()
         except (ValueError, OverflowError, OSError):
             return None
-    return date if isinstance(date, str) else None
+    return iso_datetime(date) if isinstance(date, str) else None
 
 
 def _runs(value: object) -> list[Run]:

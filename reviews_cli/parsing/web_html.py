@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from .common import iso_datetime
 from .detect import DumpSource
 from .messages import message_post, render
 from .post import ARTICLE, POLL, SERVICE, HiddenLink, Post
@@ -38,7 +39,7 @@ def iter_tgme_posts(src: DumpSource) -> Iterator[Post]:
         if src.origin is None and owner:
             src.origin = owner.get_text(" ", strip=True)
         time_tag = div.select_one("time[datetime]")
-        date = attr(time_tag, "datetime")
+        date = iso_datetime(attr(time_tag, "datetime") or "")
         if "service_message" in classes(div):
             yield message_post(mid or "?", [], date=date, kind=SERVICE, action="service")
             continue
@@ -63,8 +64,8 @@ def iter_habr_posts(src: DumpSource) -> Iterator[Post]:
     url = attr(canonical, "href") or attr(canonical, "content")
     time_tag = soup.select_one("span.tm-article-datetime-published time[datetime], "
                                ".tm-article-snippet__datetime-published time[datetime], time[datetime]")
-    date = attr(time_tag, "datetime") or attr(soup.select_one("span.post__time[data-time_published]"),
-                                              "data-time_published")
+    date = iso_datetime(attr(time_tag, "datetime") or attr(soup.select_one("span.post__time[data-time_published]"),
+                                                           "data-time_published") or "")
     if body is not None:
         _number_lists(body)
         _mark_headings(body)

@@ -92,13 +92,14 @@ class PullState:
         """The state in ``text``, or ``None`` when it is not a valid one (hand-edited, cut)."""
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         if not isinstance(data, dict) or not isinstance(data.get("channel"), str) or not isinstance(
                 data.get("base"), str):
             return None
         covered: list[tuple[int, int]] = []
-        for r in data.get("covered") or []:
+        ranges = data.get("covered")
+        for r in ranges if isinstance(ranges, list) else []:
             if (isinstance(r, list) and len(r) == 2 and all(isinstance(x, int) and not isinstance(x, bool) for x in r)
                     and 0 < r[0] <= r[1]):
                 covered.append((r[0], r[1]))

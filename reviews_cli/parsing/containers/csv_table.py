@@ -16,6 +16,7 @@ import csv
 import sys
 from collections.abc import Iterator
 
+from ...errors import DumpError
 from ..common import Skipped
 from ..detect import TEXT_COLUMNS, DumpSource, csv_header
 from ..post import Post
@@ -43,7 +44,7 @@ def iter_posts(src: DumpSource) -> Iterator[Post | Skipped]:
         next(reader, None)
         keys = [_ALIASES.get(n, n) for n in names]
         text_key = next(_ALIASES.get(n, n) for n in names if n in TEXT_COLUMNS)
-        for k, row in enumerate(reader):
+        for k, row in enumerate(_rows(reader, src.path)):
             if not any(cell.strip() for cell in row):
                 continue
             obj: dict[str, object] = {}
@@ -55,3 +56,18 @@ def iter_posts(src: DumpSource) -> Iterator[Post | Skipped]:
             if isinstance(post, Skipped):
                 post.where = f"row {k + 2}"
             yield post
+
+
+def _rows(reader: Iterator[list[str]], path: str) -> Iterator[list[str]]:
+    """The rows of ``reader``; a row csv refuses (a field over :data:`MAX_FIELD_CHARS`) is a
+    :class:`DumpError`, as the reader cannot resync after it."""
+    n = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise DumpError(path, f"row {n + 1}: {' '.join(str(exc).split())[:120]}") from None
+        n += 1
+        yield row

@@ -29,7 +29,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
-from ..common import Skipped
+from ..common import Skipped, iso_datetime
 from ..messages import Run, message_post, render
 from ..post import SERVICE, HiddenLink, Post
 
@@ -42,11 +42,15 @@ _POST_URL = re.compile(r"^https?://(?:www\.)?(?:t\.me|telegram\.me)/(?:s/)?([A-Z
 _ID = re.compile(r"[0-9]{1,19}")
 _USERNAME = re.compile(r"@?([A-Za-z][A-Za-z0-9_]{3,31})")
 _MD_LINK = re.compile(r"\[([^\]\n]{1,500})\]\((https?://[^\s)]{1,2000})\)")
-_MD_MARKS = re.compile(r"(?<![\w*])\*\*(?=\S)([\s\S]{1,5000}?)(?<=\S)\*\*(?![\w*])|"
-                       r"(?<![\w_./])__(?=\S)([\s\S]{1,5000}?)(?<=\S)__(?![\w_(]|\.\w)|"
-                       r"(?<![\w~])~~(?=\S)([\s\S]{1,5000}?)(?<=\S)~~(?![\w~])|"
-                       r"(?<![\w|])\|\|(?=\S)([\s\S]{1,5000}?)(?<=\S)\|\|(?![\w|])|"
+# a mark's text stops at the next pair of its marks: the search from each opening mark is bounded by
+# the next one, not by 5000 characters (a text of "**a " repeated took ~1 s per 20 kB)
+_MD_MARKS = re.compile(r"(?<![\w*])\*\*(?=\S)((?:[^*]|\*(?!\*)){1,5000}?)(?<=\S)\*\*(?![\w*])|"
+                       r"(?<![\w_./])__(?=\S)((?:[^_]|_(?!_)){1,5000}?)(?<=\S)__(?![\w_(]|\.\w)|"
+                       r"(?<![\w~])~~(?=\S)((?:[^~]|~(?!~)){1,5000}?)(?<=\S)~~(?![\w~])|"
+                       r"(?<![\w|])\|\|(?=\S)((?:[^|]|\|(?!\|)){1,5000}?)(?<=\S)\|\|(?![\w|])|"
                        r"(?<![\w`])`(?=[^`\s])([^`\n]{1,500}?)`(?![\w`])")
+# more outlinks than any post has are not read (each is looked for in the text)
+MAX_OUTLINKS = 1000
 _LINK_LABEL_LINE = re.compile(r"^\s*(?:статья|paper|arxiv|код|code|github|блог|blog|ревью|review|пост|ссылка)\s*:?\s*$",
                               re.I)
 
@@ -62,7 +66,8 @@ def first(obj: dict[str, Any], keys: tuple[str, ...]) -> Any:
 
 def iso_date(value: object) -> str | None:
     """A date as ISO 8601: an ISO string kept (``2024-01-05 10:00:00`` gets its ``T``), Unix
-    seconds (a number or a string of digits) read as UTC; anything else ``None``."""
+    seconds (a number or a string of digits) read as UTC; anything else (an impossible day, text
+    after the date, a list) ``None``."""
     if isinstance(value, bool):
         return None
     if isinstance(value, str) and re.fullmatch(r"[0-9]{9,11}(?:\.[0-9]+)?", value.strip()):
@@ -72,9 +77,8 @@ def iso_date(value: object) -> str | None:
             return datetime.fromtimestamp(float(value), tz=timezone.utc).isoformat()
         except (ValueError, OverflowError, OSError):
             return None
-    if isinstance(value, str) and re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
-        v = value.strip()
-        return v[:10] + "T" + v[11:] if len(v) > 10 and v[10] == " " else v
+    if isinstance(value, str):
+        return iso_datetime(value)
     return None
 
 
@@ -194,20 +198,23 @@ def outlink_runs(text: str, outlinks: object) -> tuple[list[Run], list[str]]:
     """snscrape's plain ``content`` with its ``outlinks`` that the text does not show put back
     behind the link-label lines (``Статья``, ``Code``) in order; returns the runs and the
     outlinks left over (no label line for them)."""
-    urls: list[str] = []
-    for url in outlinks if isinstance(outlinks, list) else ():
-        if isinstance(url, str) and url.startswith(("http://", "https://")) and url not in text and url not in urls:
-            urls.append(url)
+    found: dict[str, None] = {}  # ordered and O(1) to test: a dump may list thousands of outlinks
+    for url in outlinks[:MAX_OUTLINKS] if isinstance(outlinks, list) else ():
+        if isinstance(url, str) and url.startswith(("http://", "https://")) and url not in found and url not in text:
+            found[url] = None
+    urls = list(found)
     runs: list[Run] = []
     lines = text.split("\n")
+    used = 0
     for i, line in enumerate(lines):
-        if urls and _LINK_LABEL_LINE.match(line):
-            runs.append(Run("text_link", line, urls.pop(0)))
+        if used < len(urls) and _LINK_LABEL_LINE.match(line):
+            runs.append(Run("text_link", line, urls[used]))
+            used += 1
         else:
             runs.append(Run("plain", line))
         if i < len(lines) - 1:
             runs.append(Run("plain", "\n"))
-    return runs, urls
+    return runs, urls[used:]
 
 
 def message_object(obj: object, k: int, channel: str | None) -> Post | Skipped:
