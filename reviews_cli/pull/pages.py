@@ -58,6 +58,7 @@ def _int(value: str | None) -> int | None:
 def parse_page(html: str) -> Page:
     """The :class:`Page` of a preview page's HTML. Never raises on bad markup: a post without a
     well-formed ``data-post`` (``NAME/ID``) is left out, a page without posts is an empty page."""
+    from ..parsing.common import iso_datetime
     from ..parsing.telegram_export import attr, soup_of
 
     soup = soup_of(html)
@@ -70,7 +71,7 @@ def parse_page(html: str) -> Page:
         time_tag = div.select_one("a.tgme_widget_message_date time[datetime]") or div.select_one("time[datetime]")
         parent = div.parent
         wrap = parent if parent is not None and "tgme_widget_message_wrap" in (attr(parent, "class") or "") else div
-        posts[pid] = PagePost(pid, channel, attr(time_tag, "datetime"), str(wrap))
+        posts[pid] = PagePost(pid, channel, iso_datetime(attr(time_tag, "datetime") or ""), str(wrap))
     before = after = None
     for more in soup.select("a.tme_messages_more"):
         before = before or _int(attr(more, "data-before"))

@@ -31,6 +31,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from ..parsing.common import iso_datetime
+
 STATE_ID = "reviews-pull-state"
 # post ids per dump file: a pull rewrites and re-indexes only the blocks it brought posts to
 BLOCK = 200
@@ -41,7 +43,6 @@ if TYPE_CHECKING:
 
 _STATE = re.compile(r'<script type="application/json" id="' + STATE_ID + r'">(.*?)</script>', re.S)
 _MARK = re.compile(r"^<!--reviews:post ([0-9]{1,10})(?: (\S+))?-->$", re.M)
-_DATE = re.compile(r"[0-9][0-9T:+.Z-]{2,40}[0-9Z]")  # an ISO 8601 date as time[datetime] has it
 # how far into a dump the state is looked for (it sits in the head)
 STATE_HEAD_CHARS = 1 << 20
 
@@ -159,7 +160,7 @@ class ChannelDump:
             if block is not None and block_of(pid) != block:
                 continue
             post = self.posts[pid]
-            date = post.date if post.date and _DATE.fullmatch(post.date) and "--" not in post.date else None
+            date = iso_datetime(post.date or "")  # a stored dump from an older pull may hold any text
             out.append(f"<!--reviews:post {pid}{' ' + date if date else ''}-->")
             out.append(post.html)
         out.append("</section></main></body></html>\n")
